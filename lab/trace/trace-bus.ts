@@ -1,0 +1,117 @@
+import { EventEmitter } from 'node:events';
+import type { HopEvent, HopReport, StepLabels, TranscriptLine, Bilingual, HopKind } from './hop-event.ts';
+
+/** What a role is about to do; shown by the step gate before the hop happens. */
+export interface HopPreview {
+  kind: HopKind;
+  from: string;
+  to: string;
+  fromAddress?: string;
+  toAddress?: string;
+  steps?: StepLabels;
+  protocol?: string;
+  summary: Bilingual;
+  files?: string[];
+}
+
+/** Decides when a held hop may go on. The default lets everything through at once. */
+export type StepGate = (preview: HopPreview) => Promise<void>;
+
+/**
+ * The one bus every role reports to. Renderers, the step gate, scenario expectations and tests
+ * all read this stream; nothing parses logs.
+ */
+export class TraceBus {
+  readonly events: HopEvent[] = [];
+  private readonly emitter = new EventEmitter();
+  private readonly startedAt: number;
+  private gate: StepGate | undefined;
+  private seq = 0;
+
+  constructor(startedAt = performance.now()) {
+    this.startedAt = startedAt;
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** Record a hop. Returns the event with its seq and time. */
+  report(report: HopReport): HopEvent {
+    const event: HopEvent = { seq: ++this.seq, at: Math.round(performance.now() - this.startedAt), ...report };
+    if (event.transcript) event.transcript = redact(event.transcript);
+    this.events.push(event);
+    this.emitter.emit('event', event);
+    return event;
+  }
+
+  /** Add an event recorded elsewhere (a container's stdout), renumbering it into this bus. */
+  merge(event: Omit<HopEvent, 'seq'> & { seq?: number }): HopEvent {
+    const { seq: _drop, ...rest } = event;
+    const merged: HopEvent = { ...rest, seq: ++this.seq };
+    this.events.push(merged);
+    this.emitter.emit('event', merged);
+    return merged;
+  }
+
+  /** Called by a role before a hop; in --step mode this waits until the class moves on. */
+  async hold(preview: HopPreview): Promise<void> {
+    if (this.gate) await this.gate(preview);
+  }
+
+  setGate(gate: StepGate | undefined): void {
+    this.gate = gate;
+  }
+
+  on(listener: (event: HopEvent) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+
+  /**
+   * Resolve with the first event (already recorded or still to come) that matches.
+   * Rejects after timeoutMs with the trace so far, so a failing test says what did happen.
+   */
+  waitFor(match: (event: HopEvent) => boolean, timeoutMs = 10_000, what = 'a matching hop'): Promise<HopEvent> {
+    const seen = this.events.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const off = this.on((event) => {
+        if (!match(event)) return;
+        clearTimeout(timer);
+        off();
+        resolve(event);
+      });
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; trace so far:\n${this.summaryLines().join('\n')}`));
+      }, timeoutMs);
+      timer.unref?.();
+    });
+  }
+
+  summaryLines(): string[] {
+    return this.events.map((e) => `#${e.seq} ${e.kind} ${e.from} -> ${e.to} [${e.steps?.sendmail ?? '-'}] ${e.status ?? ''} ${e.summary.en}`);
+  }
+}
+
+// Passwords never reach the trace: AUTH PLAIN/LOGIN payloads, PASS, IMAP LOGIN arguments.
+export function redact(lines: TranscriptLine[]): TranscriptLine[] {
+  let expectSecret = 0;
+  return lines.map(({ dir, line }) => {
+    if (dir === 'C' && expectSecret > 0) {
+      expectSecret--;
+      return { dir, line: '*****' };
+    }
+    let out = line;
+    if (dir === 'C') {
+      out = out
+        .replace(/^(PASS\s+).*/i, '$1*****')
+        .replace(/^(AUTH\s+PLAIN\s+)\S+/i, '$1*****')
+        .replace(/^(AUTH\s+LOGIN\s+)\S+/i, '$1*****')
+        .replace(/^(\S+\s+LOGIN\s+("[^"]*"|\S+)\s+).*/i, '$1*****')
+        .replace(/^(\S+\s+AUTHENTICATE\s+PLAIN\s+)\S+/i, '$1*****');
+      if (/^AUTH\s+PLAIN\s*$/i.test(line) || /^\S+\s+AUTHENTICATE\s+PLAIN\s*$/i.test(line)) expectSecret = 1;
+      if (/^AUTH\s+LOGIN\s*$/i.test(line)) expectSecret = 2;
+      if (/^AUTH\s+LOGIN\s+\S+/i.test(line)) expectSecret = 1;
+    }
+    return { dir, line: out };
+  });
+}
