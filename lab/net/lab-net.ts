@@ -32,6 +32,8 @@ export interface LabNet {
   readonly topology: Topology;
   /** Open a TCP connection from a lab host to a virtual address and standard port. */
   connect(from: string, address: string, port: number): Promise<net.Socket>;
+  /** The same, returning the socket at once (for clients that want a socket synchronously, such as imapflow's transport); failures come as 'error'. */
+  openSocket(from: string, address: string, port: number): net.Socket;
   /** A UDP socket for a lab host, bound and attributed to it. */
   udpSocket(from: string): Promise<dgram.Socket>;
   /** Where a virtual (address, standard port) really is, or undefined if nothing serves it. */
@@ -107,31 +109,40 @@ export class LoopbackNet implements LabNet {
     if (localPort !== undefined) this.owners.delete(`${normalise(localAddress)}:${localPort}`);
   }
 
-  async connect(from: string, address: string, port: number): Promise<net.Socket> {
+  openSocket(from: string, address: string, port: number): net.Socket {
     this.addressOf(from);
     const to = this.hostAt(address);
+    const fail = (err: LabNetError) => {
+      const socket = new net.Socket();
+      process.nextTick(() => socket.destroy(err));
+      return socket;
+    };
     if (to && !this.reachable(from, to)) {
-      throw new LabNetError('EHOSTUNREACH', `connect EHOSTUNREACH ${address}:${port} (the link ${from} - ${to} is down)`);
+      return fail(new LabNetError('EHOSTUNREACH', `connect EHOSTUNREACH ${address}:${port} (the link ${from} - ${to} is down)`));
     }
     const real = this.endpoint(address, port);
-    if (!real) {
-      // Nothing listens there: a host that is down, or a port it does not serve.
-      throw new LabNetError('ECONNREFUSED', `connect ECONNREFUSED ${address}:${port}`);
-    }
+    // Nothing listens there: a host that is down, or a port it does not serve.
+    if (!real) return fail(new LabNetError('ECONNREFUSED', `connect ECONNREFUSED ${address}:${port}`));
     this.pending++;
+    const socket = net.connect({ host: real.host, port: real.port });
+    const onError = () => this.settle();
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      const { localAddress, localPort } = socket;
+      this.remember(localAddress, localPort, from);
+      this.settle();
+      socket.once('close', () => this.forget(localAddress, localPort));
+    });
+    return socket;
+  }
+
+  connect(from: string, address: string, port: number): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: real.host, port: real.port });
-      const onError = (err: Error) => {
-        this.settle();
-        reject(err);
-      };
-      socket.once('error', onError);
+      const socket = this.openSocket(from, address, port);
+      socket.once('error', reject);
       socket.once('connect', () => {
-        socket.off('error', onError);
-        const { localAddress, localPort } = socket;
-        this.remember(localAddress, localPort, from);
-        this.settle();
-        socket.once('close', () => this.forget(localAddress, localPort));
+        socket.off('error', reject);
         resolve(socket);
       });
     });

@@ -1,0 +1,322 @@
+import type { Socket } from 'node:net';
+import type { TranscriptLine } from '../trace/hop-event.ts';
+
+/** One answer from the server. */
+export interface Pop3Response {
+  ok: boolean;
+  /** "+ " of a SASL exchange (RFC 5034 section 4) */
+  continuation: boolean;
+  /** the status line without "+OK " / "-ERR " */
+  text: string;
+  /** the status line as sent */
+  status: string;
+  /** a multi-line answer's data, dot-unstuffed, CRLF line ends, without the final "." */
+  data?: Buffer;
+}
+
+/** A command and its answer, as a transcript a trace or a test can show. */
+export interface Pop3Exchange {
+  command: string;
+  response: Pop3Response;
+  transcript: TranscriptLine[];
+}
+
+export class Pop3Error extends Error {
+  readonly response: Pop3Response;
+  readonly command: string;
+  constructor(command: string, response: Pop3Response) {
+    super(`${command.replace(/^(PASS|AUTH PLAIN)\s.*/i, '$1 *****')}: ${response.status}`);
+    this.command = command;
+    this.response = response;
+  }
+}
+
+export interface Pop3ClientOptions {
+  /** how long one answer may take before the session is given up, ms (default 60 s) */
+  timeoutMs?: number;
+}
+
+type Expect = 'single' | 'multi';
+
+interface Pending {
+  expect: Expect;
+  resolve(response: Pop3Response): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+const TERMINATOR = Buffer.from('\r\n.\r\n');
+const DATA_LINES_SHOWN = 30;
+
+/**
+ * A small promise-based POP3 client (RFC 1939, CAPA, AUTH PLAIN) for the scripted Client PC and
+ * the tests, over a socket it is given (the lab network's, so the server sees a lab host).
+ * Commands may be pipelined: answers are matched to commands in order.
+ */
+export class Pop3Client {
+  readonly socket: Socket;
+  readonly exchanges: Pop3Exchange[] = [];
+  private readonly timeoutMs: number;
+  private readonly pending: Pending[] = [];
+  private buffer: Buffer = Buffer.alloc(0);
+  private dataParts: Buffer[] = [];
+  private dataOctets = 0;
+  private status: string | undefined;
+  private failure: Error | undefined;
+
+  constructor(socket: Socket, options: Pop3ClientOptions = {}) {
+    this.socket = socket;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', (err) => this.fail(err));
+    socket.on('close', () => this.fail(new Error('the POP3 server closed the connection')));
+  }
+
+  /** Every line of every exchange so far. */
+  get transcript(): TranscriptLine[] {
+    return this.exchanges.flatMap((e) => e.transcript);
+  }
+
+  /** The greeting, "+OK ..." (RFC 1939 section 4). */
+  async greeting(): Promise<string> {
+    const [answer] = this.pipeline([{ line: '', expect: 'single', send: false }]);
+    const response = await answer;
+    if (!response.ok) throw new Pop3Error('(greeting)', response);
+    return response.text;
+  }
+
+  async capa(): Promise<string[]> {
+    return lines(await this.expectOk('CAPA', 'multi'));
+  }
+
+  /** USER and PASS (RFC 1939 section 7); the login may be "lee" or "lee@naver.com". */
+  async login(user: string, password: string): Promise<string> {
+    await this.expectOk(`USER ${user}`, 'single');
+    return (await this.expectOk(`PASS ${password}`, 'single')).text;
+  }
+
+  /** AUTH PLAIN (RFC 5034), with the response on the command line or after the "+ " challenge. */
+  async authPlain(user: string, password: string, options: { initialResponse?: boolean } = {}): Promise<string> {
+    const response = Buffer.from(`\0${user}\0${password}`, 'utf8').toString('base64');
+    if (options.initialResponse ?? true) return (await this.expectOk(`AUTH PLAIN ${response}`, 'single')).text;
+    const challenge = await this.command('AUTH PLAIN', 'single');
+    if (!challenge.continuation) throw new Pop3Error('AUTH PLAIN', challenge);
+    return (await this.expectOk(response, 'single', 'AUTH PLAIN (response)')).text;
+  }
+
+  async stat(): Promise<{ count: number; size: number }> {
+    const { text } = await this.expectOk('STAT', 'single');
+    const [count, size] = text.split(' ').map(Number);
+    return { count, size };
+  }
+
+  /** LIST: every message not marked deleted, with its size. */
+  async list(): Promise<{ number: number; size: number }[]> {
+    return lines(await this.expectOk('LIST', 'multi')).map((line) => {
+      const [number, size] = line.split(' ').map(Number);
+      return { number, size };
+    });
+  }
+
+  async listOne(n: number): Promise<{ number: number; size: number }> {
+    const [number, size] = (await this.expectOk(`LIST ${n}`, 'single')).text.split(' ').map(Number);
+    return { number, size };
+  }
+
+  /** UIDL (RFC 1939 section 7): each message's unique id, the same in every session. */
+  async uidl(): Promise<{ number: number; uid: string }[]> {
+    return lines(await this.expectOk('UIDL', 'multi')).map((line) => {
+      const [number, uid] = line.split(' ');
+      return { number: Number(number), uid };
+    });
+  }
+
+  async uidlOne(n: number): Promise<{ number: number; uid: string }> {
+    const [number, uid] = (await this.expectOk(`UIDL ${n}`, 'single')).text.split(' ');
+    return { number: Number(number), uid };
+  }
+
+  /** RETR: the whole message, dot-unstuffed, CRLF line ends. */
+  async retr(n: number): Promise<Buffer> {
+    return (await this.expectOk(`RETR ${n}`, 'multi')).data!;
+  }
+
+  /** TOP: the header and the first `lines` lines of the body. */
+  async top(n: number, bodyLines: number): Promise<Buffer> {
+    return (await this.expectOk(`TOP ${n} ${bodyLines}`, 'multi')).data!;
+  }
+
+  async dele(n: number): Promise<string> {
+    return (await this.expectOk(`DELE ${n}`, 'single')).text;
+  }
+
+  async rset(): Promise<string> {
+    return (await this.expectOk('RSET', 'single')).text;
+  }
+
+  async noop(): Promise<string> {
+    return (await this.expectOk('NOOP', 'single')).text;
+  }
+
+  /** QUIT: in the TRANSACTION state the server now removes what was marked deleted. */
+  async quit(): Promise<string> {
+    const text = (await this.expectOk('QUIT', 'single')).text;
+    this.socket.end();
+    return text;
+  }
+
+  /**
+   * Send one line and read its answer, +OK or -ERR, without throwing on -ERR. `multi`: a +OK
+   * answer is followed by data lines up to ".".
+   */
+  command(line: string, expect: Expect, shown = line): Promise<Pop3Response> {
+    return this.pipeline([{ line, expect, shown }])[0];
+  }
+
+  /** Several commands in one write (RFC 2449 PIPELINING); the answers come back in order. */
+  pipeline(commands: { line: string; expect: Expect; shown?: string; send?: boolean }[]): Promise<Pop3Response>[] {
+    const out: string[] = [];
+    const answers = commands.map(({ line, expect, shown, send }) => {
+      if (send !== false) out.push(`${line}\r\n`);
+      const command = shown ?? line;
+      return this.expect(expect).then((response) => {
+        this.exchanges.push({ command, response, transcript: transcriptOf(command, response) });
+        return response;
+      });
+    });
+    if (out.length) this.socket.write(out.join(''));
+    return answers;
+  }
+
+  private async expectOk(line: string, expect: Expect, shown = line): Promise<Pop3Response> {
+    const response = await this.command(line, expect, shown);
+    if (!response.ok) throw new Pop3Error(shown, response);
+    return response;
+  }
+
+  private expect(expect: Expect): Promise<Pop3Response> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const err = new Error(`no answer from the POP3 server within ${this.timeoutMs} ms`);
+        this.fail(err);
+        this.socket.destroy();
+      }, this.timeoutMs);
+      timer.unref();
+      this.pending.push({ expect, resolve, reject, timer });
+    });
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(this.failure);
+    }
+  }
+
+  private receive(chunk: Buffer): void {
+    let input = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    this.buffer = Buffer.alloc(0);
+    while (input.length && this.pending.length) {
+      const current = this.pending[0];
+      if (this.status === undefined) {
+        const lf = input.indexOf(0x0a);
+        if (lf < 0) break;
+        this.status = input.toString('utf8', 0, lf > 0 && input[lf - 1] === 0x0d ? lf - 1 : lf);
+        input = input.subarray(lf + 1);
+        if (current.expect === 'single' || !this.status.startsWith('+OK')) {
+          this.finish(undefined);
+          continue;
+        }
+      }
+      if (this.dataOctets === 0) {
+        if (input.length < 3) break;
+        if (input[0] === 0x2e && input[1] === 0x0d && input[2] === 0x0a) {
+          // No data lines at all.
+          input = input.subarray(3);
+          this.finish(Buffer.alloc(0));
+          continue;
+        }
+      }
+      // Data lines: look for CRLF "." CRLF, also across the end of what came before.
+      const tail = lastBytes(this.dataParts, Math.min(4, this.dataOctets));
+      const probe = tail.length ? Buffer.concat([tail, input]) : input;
+      const at = probe.indexOf(TERMINATOR);
+      if (at < 0) {
+        this.dataParts.push(input);
+        this.dataOctets += input.length;
+        input = Buffer.alloc(0);
+        break;
+      }
+      // The data ends after the CRLF that starts the terminator; it may lie in earlier parts.
+      const end = at + 2 - tail.length;
+      const all = Buffer.concat([...this.dataParts, input]);
+      input = input.subarray(end + 3);
+      this.finish(unstuff(all.subarray(0, this.dataOctets + end)));
+    }
+    if (input.length) this.buffer = Buffer.from(input);
+  }
+
+  private finish(data: Buffer | undefined): void {
+    const status = this.status!;
+    this.status = undefined;
+    this.dataParts = [];
+    this.dataOctets = 0;
+    const p = this.pending.shift()!;
+    clearTimeout(p.timer);
+    const ok = status.startsWith('+OK');
+    const continuation = status === '+' || status.startsWith('+ ');
+    const text = ok ? status.slice(4) : continuation ? status.slice(2) : status.replace(/^-ERR ?/, '');
+    p.resolve({ ok, continuation, text, status, data });
+  }
+}
+
+function lines(response: Pop3Response): string[] {
+  const text = response.data?.toString('utf8') ?? '';
+  return text === '' ? [] : text.replace(/\r\n$/, '').split('\r\n');
+}
+
+function lastBytes(parts: Buffer[], n: number): Buffer {
+  if (n === 0) return Buffer.alloc(0);
+  const joined = Buffer.concat(parts.slice(-4));
+  return joined.subarray(Math.max(0, joined.length - n));
+}
+
+/** RFC 1939 section 3: a data line starting with ".." had a "." added; take it away. */
+function unstuff(data: Buffer): Buffer {
+  if (data.length === 0) return data;
+  const out: Buffer[] = [];
+  let start = 0;
+  const nextDot = (from: number) => {
+    const at = data.indexOf('\n.', from);
+    return at < 0 ? -1 : at + 1;
+  };
+  let dot = data[0] === 0x2e ? 0 : nextDot(0);
+  while (dot >= 0) {
+    out.push(data.subarray(start, dot));
+    start = dot + 1; // skip the stuffed dot
+    dot = nextDot(start);
+  }
+  out.push(data.subarray(start));
+  return out.length === 1 ? out[0] : Buffer.concat(out);
+}
+
+/** A transcript of one exchange: the command (password hidden), the status, a view of the data. */
+function transcriptOf(command: string, response: Pop3Response): TranscriptLine[] {
+  const transcript: TranscriptLine[] = [];
+  if (command !== '') {
+    transcript.push({ dir: 'C', line: command.replace(/^(PASS\s+).*/i, '$1*****').replace(/^(AUTH\s+PLAIN\s+)\S+/i, '$1*****').replace(/^AUTH PLAIN \(response\)$/, '*****') });
+  }
+  transcript.push({ dir: 'S', line: response.status });
+  if (response.data) {
+    const all = lines(response);
+    // A message shows its header; a listing its first lines.
+    const blank = all.indexOf('');
+    const shown = blank >= 0 ? Math.min(blank, DATA_LINES_SHOWN) : Math.min(all.length, DATA_LINES_SHOWN);
+    for (const line of all.slice(0, shown)) transcript.push({ dir: 'S', line });
+    if (all.length > shown) transcript.push({ dir: 'S', line: `... (${all.length - shown} lines)` });
+    transcript.push({ dir: 'S', line: '.' });
+  }
+  return transcript;
+}

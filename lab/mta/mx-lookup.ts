@@ -1,0 +1,165 @@
+import type { HostContext } from '../runtime/host-context.ts';
+import type { TranscriptLine, HopStatus } from '../trace/hop-event.ts';
+import { DnsError } from '../net/resolver.ts';
+import { STEPS } from '../trace/steps.ts';
+
+// Step 3 of the seed's sendmail figure: the MTA asks its name server where mail for the
+// recipient's domain goes (MX naver.com, then A mail.naver.com), as Haraka's get_mx does.
+
+/** One place to send the mail to, in preference order. */
+export interface MxHost {
+  exchange: string;
+  preference: number;
+  addresses: string[];
+  /** no MX record: the domain's own A record stands in (RFC 5321 section 5.1) */
+  implicit?: boolean;
+}
+
+export type DeliveryAction = 'defer' | 'bounce';
+
+/**
+ * Why a delivery did not happen, and what the queue does about it: defer (retry on the
+ * schedule) or bounce (a DSN to the sender). `reply` is written like an SMTP reply because the
+ * DSN's Diagnostic-Code and mailq show it; `status` is the enhanced status code (RFC 3463).
+ */
+export class DeliveryFailure extends Error {
+  readonly action: DeliveryAction;
+  readonly status: string;
+  readonly reply: string;
+  /** the MTA that said so, when one did (the DSN's Remote-MTA) */
+  readonly remoteMta?: string;
+  constructor(action: DeliveryAction, status: string, reply: string, remoteMta?: string) {
+    super(reply);
+    this.action = action;
+    this.status = status;
+    this.reply = reply;
+    this.remoteMta = remoteMta;
+  }
+}
+
+/**
+ * The mail exchangers for a domain, best first, each with its addresses. Throws DeliveryFailure:
+ * defer for a name server that fails or does not answer, bounce for a domain that does not
+ * exist, has neither MX nor address, says it takes no mail (null MX, RFC 7505), or whose best
+ * MX is this host itself ("mail loops back to me").
+ */
+export async function lookupMx(ctx: HostContext, domain: string, queueId?: string): Promise<MxHost[]> {
+  const nameServer = ctx.host.resolver ?? ctx.host.name;
+  const nsHost = ctx.topology.hosts.find((h) => h.name === nameServer);
+  const preview = {
+    kind: 'dns' as const,
+    from: ctx.host.name,
+    to: nameServer,
+    fromAddress: ctx.host.address,
+    toAddress: nsHost?.address,
+    steps: STEPS.mxLookup,
+    protocol: 'DNS',
+    summary: { ko: `네임 서버에 ${domain}의 메일 서버(MX)를 묻기`, en: `Asking the name server for the MX of ${domain}` },
+  };
+  await ctx.trace.hold(preview);
+  const log: TranscriptLine[] = [];
+  let hosts: MxHost[] = [];
+  let failure: DeliveryFailure | undefined;
+  try {
+    hosts = await resolveExchangers(ctx, domain, log);
+  } catch (err) {
+    if (!(err instanceof DeliveryFailure)) throw err;
+    failure = err;
+  }
+  const status: HopStatus = failure ? (failure.action === 'defer' ? 'deferred' : 'bounced') : 'ok';
+  const found = hosts.map((h) => `${h.exchange}${h.implicit ? '' : ` (${h.preference})`} = ${h.addresses.join(', ')}`).join('; ');
+  ctx.trace.report({
+    ...preview,
+    status,
+    transcript: log,
+    queueId,
+    summary: failure
+      ? { ko: `${domain}의 MX 조회 실패: ${failure.reply}`, en: `MX lookup for ${domain} failed: ${failure.reply}` }
+      : {
+          ko: `${domain}의 메일 서버: ${found}${hosts[0]?.implicit ? ' (MX 없음, A 레코드 사용)' : ''}`,
+          en: `Mail for ${domain} goes to ${found}${hosts[0]?.implicit ? ' (no MX: implicit MX)' : ''}`,
+        },
+    detail: {
+      domain,
+      mx: hosts.map((h) => ({ exchange: h.exchange, preference: h.preference, implicit: h.implicit ?? false })),
+      addresses: Object.fromEntries(hosts.map((h) => [h.exchange, h.addresses])),
+      ...(failure ? { error: failure.reply, action: failure.action } : {}),
+    },
+  });
+  if (failure) throw failure;
+  return hosts;
+}
+
+async function resolveExchangers(ctx: HostContext, domain: string, log: TranscriptLine[]): Promise<MxHost[]> {
+  const resolver = ctx.resolver;
+  let records: { exchange: string; preference: number }[];
+  let implicit = false;
+  try {
+    records = await resolver.resolveMx(domain, log);
+  } catch (err) {
+    if (!(err instanceof DnsError)) throw err;
+    if (err.code !== 'NODATA') throw dnsFailure(err, domain);
+    // RFC 5321 section 5.1: no MX records, the domain itself is the one mail exchanger.
+    records = [{ exchange: domain, preference: 0 }];
+    implicit = true;
+  }
+  // RFC 7505: a single MX of preference 0 and exchange "." says the domain takes no mail.
+  if (records.length === 1 && (records[0].exchange === '' || records[0].exchange === '.')) {
+    throw new DeliveryFailure('bounce', '5.1.10', `556 5.1.10 ${domain}: Domain does not accept mail (null MX)`);
+  }
+  records.sort((a, b) => a.preference - b.preference);
+
+  const hosts: MxHost[] = [];
+  let temporary: DnsError | undefined;
+  let lastError: DnsError | undefined;
+  for (const record of records) {
+    let addresses: string[] = [];
+    try {
+      addresses = await resolver.resolveA(record.exchange, log);
+    } catch (err) {
+      if (!(err instanceof DnsError)) throw err;
+      if (implicit) {
+        // no MX and no address: sendmail's "Host unknown"
+        if (err.temporary) throw dnsFailure(err, domain);
+        throw new DeliveryFailure('bounce', '5.1.2', `550 5.1.2 ${domain}: Host unknown (Name server: ${domain}: no MX and no address record)`);
+      }
+      lastError = err;
+      if (err.temporary) temporary = err;
+      continue; // an MX without an address is skipped; the next one may do
+    }
+    hosts.push({ exchange: record.exchange, preference: record.preference, addresses, ...(implicit ? { implicit } : {}) });
+  }
+
+  // RFC 5321 section 5.1: if this host is one of the exchangers, only those strictly more
+  // preferred may be used; none left means the mail would come back here.
+  const me = ctx.host;
+  const mine = hosts.filter((h) => (me.hostname !== undefined && h.exchange === me.hostname.toLowerCase()) || h.addresses.includes(me.address));
+  let usable = hosts;
+  if (mine.length) {
+    const ours = Math.min(...mine.map((h) => h.preference));
+    usable = hosts.filter((h) => h.preference < ours);
+    if (usable.length === 0) {
+      throw new DeliveryFailure('bounce', '5.3.5', `553 5.3.5 ${mine[0].exchange}. config error: mail loops back to me (MX problem?)`);
+    }
+  }
+  if (usable.length === 0) {
+    if (temporary) throw dnsFailure(temporary, domain);
+    throw new DeliveryFailure('bounce', '5.1.2', `550 5.1.2 ${domain}: Host unknown (no address for its mail exchangers${lastError ? `: ${lastError.message}` : ''})`);
+  }
+  return usable;
+}
+
+function dnsFailure(err: DnsError, domain: string): DeliveryFailure {
+  switch (err.code) {
+    case 'NXDOMAIN':
+      return new DeliveryFailure('bounce', '5.1.2', `550 5.1.2 ${domain}: Host unknown (Name server: ${domain}: host not found)`);
+    case 'NODATA':
+      return new DeliveryFailure('bounce', '5.1.2', `550 5.1.2 ${domain}: Host unknown (Name server: ${domain}: no data known)`);
+    case 'REFUSED':
+      // the lab's name server answers only for the lab's zones: nothing leaves the lab
+      return new DeliveryFailure('bounce', '5.1.2', `550 5.1.2 ${domain}: Host unknown (Name server refused the query: not a lab domain)`);
+    default:
+      // SERVFAIL, TIMEOUT, UNREACHABLE: sendmail's "Host name lookup failure", retried later
+      return new DeliveryFailure('defer', '4.4.3', `451 4.4.3 ${domain}: Host name lookup failure (${err.code}: ${err.message})`);
+  }
+}

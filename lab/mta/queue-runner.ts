@@ -1,0 +1,484 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { HostContext } from '../runtime/host-context.ts';
+import type { Bilingual } from '../trace/hop-event.ts';
+import { servesDomain } from '../topology/accounts.ts';
+import { ACTIVE, FLUSH_REQUEST, type Envelope, type Queue, type QueueControl, type RecipientState } from './queue.ts';
+import { parseSchedule, retryDelay, formatDuration } from './retry-schedule.ts';
+import { lookupMx, DeliveryFailure } from './mx-lookup.ts';
+import { Relay, type RecipientResult, type RelayOptions } from './relay.ts';
+import { buildDsn, countReceived, isNullSender } from './bounce.ts';
+
+// Step 3 of the seed's sendmail figure ("when the time comes, sendmail asks the MDA to send the
+// mail"): the queue runner. Haraka's outbound path, per message:
+//   send_email -> get_mx -> delivered | deferred | bounce
+// A message is delivered at once when it is queued (the 'enqueued' event), then retried on the
+// schedule; each recipient keeps its own state in the control file. Recipients of the same
+// domain share one SMTP transaction; recipients of this host's own domains go to the MDA
+// (deliverLocal). A few messages are delivered at once (concurrency), never more.
+//
+// `mailq --flush` asks a running runner to retry everything now by dropping the file
+// FLUSH_REQUEST into the spool folder; the runner watches the folder (fs.watch), removes the
+// file and flushes. A file works across processes without knowing any port, and a request made
+// while the lab is down is taken when it starts again. (sendmail answers ETRN, RFC 1985, for the
+// same; that needs the SMTP port and a session, a file needs neither.)
+
+/** The MDA of this host (steps 6-7); the fourth argument tells which queued message it is. */
+export type DeliverLocal = (recipient: string, message: Buffer, envelope: Envelope, info?: { queueId: string }) => Promise<{ file: string }>;
+
+export interface QueueRunnerOptions {
+  ctx: HostContext;
+  queue: Queue;
+  deliverLocal: DeliverLocal;
+  /** retry schedule, Haraka style ('5s, 30s*2, 2m*3'); default the host's `mail.retry` */
+  schedule?: string;
+  /** most messages in delivery at once */
+  concurrency?: number;
+  relay?: RelayOptions;
+  /** watch the spool folder for mailq's flush requests (default true) */
+  watchFlush?: boolean;
+}
+
+interface Entry {
+  control: QueueControl;
+  /** ms since the epoch when the earliest active recipient is due */
+  due: number;
+  running: boolean;
+  /** flush: try every active recipient now, whatever its next try */
+  force: boolean;
+  where: 'ready' | 'waiting' | 'none';
+}
+
+const DEFAULT_SCHEDULE = '5s, 30s*2, 2m*3';
+
+export class QueueRunner {
+  readonly ctx: HostContext;
+  readonly queue: Queue;
+  readonly schedule: number[];
+  readonly scheduleText: string;
+  private readonly deliverLocal: DeliverLocal;
+  private readonly concurrency: number;
+  private readonly relay: Relay;
+  private readonly watchFlush: boolean;
+  private readonly entries = new Map<string, Entry>();
+  private ready: string[] = [];
+  private readonly waiting = new Set<string>();
+  private readonly inflight = new Set<Promise<void>>();
+  private idleWaiters: (() => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private watcher: fs.FSWatcher | undefined;
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  private readonly onEnqueued = (control: QueueControl) => this.add(control);
+
+  constructor(options: QueueRunnerOptions) {
+    this.ctx = options.ctx;
+    this.queue = options.queue;
+    this.deliverLocal = options.deliverLocal;
+    this.scheduleText = options.schedule ?? options.ctx.host.mail?.retry ?? DEFAULT_SCHEDULE;
+    this.schedule = parseSchedule(this.scheduleText);
+    this.concurrency = Math.max(1, options.concurrency ?? 8);
+    this.relay = new Relay(options.ctx, options.relay);
+    this.watchFlush = options.watchFlush ?? true;
+  }
+
+  /** Load the spool (a restart carries on where the last run stopped) and start delivering. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') return;
+    this.state = 'starting';
+    this.queue.on('enqueued', this.onEnqueued);
+    const { entries, problems } = await this.queue.load();
+    for (const problem of problems) {
+      this.report({ ko: `큐 정리: ${problem}`, en: `Queue repaired: ${problem}` }, 'failed', { problem });
+    }
+    for (const control of entries) this.add(control);
+    if (entries.length) {
+      this.report(
+        { ko: `큐에 남아 있던 메일 ${entries.length}통을 다시 배달합니다`, en: `Queue reloaded: ${entries.length} message(s) carry on` },
+        'ok',
+        { reloaded: entries.map((c) => c.id) },
+      );
+    }
+    if (this.watchFlush) {
+      this.watcher = fs.watch(this.queue.dir, (_event, filename) => {
+        if (filename === FLUSH_REQUEST) void this.takeFlushRequest();
+      });
+      this.watcher.on('error', () => undefined);
+      // a request dropped while nothing was watching
+      await this.takeFlushRequest();
+    }
+    this.state = 'running';
+    this.tick();
+  }
+
+  /** Deliver what is due now. */
+  kick(): void {
+    this.tick();
+  }
+
+  /** Retry every message now, whatever its next try (sendmail -q, mailq --flush). */
+  flush(): void {
+    for (const entry of this.entries.values()) {
+      entry.force = true;
+      entry.due = 0;
+    }
+    this.tick();
+  }
+
+  /** Resolves when nothing is in delivery and nothing is due before the next scheduled retry. */
+  onIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stop cleanly: no new deliveries, wait for those in flight, close kept connections. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    this.queue.off('enqueued', this.onEnqueued);
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.watcher?.close();
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    await this.relay.close();
+    this.state = 'stopped';
+    this.wakeIdle(true);
+  }
+
+  /** How many messages the runner knows of (for tests and the lab's status line). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private add(control: QueueControl): void {
+    if (this.entries.has(control.id) || this.state === 'stopping' || this.state === 'stopped') return;
+    const entry: Entry = { control, due: dueOf(control), running: false, force: false, where: 'none' };
+    this.entries.set(control.id, entry);
+    this.place(entry);
+    if (this.state === 'running') this.tick();
+  }
+
+  private place(entry: Entry): void {
+    if (entry.running) return;
+    const now = this.ctx.clock.now();
+    if (entry.due <= now) {
+      if (entry.where === 'waiting') this.waiting.delete(entry.control.id);
+      if (entry.where !== 'ready') this.ready.push(entry.control.id);
+      entry.where = 'ready';
+    } else {
+      if (entry.where === 'ready') this.ready = this.ready.filter((id) => id !== entry.control.id);
+      this.waiting.add(entry.control.id);
+      entry.where = 'waiting';
+    }
+  }
+
+  /** Move what came due into the ready list, start deliveries, arm the timer for the next. */
+  private tick(): void {
+    if (this.state !== 'running') return;
+    const now = this.ctx.clock.now();
+    for (const id of this.waiting) {
+      const entry = this.entries.get(id);
+      if (!entry) this.waiting.delete(id);
+      else if (entry.due <= now) this.place(entry);
+    }
+    while (this.inflight.size < this.concurrency && this.ready.length) {
+      const id = this.ready.shift()!;
+      const entry = this.entries.get(id);
+      if (!entry || entry.running) continue;
+      entry.where = 'none';
+      this.run(entry);
+    }
+    this.arm();
+    this.wakeIdle(false);
+  }
+
+  private arm(): void {
+    let next = Infinity;
+    for (const id of this.waiting) {
+      const entry = this.entries.get(id);
+      if (entry && entry.due < next) next = entry.due;
+    }
+    if (next === this.timerAt && this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = next;
+    if (next === Infinity) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.tick();
+    }, Math.max(0, next - this.ctx.clock.now()));
+    // a pending retry must not keep a finished test or a stopped lab alive
+    this.timer.unref();
+  }
+
+  private run(entry: Entry): void {
+    entry.running = true;
+    const force = entry.force;
+    entry.force = false;
+    const job = this.deliver(entry, force)
+      .catch((err: Error) => {
+        // A fault of our own (a disk error, a bug): keep the message and try it again later.
+        entry.due = this.ctx.clock.now() + (this.schedule[0] ?? 1000);
+        this.report(
+          { ko: `큐 ID ${entry.control.id} 처리 중 오류: ${err.message}`, en: `Queue ID ${entry.control.id}: delivery run failed: ${err.message}` },
+          'failed',
+          { error: err.stack ?? err.message },
+          entry.control.id,
+        );
+      })
+      .finally(() => {
+        entry.running = false;
+        this.inflight.delete(job);
+        if (this.entries.get(entry.control.id) === entry) this.place(entry);
+        this.tick();
+        if (this.state === 'stopping') this.wakeIdle(false);
+      });
+    this.inflight.add(job);
+  }
+
+  private isIdle(): boolean {
+    if (this.state === 'stopped') return true;
+    if (this.inflight.size || this.ready.length) return false;
+    const now = this.ctx.clock.now();
+    for (const id of this.waiting) {
+      const entry = this.entries.get(id);
+      if (entry && entry.due <= now) return false;
+    }
+    return true;
+  }
+
+  private wakeIdle(force: boolean): void {
+    if (!this.idleWaiters.length || (!force && !this.isIdle())) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** One delivery run of one message: every active recipient that is due. */
+  private async deliver(entry: Entry, force: boolean): Promise<void> {
+    const { ctx, queue } = this;
+    const control = entry.control;
+    const id = control.id;
+    const now = ctx.clock.now();
+
+    let message: Buffer;
+    try {
+      message = await queue.readMessage(id);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // the data file went away under us (removed by hand): nothing left to deliver
+      await queue.remove(id);
+      this.entries.delete(id);
+      this.report({ ko: `큐 ID ${id}: 데이터 파일이 없어 지웠습니다`, en: `Queue ID ${id}: data file missing, entry removed` }, 'failed', {}, id);
+      return;
+    }
+
+    const due = control.recipients.filter((r) => ACTIVE.has(r.status) && (force || (r.nextTry ?? 0) <= now));
+    const results = new Map<RecipientState, RecipientResult>();
+    const maxHops = ctx.host.mail?.limits?.maxHops ?? 30;
+    const hops = countReceived(message);
+    if (hops > maxHops) {
+      // RFC 5321 section 6.3: a message with too many Received headers is looping
+      const reply = `554 5.4.6 Too many hops ${hops} (${maxHops} max): from <${control.envelope.from}>`;
+      for (const r of due) results.set(r, { recipient: r.address, action: 'bounce', reply, status: '5.4.6' });
+    } else {
+      const local: RecipientState[] = [];
+      const remote = new Map<string, RecipientState[]>();
+      for (const r of due) {
+        const domain = domainOf(r.address);
+        if (servesDomain(ctx.host, domain)) local.push(r);
+        else remote.set(domain, [...(remote.get(domain) ?? []), r]);
+      }
+      await Promise.all([
+        ...local.map(async (r) => results.set(r, await this.deliverHere(r.address, message, control))),
+        ...[...remote].map(async ([domain, rs]) => {
+          for (const result of await this.deliverThere(domain, rs.map((r) => r.address), message, control)) {
+            const r = rs.find((x) => x.address === result.recipient);
+            if (r) results.set(r, result);
+          }
+        }),
+      ]);
+    }
+
+    // Each recipient's new state; a deferral past the end of the schedule bounces.
+    const bounced: RecipientState[] = [];
+    const deferred: RecipientState[] = [];
+    const finished = ctx.clock.now();
+    for (const [r, result] of results) {
+      r.attempts++;
+      r.lastTry = finished;
+      r.remoteMta = result.remoteMta;
+      if (result.action === 'delivered') {
+        r.status = 'delivered';
+        r.lastError = undefined;
+        r.lastStatus = undefined;
+        r.nextTry = undefined;
+        continue;
+      }
+      r.lastError = result.reply;
+      r.lastStatus = result.status;
+      if (result.action === 'defer') {
+        const delay = retryDelay(this.schedule, r.attempts);
+        if (delay !== undefined) {
+          r.status = 'deferred';
+          r.nextTry = finished + delay;
+          deferred.push(r);
+          continue;
+        }
+        // RFC 3463: X.4.7, delivery time expired; the last reply stays as the diagnostic
+        r.lastError = `${result.reply} (gave up after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}, schedule ${this.scheduleText})`;
+        r.lastStatus = '4.4.7';
+      }
+      r.status = 'bounced';
+      r.nextTry = undefined;
+      bounced.push(r);
+    }
+
+    // The DSN is queued before the control file says "bounced": a crash in between can at
+    // worst send the bounce twice, never lose it.
+    if (bounced.length) await this.bounce(control, message, bounced);
+
+    if (control.recipients.every((r) => !ACTIVE.has(r.status))) {
+      await queue.remove(id);
+      this.entries.delete(id);
+    } else {
+      await queue.update(control);
+      entry.due = dueOf(control);
+    }
+
+    // reported once the control file says so, so that whoever waits for this hop finds it on disk
+    if (deferred.length) {
+      const next = Math.min(...deferred.map((r) => r.nextTry!));
+      const wait = formatDuration(Math.max(0, next - finished));
+      this.report(
+        {
+          ko: `큐 ID ${id} 보류: ${deferred[0].lastError} (다음 시도 ${wait} 후)`,
+          en: `Queue ID ${id} deferred: ${deferred[0].lastError} (next try in ${wait})`,
+        },
+        'deferred',
+        { recipients: deferred.map((r) => ({ recipient: r.address, attempts: r.attempts, lastError: r.lastError, nextTry: r.nextTry })) },
+        id,
+      );
+    }
+  }
+
+  /** A recipient of one of this host's domains: the MDA writes the mailbox (steps 6-7). */
+  private async deliverHere(recipient: string, message: Buffer, control: QueueControl): Promise<RecipientResult> {
+    try {
+      const { file } = await this.deliverLocal(recipient, message, control.envelope, { queueId: control.id });
+      return { recipient, action: 'delivered', reply: `250 2.0.0 delivered to ${file}`, status: '2.0.0' };
+    } catch (err) {
+      const e = err as Error & { responseCode?: number; permanent?: boolean; response?: string };
+      const permanent = e.permanent === true || (e.responseCode !== undefined && e.responseCode >= 500);
+      const reply = e.response ?? (permanent ? `550 5.1.1 <${recipient}>... ${e.message}` : `451 4.3.0 <${recipient}>... local delivery failed: ${e.message}`);
+      return { recipient, action: permanent ? 'bounce' : 'defer', reply, status: reply.match(/^\d{3} (\d\.\d{1,3}\.\d{1,3})/)?.[1] ?? (permanent ? '5.0.0' : '4.0.0') };
+    }
+  }
+
+  /** Recipients of another domain: MX lookup (step 3), then SMTP to the exchanger (steps 4-5). */
+  private async deliverThere(domain: string, recipients: string[], message: Buffer, control: QueueControl): Promise<RecipientResult[]> {
+    if (!domain) {
+      return recipients.map((recipient) => ({ recipient, action: 'bounce', reply: `553 5.1.3 <${recipient}>... Domain name required`, status: '5.1.3' }));
+    }
+    try {
+      const hosts = await lookupMx(this.ctx, domain, control.id);
+      return await this.relay.send({ queueId: control.id, from: control.envelope.from, recipients, message, domain, hosts });
+    } catch (err) {
+      if (!(err instanceof DeliveryFailure)) throw err;
+      const action = err.action === 'defer' ? 'defer' : 'bounce';
+      return recipients.map((recipient) => ({ recipient, action, reply: err.reply, status: err.status, remoteMta: err.remoteMta }));
+    }
+  }
+
+  /** Tell the sender: a DSN from MAILER-DAEMON, queued like any mail. Never to the null sender. */
+  private async bounce(control: QueueControl, message: Buffer, failed: RecipientState[]): Promise<void> {
+    const { ctx } = this;
+    const from = control.envelope.from;
+    if (isNullSender(from)) {
+      for (const r of failed) {
+        this.ctx.trace.report({
+          kind: 'bounce',
+          from: ctx.host.name,
+          to: ctx.host.name,
+          fromAddress: ctx.host.address,
+          toAddress: ctx.host.address,
+          status: 'failed',
+          queueId: control.id,
+          summary: {
+            ko: `반송 메일(보낸 사람 <>)은 다시 반송하지 않고 버립니다: <${r.address}> ${r.lastError}`,
+            en: `Not bounced: the sender is <> (a bounce is never bounced); dropped <${r.address}>: ${r.lastError}`,
+          },
+          detail: { recipient: r.address, reason: r.lastError, dropped: true },
+        });
+      }
+      return;
+    }
+    const hostname = ctx.host.hostname ?? this.queue.hostname ?? ctx.host.name;
+    const { message: dsn, messageId } = buildDsn({
+      reportingMta: hostname,
+      mailerDomain: ctx.host.mail?.domains[0] ?? hostname,
+      queueId: control.id,
+      envelope: control.envelope,
+      original: message,
+      arrivalDate: new Date(control.created),
+      failures: failed.map((r) => ({
+        recipient: r.address,
+        status: r.lastStatus ?? '5.0.0',
+        diagnostic: r.lastError ?? 'delivery failed',
+        remoteMta: r.remoteMta,
+        lastAttempt: r.lastTry ? new Date(r.lastTry) : undefined,
+      })),
+    });
+    const queued = await this.queue.enqueue(
+      { from: '', recipients: [from], receivedFrom: { host: ctx.host.name, address: ctx.host.address, helo: hostname } },
+      dsn,
+    );
+    for (const r of failed) {
+      ctx.trace.report({
+        kind: 'bounce',
+        from: ctx.host.name,
+        to: ctx.host.name,
+        fromAddress: ctx.host.address,
+        toAddress: ctx.host.address,
+        status: 'bounced',
+        queueId: control.id,
+        messageId,
+        files: queued.files,
+        summary: {
+          ko: `<${r.address}> 배달 실패, <${from}>에게 반송 (DSN 큐 ID ${queued.id}): ${r.lastError}`,
+          en: `Bounced <${r.address}> back to <${from}> (DSN queue ID ${queued.id}): ${r.lastError}`,
+        },
+        detail: { recipient: r.address, reason: r.lastError, status: r.lastStatus, sender: from, dsnQueueId: queued.id },
+      });
+    }
+  }
+
+  private async takeFlushRequest(): Promise<void> {
+    const file = path.join(this.queue.dir, FLUSH_REQUEST);
+    try {
+      await fs.promises.rm(file);
+    } catch {
+      return; // none, or another watcher event for the same request
+    }
+    this.report({ ko: '큐 비우기 요청 (mailq --flush): 지금 모두 다시 시도', en: 'Flush requested (mailq --flush): retrying everything now' }, 'ok', { flush: true });
+    if (this.state === 'running' || this.state === 'starting') this.flush();
+  }
+
+  private report(summary: Bilingual, status: 'ok' | 'deferred' | 'failed', detail: Record<string, unknown>, queueId?: string): void {
+    const { ctx } = this;
+    ctx.trace.report({ kind: 'queue', from: ctx.host.name, to: ctx.host.name, fromAddress: ctx.host.address, toAddress: ctx.host.address, status, summary, detail, queueId });
+  }
+}
+
+function dueOf(control: QueueControl): number {
+  let due = Infinity;
+  for (const r of control.recipients) if (ACTIVE.has(r.status)) due = Math.min(due, r.nextTry ?? 0);
+  // nothing active: finished but not removed (a crash in between); due now so the run removes it
+  return due === Infinity ? 0 : due;
+}
+
+function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1).toLowerCase().replace(/\.$/, '');
+}

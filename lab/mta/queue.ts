@@ -1,0 +1,306 @@
+import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { newQueueId, isQueueId } from './queue-id.ts';
+
+// The mail queue of one mail host, as sendmail keeps its mqueue: one spool folder
+// (<dataDir>/queue), and per message a data file df<ID> (the message as received) and a
+// control file qf<ID> (the envelope and each recipient's delivery state).
+//
+// Durability (DESIGN.md): enqueue() resolves only when both files and the folder entries are on
+// disk, so the listener may answer 250 then. Files are written under temporary names (td, tf),
+// fsynced, renamed, and the folder fsynced, the data file before the control file: a control
+// file therefore never exists without its data file, and the control file is what makes a
+// message exist. Removal goes the other way round (control first). After a crash, load() finds:
+//   - temporary files: an enqueue or an update that did not finish -> removed;
+//   - a data file without a control file: never acknowledged (or already delivered) -> removed;
+//   - a control file without a data file, or one that cannot be read: set aside as Qf<ID>
+//     (sendmail's name for a damaged control file) and reported, never delivered half.
+
+export interface Envelope {
+  /** '' for the null sender (bounces) */
+  from: string;
+  recipients: string[];
+  /** who handed us the message: lab host name (or 'outside'), its address, its HELO name */
+  receivedFrom: { host: string; address: string; helo?: string };
+}
+
+export type RecipientStatus = 'pending' | 'deferred' | 'delivered' | 'bounced';
+
+export interface RecipientState {
+  address: string;
+  status: RecipientStatus;
+  attempts: number;
+  /** the last reply or failure, e.g. '451 4.3.0 Try again later' */
+  lastError?: string;
+  /** enhanced status code of the last failure (RFC 3463), for the DSN */
+  lastStatus?: string;
+  /** the MTA that gave the last reply, for the DSN's Remote-MTA */
+  remoteMta?: string;
+  /** ms since the epoch; absent means now */
+  nextTry?: number;
+  /** ms since the epoch of the last attempt */
+  lastTry?: number;
+}
+
+/** The control file (qf<ID>), JSON so that a student can `cat` it. */
+export interface QueueControl {
+  format: 'mail-lab-qf/1';
+  id: string;
+  /** ms since the epoch: when the message was accepted (the DSN's Arrival-Date) */
+  created: number;
+  /** the host that queued it (its hostname) */
+  hostname?: string;
+  /** bytes of the data file */
+  size: number;
+  envelope: Envelope;
+  recipients: RecipientState[];
+}
+
+/** A queue entry as mailq shows it. */
+export interface QueueEntry {
+  id: string;
+  size: number;
+  ageMs: number;
+  created: number;
+  from: string;
+  recipients: { address: string; status: RecipientStatus; lastError?: string; nextTry?: number; attempts: number }[];
+}
+
+export interface LoadResult {
+  entries: QueueControl[];
+  /** what was found wrong and put right, one line each (reported by the runner) */
+  problems: string[];
+}
+
+/** The file a `mailq --flush` drops into the spool folder; the running queue runner watches for it. */
+export const FLUSH_REQUEST = 'flush.request';
+
+export const ACTIVE: ReadonlySet<RecipientStatus> = new Set(['pending', 'deferred']);
+
+export class Queue extends EventEmitter<{ enqueued: [QueueControl] }> {
+  readonly dir: string;
+  readonly hostname: string | undefined;
+  private ready: Promise<void> | undefined;
+  /** IDs being written right now; load() leaves their files alone */
+  private readonly writing = new Set<string>();
+
+  constructor(dir: string, options: { hostname?: string } = {}) {
+    super();
+    this.setMaxListeners(0);
+    this.dir = dir;
+    this.hostname = options.hostname;
+  }
+
+  dataFile(id: string): string {
+    return path.join(this.dir, `df${id}`);
+  }
+
+  controlFile(id: string): string {
+    return path.join(this.dir, `qf${id}`);
+  }
+
+  /** A sendmail-style queue ID, unique across restarts, with no files of that name in the folder. */
+  newId(): string {
+    for (;;) {
+      const id = newQueueId();
+      if (this.writing.has(id)) continue;
+      if (existsSync(this.controlFile(id)) || existsSync(this.dataFile(id))) continue;
+      return id;
+    }
+  }
+
+  private ensureDir(): Promise<void> {
+    this.ready ??= fs.mkdir(this.dir, { recursive: true }).then(() => undefined);
+    return this.ready;
+  }
+
+  /**
+   * Write the data file and the control file, fsync files and folder, then resolve: only then
+   * may the listener answer 250. Emits 'enqueued' (the queue runner delivers at once).
+   */
+  async enqueue(envelope: Envelope, message: Buffer, queueId?: string): Promise<{ id: string; files: string[] }> {
+    if (envelope.recipients.length === 0) throw new Error('enqueue: no recipients');
+    if (typeof envelope.from !== 'string') throw new Error('enqueue: the sender must be a string ("" for the null sender)');
+    await this.ensureDir();
+    const id = queueId ?? this.newId();
+    if (!isQueueId(id)) throw new Error(`enqueue: not a queue ID: ${JSON.stringify(id)}`);
+    if (this.writing.has(id)) throw new Error(`enqueue: queue ID ${id} is being written already`);
+    this.writing.add(id);
+    try {
+      const control: QueueControl = {
+        format: 'mail-lab-qf/1',
+        id,
+        created: Date.now(),
+        hostname: this.hostname,
+        size: message.length,
+        envelope: {
+          from: envelope.from,
+          recipients: [...envelope.recipients],
+          receivedFrom: { ...envelope.receivedFrom },
+        },
+        recipients: envelope.recipients.map((address) => ({ address, status: 'pending', attempts: 0 })),
+      };
+      const df = this.dataFile(id);
+      const qf = this.controlFile(id);
+      await writeDurably(path.join(this.dir, `td${id}.${tmpSuffix()}`), message, df, { exclusive: true });
+      await fsyncDir(this.dir);
+      await writeDurably(path.join(this.dir, `tf${id}.${tmpSuffix()}`), serialise(control), qf, { exclusive: true });
+      await fsyncDir(this.dir);
+      this.emit('enqueued', control);
+      return { id, files: [df, qf] };
+    } finally {
+      this.writing.delete(id);
+    }
+  }
+
+  /** Rewrite a control file atomically (temp file, fsync, rename, folder fsync). */
+  async update(control: QueueControl): Promise<void> {
+    await writeDurably(path.join(this.dir, `tf${control.id}.${tmpSuffix()}`), serialise(control), this.controlFile(control.id));
+    await fsyncDir(this.dir);
+  }
+
+  async read(id: string): Promise<QueueControl> {
+    return parseControl(await fs.readFile(this.controlFile(id), 'utf8'), id);
+  }
+
+  readMessage(id: string): Promise<Buffer> {
+    return fs.readFile(this.dataFile(id));
+  }
+
+  /** Remove a finished message: the control file first, so that a crash leaves at most an orphan data file. */
+  async remove(id: string): Promise<void> {
+    await fs.rm(this.controlFile(id), { force: true });
+    await fs.rm(this.dataFile(id), { force: true });
+  }
+
+  /**
+   * Read the whole spool at start-up and put right what a crash left behind (see the top of
+   * this file). Only the queue runner of this host calls it.
+   */
+  async load(): Promise<LoadResult> {
+    await this.ensureDir();
+    const names = await fs.readdir(this.dir);
+    const problems: string[] = [];
+    const present = new Set(names);
+    const entries: QueueControl[] = [];
+    for (const name of names) {
+      const kind = name.slice(0, 2);
+      const id = name.slice(2).split('.')[0];
+      if (this.writing.has(id)) continue;
+      const file = path.join(this.dir, name);
+      if (kind === 'td' || kind === 'tf') {
+        await fs.rm(file, { force: true });
+        problems.push(`removed ${name}: an unfinished write`);
+      } else if (kind === 'df' && !present.has(`qf${id}`)) {
+        await fs.rm(file, { force: true });
+        problems.push(`removed ${name}: a data file without a control file (never accepted, or delivered)`);
+      } else if (kind === 'qf') {
+        if (!present.has(`df${id}`)) {
+          await setAside(this.dir, id);
+          problems.push(`set ${name} aside as Qf${id}: its data file df${id} is missing`);
+          continue;
+        }
+        try {
+          entries.push(parseControl(await fs.readFile(file, 'utf8'), id));
+        } catch (err) {
+          await setAside(this.dir, id);
+          problems.push(`set ${name} aside as Qf${id}: ${(err as Error).message}`);
+        }
+      }
+    }
+    if (problems.length) await fsyncDir(this.dir);
+    entries.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+    return { entries, problems };
+  }
+
+  /** The queue as mailq shows it; reads only, safe while the lab runs in another process. */
+  list(now = Date.now()): Promise<QueueEntry[]> {
+    return listQueue(this.dir, now);
+  }
+}
+
+/** Read a spool folder for mailq, without changing anything in it. */
+export async function listQueue(dir: string, now = Date.now()): Promise<QueueEntry[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const out: QueueEntry[] = [];
+  for (const name of names) {
+    if (!name.startsWith('qf')) continue;
+    const id = name.slice(2);
+    let control: QueueControl;
+    try {
+      control = parseControl(await fs.readFile(path.join(dir, name), 'utf8'), id);
+    } catch {
+      continue; // delivered and removed while we listed, or being set aside
+    }
+    out.push({
+      id,
+      size: control.size,
+      created: control.created,
+      ageMs: Math.max(0, now - control.created),
+      from: control.envelope.from,
+      recipients: control.recipients.map((r) => ({ address: r.address, status: r.status, lastError: r.lastError, nextTry: r.nextTry, attempts: r.attempts })),
+    });
+  }
+  return out.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+}
+
+function serialise(control: QueueControl): Buffer {
+  return Buffer.from(JSON.stringify(control, null, 2) + '\n');
+}
+
+function parseControl(text: string, id: string): QueueControl {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error('the control file is not valid JSON');
+  }
+  const c = value as QueueControl;
+  const ok =
+    c && c.format === 'mail-lab-qf/1' && c.id === id && typeof c.created === 'number' &&
+    c.envelope && typeof c.envelope.from === 'string' && Array.isArray(c.envelope.recipients) &&
+    Array.isArray(c.recipients) && c.recipients.every((r) => typeof r.address === 'string' && typeof r.status === 'string');
+  if (!ok) throw new Error('the control file lacks fields (format, id, created, envelope, recipients)');
+  return c;
+}
+
+async function setAside(dir: string, id: string): Promise<void> {
+  await fs.rename(path.join(dir, `qf${id}`), path.join(dir, `Qf${id}`)).catch(() => undefined);
+}
+
+function tmpSuffix(): string {
+  return crypto.randomBytes(4).toString('hex');
+}
+
+async function writeDurably(tmp: string, data: Buffer, final: string, options: { exclusive?: boolean } = {}): Promise<void> {
+  const handle = await fs.open(tmp, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  if (options.exclusive && existsSync(final)) {
+    await fs.rm(tmp, { force: true });
+    throw new Error(`${path.basename(final)} exists already`);
+  }
+  await fs.rename(tmp, final);
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

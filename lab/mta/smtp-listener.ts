@@ -1,0 +1,525 @@
+// The receiving half of the sendmail role (steps 1, 2 and 6-7 of the seed's sendmail figure):
+// smtp-server takes the mail, the access rules decide at RCPT who may send what, and a complete
+// message goes to the MDA (our users) or into the queue (everyone else) before the 250.
+//
+// smtp-server does the protocol. Three things it does not do the way an MTA must are added per
+// connection, on the smtp-server 3.x connection object (one place each, see `attach`):
+//   - who is calling is the lab network's answer (a virtual address), not the socket's;
+//   - a reply text may bring its own enhanced status code (`5.7.1 ... Relaying denied`);
+//   - a command line over the limit gets 500 and the session goes on (smtp-server would close).
+import net from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import type {
+  SMTPServerAddress,
+  SMTPServerAuthentication,
+  SMTPServerAuthenticationResponse,
+  SMTPServerDataStream,
+  SMTPServerOptions,
+  SMTPServerSession,
+} from 'smtp-server';
+import type { HostContext } from '../runtime/host-context.ts';
+import type { Host } from '../topology/types.ts';
+import { hostByAddress, hostByName } from '../topology/types.ts';
+import { OUTSIDE, type Peer } from '../net/lab-net.ts';
+import { checkLogin } from '../topology/accounts.ts';
+import { STEPS } from '../trace/steps.ts';
+import type { HopReport, HopStatus, TranscriptLine, Bilingual } from '../trace/hop-event.ts';
+import type { Envelope } from './queue.ts';
+import { AccessRules, type RecipientDecision, type Reply } from './access-rules.ts';
+import { hasSourceRoute } from './address.ts';
+import { newMessageId, prependFields, receivedHeader, rfc5322Date, scanHeaders } from './headers.ts';
+import { SmtpTranscripts, type SmtpTranscript } from './smtp-transcript.ts';
+
+/** What the listener needs of the queue (lab/mta/queue.ts implements it). */
+export interface QueueWriter {
+  newId(): string;
+  enqueue(envelope: Envelope, message: Buffer, queueId?: string): Promise<{ id: string; files: string[] }>;
+}
+
+/** What the listener needs of the MDA (lab/mta/mda.ts implements it). */
+export interface LocalDelivery {
+  deliver(recipient: string, message: Buffer, envelope: Envelope, options?: { queueId?: string; messageId?: string; reply?: string }): Promise<{ file: string }>;
+}
+
+export interface SmtpListenerOptions {
+  queue: QueueWriter;
+  mda: LocalDelivery;
+  /** called after a message was queued and acknowledged: the runner delivers it now */
+  kick?: () => void;
+}
+
+/** Who the session is talking to, as the lesson sees it. */
+type PeerRole = 'client' | 'mta' | 'outside';
+
+interface SessionState {
+  peer: Peer;
+  peerHost?: Host;
+  role: PeerRole;
+  /** the access table's verdict for this peer (Connect:192.168.111 RELAY) */
+  relay: boolean;
+  transcript: SmtpTranscript;
+  /** the verb of the command being answered, for deciding which refusals to report */
+  verb: string;
+  /** the command line being answered (MAIL and RCPT are looked at for source routes) */
+  command: string;
+  /** refusal events reported so far; a client that does nothing but err gets a bounded number */
+  refusals: number;
+}
+
+/** A refusal with our own reply text; smtp-server's send() prints `code text`. */
+class ReplyError extends Error {
+  readonly responseCode: number;
+  constructor(reply: Reply) {
+    super(`${reply.enhanced} ${reply.text}`);
+    this.responseCode = reply.code;
+  }
+}
+
+const ENHANCED_PREFIX = /^[245]\.\d{1,3}\.\d{1,3} /;
+const REPORTED_VERBS = new Set(['MAIL', 'RCPT', 'DATA', 'AUTH']);
+const MAX_REFUSAL_EVENTS = 20;
+/** smtp-server drops the connection past this; between lineLength and this a line gets 500 */
+const HARD_LINE_CAP = 64 * 1024;
+
+/**
+ * smtp-server with a lab-aware connect(): the peer is identified before the session starts, so
+ * smtp-server's session, its reverse lookup and its replies all see the virtual address.
+ */
+class LabSmtpServer extends SMTPServer {
+  listener!: SmtpListener;
+
+  override connect(socket: net.Socket, socketOptions?: ConstructorParameters<typeof SMTPConnection>[2]): void {
+    const early = () => {};
+    socket.on('error', early);
+    this.listener.identify(socket).then(
+      (peer) => {
+        if (socket.destroyed) return;
+        // As SMTPServer.connect, with the lab's address and our hooks before init().
+        const connection = new SMTPConnection(this, socket, { ...socketOptions, remoteAddress: peer.address });
+        this.connections.add(connection);
+        connection.on('error', (err: Error) => this._onError(err));
+        connection.on('connect', (data: unknown) => (this as unknown as { _onClientConnect(d: unknown): void })._onClientConnect(data));
+        this.listener.attach(connection, peer);
+        connection.init();
+        socket.off('error', early);
+      },
+      () => socket.destroy(),
+    );
+  }
+}
+
+export class SmtpListener {
+  readonly ctx: HostContext;
+  readonly rules: AccessRules;
+  readonly server: LabSmtpServer;
+  readonly hostname: string;
+  private readonly options: SmtpListenerOptions;
+  private readonly transcripts = new SmtpTranscripts();
+  private readonly sessions = new Map<string, SessionState>();
+  private readonly decisions = new WeakMap<SMTPServerAddress, RecipientDecision>();
+  private readonly sockets = new Set<net.Socket>();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly limits: NonNullable<Host['mail']>['limits'];
+  private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
+  port = 0;
+
+  constructor(ctx: HostContext, options: SmtpListenerOptions) {
+    const mail = ctx.host.mail;
+    if (!mail) throw new Error(`${ctx.host.name} has no "mail:" section in ${ctx.topology.file}: it runs no MTA`);
+    this.ctx = ctx;
+    this.options = options;
+    this.rules = new AccessRules(ctx.host);
+    this.hostname = ctx.host.hostname ?? mail.domains[0];
+    this.limits = mail.limits;
+    this.transcripts.onReply = (id, code) => this.onReply(id, code);
+
+    const serverOptions: SMTPServerOptions = {
+      name: this.hostname,
+      banner: 'Sendmail-lab',
+      heloResponse: '%s Hello %s, pleased to meet you',
+      logger: this.transcripts.logger as unknown as SMTPServerOptions['logger'],
+      // No TLS in the lab: plaintext AUTH is a lab setting (mail.plaintextAuth), off means no AUTH.
+      hideSTARTTLS: true,
+      disabledCommands: mail.plaintextAuth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      authMethods: ['PLAIN', 'LOGIN'],
+      allowInsecureAuth: mail.plaintextAuth,
+      authOptional: true,
+      hideENHANCEDSTATUSCODES: false,
+      // RFC 1870: advertised in EHLO, refused at MAIL when declared, counted during DATA.
+      size: this.limits.messageSize,
+      maxRecipients: this.limits.recipients,
+      maxClients: this.limits.clients,
+      socketTimeout: this.limits.idleTimeout,
+      maxCommandLength: Math.max(HARD_LINE_CAP, this.limits.lineLength * 4),
+      closeTimeout: 1000,
+      // The access rules check addresses themselves (trailing dots, case, tricks).
+      lenientAddressParsing: true,
+      // The lab's own address plan is its reverse DNS: 192.168.111.200 is mail.daum.net.
+      resolver: {
+        reverse: (ip: string, callback: (err: Error | null, names?: string[]) => void) => {
+          const host = hostByAddress(ctx.topology, ip);
+          callback(null, host?.hostname ? [host.hostname] : []);
+        },
+      },
+      onConnect: (_session, callback) => callback(),
+      onAuth: (auth, session, callback) => this.onAuth(auth, session, callback),
+      onMailFrom: (address, session, callback) => this.onMailFrom(address, session, callback),
+      onRcptTo: (address, session, callback) => this.onRcptTo(address, session, callback),
+      onData: (stream, session, callback) => this.onData(stream, session, callback),
+      onClose: (session) => this.onClose(session),
+    };
+    this.server = new LabSmtpServer(serverOptions);
+    this.server.listener = this;
+    // Errors of single connections arrive here; none of them may take the server down.
+    this.server.on('error', () => {});
+    this.server.server.on('connection', (socket: net.Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  /** Listen on a real port of the host's listen address (0: the OS chooses). Resolves with the port. */
+  listen(port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const server = this.server.server;
+      const onError = (err: Error) => reject(err);
+      server.once('error', onError);
+      server.listen(port, this.ctx.listen, () => {
+        server.off('error', onError);
+        this.state = 'listening';
+        this.port = (server.address() as net.AddressInfo).port;
+        resolve(this.port);
+      });
+    });
+  }
+
+  identify(socket: net.Socket): Promise<Peer> {
+    return this.ctx.net.identify(socket.remoteAddress, socket.remotePort);
+  }
+
+  /** Hooks on one connection, before its session starts (see the header comment). */
+  attach(connection: SMTPConnection, peer: Peer): void {
+    const peerHost = peer.host === OUTSIDE ? undefined : hostByName(this.ctx.topology, peer.host);
+    const role: PeerRole = peer.host === OUTSIDE ? 'outside' : peerHost?.mail && !peerHost.client ? 'mta' : 'client';
+    const state: SessionState = {
+      peer,
+      peerHost,
+      role,
+      relay: this.rules.relayAllowed(peer),
+      transcript: this.transcripts.open(connection.id),
+      verb: '',
+      command: '',
+      refusals: 0,
+    };
+    this.sessions.set(connection.id, state);
+
+    // One place writes replies: a text that starts with an enhanced status code carries its own.
+    const send = connection.send.bind(connection);
+    connection.send = (code: number, data?: string | string[] | null, context?: string | false) => {
+      send(code, data, typeof data === 'string' && ENHANCED_PREFIX.test(data) ? false : context);
+    };
+
+    // The command line limit (RFC 5321 section 4.5.3.1.4): 500 and carry on.
+    const parser = connection._parser;
+    if (parser) {
+      const oncommand = parser.oncommand;
+      const lineLength = this.limits.lineLength;
+      parser.oncommand = (command: Buffer, callback: () => void) => {
+        const head = command.toString('latin1', 0, Math.min(command.length, 1024));
+        state.command = head;
+        state.verb = connection._nextHandler ? 'AUTH' : head.slice(0, 4).toUpperCase();
+        if (command.length > lineLength) {
+          state.verb = 'LINE';
+          state.transcript.add('C', `${head.slice(0, 60)}... (${command.length} bytes)`);
+          connection.send(500, `5.5.2 Command line too long (${command.length} bytes; at most ${lineLength})`);
+          setImmediate(callback);
+          return;
+        }
+        oncommand.call(parser, command, callback);
+      };
+    }
+  }
+
+  private stateOf(session: SMTPServerSession): SessionState {
+    const state = this.sessions.get(session.id);
+    if (!state) throw new Error(`no lab state for SMTP session ${session.id}`);
+    return state;
+  }
+
+  // ---- hop events --------------------------------------------------------------------------
+
+  private base(state: SessionState): Pick<HopReport, 'kind' | 'from' | 'to' | 'fromAddress' | 'toAddress' | 'protocol'> {
+    return {
+      kind: 'smtp',
+      from: state.peer.host,
+      to: this.ctx.host.name,
+      fromAddress: state.peer.address,
+      toAddress: this.ctx.host.address,
+      protocol: 'SMTP',
+    };
+  }
+
+  /** Client PCs and outside mail programs submit (step 1); a lab MTA's session is the far end of 4-5. */
+  private steps(state: SessionState) {
+    return state.role === 'mta' ? undefined : STEPS.submission;
+  }
+
+  /** After every reply: refusals of MAIL, RCPT, DATA and AUTH, and every 421, are reported with the transcript. */
+  private onReply(id: string, code: number): void {
+    if (code < 400) return;
+    const state = this.sessions.get(id);
+    if (!state) return;
+    if (code !== 421 && !REPORTED_VERBS.has(state.verb)) return;
+    if (state.refusals >= MAX_REFUSAL_EVENTS && code !== 421) return;
+    state.refusals++;
+    const transcript = state.transcript.take();
+    const last = transcript[transcript.length - 1]?.line ?? String(code);
+    const status: HopStatus = code === 451 ? 'failed' : 'refused';
+    this.ctx.trace.report({
+      ...this.base(state),
+      steps: this.steps(state),
+      status,
+      transcript,
+      summary: { ko: `거부: ${last}`, en: `Refused: ${last}` },
+      detail: { reply: last, peer: state.peer.host },
+    });
+  }
+
+  private onClose(session: SMTPServerSession): void {
+    const state = this.sessions.get(session.id);
+    this.sessions.delete(session.id);
+    this.transcripts.close(session.id);
+    // A session that ended with errors nobody reported yet (garbage, then gone) still shows.
+    if (state && state.transcript.errors > 0) {
+      const transcript = state.transcript.take();
+      this.ctx.trace.report({
+        ...this.base(state),
+        steps: this.steps(state),
+        status: 'refused',
+        transcript,
+        summary: { ko: 'SMTP 세션이 오류로 끝났습니다', en: 'SMTP session ended with errors' },
+        detail: { peer: state.peer.host },
+      });
+    }
+  }
+
+  // ---- the SMTP handlers -------------------------------------------------------------------
+
+  private onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void): void {
+    const account = auth.method === 'PLAIN' || auth.method === 'LOGIN' ? checkLogin(this.ctx.host, auth.username ?? '', auth.password ?? '') : undefined;
+    if (!account) {
+      callback(null, { message: '5.7.8 Authentication credentials invalid', responseCode: 535 } as SMTPServerAuthenticationResponse);
+      return;
+    }
+    callback(null, { user: account.address });
+  }
+
+  private onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
+    const decision = this.rules.checkSender(address.address);
+    if (!decision.accept) return callback(new ReplyError(decision.reply));
+    callback();
+  }
+
+  private onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
+    const state = this.stateOf(session);
+    const decision = this.rules.checkRecipient(address.address, {
+      relay: state.relay,
+      authenticated: session.user ? String(session.user) : undefined,
+      sourceRoute: hasSourceRoute(state.command),
+    });
+    if (!decision.accept) return callback(new ReplyError(decision.reply));
+    this.decisions.set(address, decision);
+    callback();
+  }
+
+  private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      // Past the limit the rest is only counted (stream.sizeExceeded), never kept.
+      if (!stream.sizeExceeded) {
+        chunks.push(chunk);
+        size += chunk.length;
+      }
+    });
+    stream.once('error', () => {});
+    stream.once('end', () => {
+      const work = this.accept(Buffer.concat(chunks, size), stream, session).then(
+        (reply) => callback(null, reply),
+        (err: Error) => callback(err),
+      );
+      const tracked = work.finally(() => this.inflight.delete(tracked));
+      this.inflight.add(tracked);
+    });
+  }
+
+  /** A complete message: check it, write it where it goes, and say what to reply. */
+  private async accept(raw: Buffer, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
+    const state = this.stateOf(session);
+    const { ctx } = this;
+    const limits = this.limits;
+    if (stream.sizeExceeded) {
+      throw new ReplyError({ code: 552, enhanced: '5.3.4', text: `Message size exceeds fixed maximum message size (${limits.messageSize})` });
+    }
+    const scan = scanHeaders(raw);
+    // RFC 5321 section 6.3: a message that has passed this many hops is looping.
+    if (scan.received >= limits.maxHops) {
+      throw new ReplyError({ code: 554, enhanced: '5.4.6', text: `Too many hops ${scan.received + 1} (${limits.maxHops} max): mail loop?` });
+    }
+
+    const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    const local: { address: string; user: string }[] = [];
+    const remote: string[] = [];
+    for (const rcpt of session.envelope.rcptTo) {
+      const decision = this.decisions.get(rcpt);
+      if (!decision?.accept) continue;
+      if (decision.route === 'local') local.push({ address: decision.mailbox.address, user: decision.user });
+      else remote.push(decision.mailbox.address);
+    }
+    const recipients = [...local.map((r) => r.address), ...remote];
+    const now = new Date(ctx.clock.now());
+    const queueId = this.options.queue.newId();
+    const authenticated = session.user ? String(session.user) : undefined;
+    const submission = state.role === 'client' || authenticated !== undefined;
+
+    let fields = receivedHeader({
+      helo: session.hostNameAppearsAs || state.peer.address,
+      peerName: state.peerHost?.hostname,
+      peerAddress: state.peer.address,
+      hostname: this.hostname,
+      address: ctx.host.address,
+      protocol: session.transmissionType || 'ESMTP',
+      queueId,
+      recipient: recipients.length === 1 ? recipients[0] : undefined,
+      date: now,
+      authenticated,
+    });
+    let messageId = scan.messageId;
+    // RFC 6409 section 8: the submission server adds what the mail program left out.
+    if (submission && !messageId) {
+      messageId = newMessageId(queueId, this.hostname, now);
+      fields += `Message-ID: ${messageId}\r\n`;
+    }
+    if (submission && !scan.hasDate) fields += `Date: ${rfc5322Date(now)}\r\n`;
+    const message = prependFields(raw, fields, scan);
+
+    // The message is in: the session's hop (step 1, or the far end of 4-5) is reported now,
+    // before the writes, so the trace reads in the lesson's order.
+    const transcript = state.transcript.take();
+    transcript.push({ dir: 'C', line: `(the message: ${raw.length} bytes)` }, { dir: 'C', line: '.' });
+    const to = recipients.join(', ');
+    const sender = envelopeFrom || '<>';
+    const summary: Bilingual =
+      state.role === 'mta'
+        ? { ko: `${state.peerHost?.hostname ?? state.peer.host}에서 ${to} 앞 메일을 SMTP로 받았습니다`, en: `Mail for ${to} received by SMTP from ${state.peerHost?.hostname ?? state.peer.host}` }
+        : { ko: `${sender} → ${to}: ${this.hostname}이(가) SMTP로 메일을 받았습니다`, en: `${sender} -> ${to}: ${this.hostname} took the mail by SMTP` };
+    ctx.trace.report({
+      ...this.base(state),
+      steps: this.steps(state),
+      status: 'ok',
+      transcript,
+      queueId,
+      messageId,
+      summary,
+      detail: { sender, recipients, size: raw.length },
+    });
+
+    const envelope: Envelope = {
+      from: envelopeFrom,
+      recipients: remote,
+      receivedFrom: { host: state.peer.host, address: state.peer.address, helo: session.hostNameAppearsAs || undefined },
+    };
+    const reply = `2.0.0 ${queueId} Message accepted for delivery`;
+    const replyLine = `250 ${reply}`;
+
+    // Our own users: the MDA writes the Maildir now (steps 6-7). One that cannot be written
+    // goes into the queue with the others, so the runner tries it again: nothing is lost.
+    const toQueue = [...remote];
+    for (let i = 0; i < local.length; i++) {
+      const last = i === local.length - 1 && toQueue.length === 0;
+      try {
+        await this.options.mda.deliver(local[i].address, message, { ...envelope, recipients: [local[i].address] }, { queueId, messageId, reply: last ? replyLine : undefined });
+      } catch {
+        toQueue.push(local[i].address);
+      }
+    }
+    if (toQueue.length > 0) {
+      envelope.recipients = toQueue;
+      const others = toQueue.join(', ');
+      const queueEvent = {
+        kind: 'queue' as const,
+        from: ctx.host.name,
+        to: ctx.host.name,
+        fromAddress: ctx.host.address,
+        toAddress: ctx.host.address,
+        steps: STEPS.queue,
+      };
+      await ctx.trace.hold({
+        ...queueEvent,
+        summary: { ko: `${this.hostname}이(가) ${others} 앞 메일을 메일 큐에 씁니다 (큐 ID ${queueId})`, en: `${this.hostname} writes the mail for ${others} into its mail queue (queue ID ${queueId})` },
+      });
+      let files: string[];
+      try {
+        ({ files } = await this.options.queue.enqueue(envelope, message, queueId));
+      } catch (err) {
+        const reason = (err as Error).message;
+        ctx.trace.report({
+          ...queueEvent,
+          status: 'failed',
+          queueId,
+          messageId,
+          summary: { ko: `메일 큐에 쓰지 못했습니다: ${reason}`, en: `Could not write the mail queue: ${reason}` },
+          detail: { recipients: toQueue, error: reason },
+        });
+        throw new ReplyError({ code: 451, enhanced: '4.3.0', text: 'Requested action aborted: local error in processing (queue write failed)' });
+      }
+      ctx.trace.report({
+        ...queueEvent,
+        status: 'ok',
+        queueId,
+        messageId,
+        files,
+        protocol: 'SMTP',
+        transcript: [{ dir: 'S', line: replyLine }],
+        summary: { ko: `메일 큐에 저장 (큐 ID ${queueId})`, en: `Queued (queue ID ${queueId})` },
+        detail: { recipients: toQueue, reply: replyLine },
+      });
+    }
+    // The reply line is in the last write's hop event; the session's next transcript starts after it.
+    state.transcript.skipReply = true;
+    if (toQueue.length > 0) setImmediate(() => this.options.kick?.());
+    return reply;
+  }
+
+  // ---- shutting down -----------------------------------------------------------------------
+
+  /**
+   * Stop listening, let messages being written finish (their clients get their 250), tell every
+   * other session 421 (RFC 5321 section 3.8) and end it.
+   */
+  async close(): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    const wasListening = this.state === 'listening';
+    this.state = 'closing';
+    const closed = new Promise<void>((resolve) => {
+      if (!wasListening) return resolve();
+      this.server.close(() => resolve());
+    });
+    // Writes in flight finish (bounded: a client stalled in DATA does not hold the lab up).
+    if (this.inflight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
+    }
+    for (const connection of this.server.connections) connection.send(421, `4.3.2 ${this.hostname} Service shutting down`);
+    // Clients that do not close their side after the 421 are cut off.
+    const linger = setTimeout(() => {
+      for (const socket of this.sockets) socket.destroy();
+    }, 500);
+    linger.unref();
+    await closed;
+    clearTimeout(linger);
+    this.state = 'closed';
+  }
+}

@@ -1,0 +1,446 @@
+import type { Socket } from 'node:net';
+import type { HostContext } from '../runtime/host-context.ts';
+import type { Peer } from '../net/lab-net.ts';
+import type { TranscriptLine, Bilingual } from '../trace/hop-event.ts';
+import type { HopPreview } from '../trace/trace-bus.ts';
+import { STEPS } from '../trace/steps.ts';
+import { checkLogin, type Account } from '../topology/accounts.ts';
+import { LineReader, type ClientLine } from './line-reader.ts';
+import { ByteStuffer } from './byte-stuffer.ts';
+import { Maildrop, readChunks, physicalSizeInName, type DropMessage } from './maildrop.ts';
+import { COMMANDS, commandsFor, printable, type Pop3Reply } from './pop3-commands.ts';
+import type { Pop3Server } from './pop3-server.ts';
+
+/** RFC 1939 section 3: a session is in exactly one of these states. */
+export type Pop3State = 'authorization' | 'transaction' | 'update';
+
+/** A SASL exchange waiting for the client's next line (RFC 5034 section 4). */
+export type Continuation = (line: string) => Promise<Pop3Reply>;
+
+/** Replies for pipelined commands go out together once this much is waiting (or the input runs dry). */
+const FLUSH_OCTETS = 64 * 1024;
+/** Lines of the login transcript kept for the step 8 hop. */
+const TRANSCRIPT_LINES_KEPT = 100;
+/** The reader's hard limit; SASL responses may be longer than a command (RFC 5034 section 4). */
+const MAX_SASL_LINE_OCTETS = 4096;
+
+/**
+ * One POP3 session: its state, the login, the maildrop it holds, and the one place replies are
+ * written. Framing is the LineReader's job; what each command does is in the command table.
+ */
+export class Pop3Connection {
+  readonly server: Pop3Server;
+  readonly ctx: HostContext;
+  readonly socket: Socket;
+  state: Pop3State = 'authorization';
+  /** the name given by USER, waiting for PASS */
+  pendingUser: string | undefined;
+  account: Account | undefined;
+  maildrop: Maildrop | undefined;
+  continuation: Continuation | undefined;
+  failedLogins = 0;
+  closed = false;
+  readonly peer: Promise<Peer>;
+  private readonly reader: LineReader;
+  private readonly transcript: TranscriptLine[] = [];
+  private out: Buffer[] = [];
+  private outOctets = 0;
+  /** work after a reply that the next command must wait for (marking a message seen) */
+  private afterwork: Promise<void> = Promise.resolve();
+  private holdsMaildrop = false;
+  private socketClosed = false;
+  /** resolves once the socket is closed and the maildrop let go (after UPDATE's removals) */
+  readonly ended: Promise<void>;
+  private resolveEnded!: () => void;
+
+  constructor(server: Pop3Server, socket: Socket) {
+    this.server = server;
+    this.ctx = server.ctx;
+    this.socket = socket;
+    this.peer = server.ctx.net.identify(socket.remoteAddress, socket.remotePort).catch(() => ({ host: 'outside', address: socket.remoteAddress ?? 'unknown' }));
+    this.reader = new LineReader(socket, { maxLineOctets: MAX_SASL_LINE_OCTETS });
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    socket.setNoDelay(true);
+    socket.on('error', () => {
+      // A reset by the client; 'close' follows and cleans up.
+    });
+    socket.once('close', () => {
+      this.closed = true;
+      this.socketClosed = true;
+      // In UPDATE the removals finish first; update() lets go of the maildrop then.
+      if (this.state !== 'update') this.releaseMaildrop();
+      this.checkEnded();
+    });
+    // RFC 1939 section 3: an inactivity autologout timer of at least 10 minutes; the session
+    // does not enter the UPDATE state, so nothing marked deleted is removed.
+    socket.setTimeout(server.options.idleTimeoutMs);
+    socket.on('timeout', () => {
+      const minutes = server.options.idleTimeoutMs / 60_000;
+      const span = minutes >= 1 ? `${Math.round(minutes * 10) / 10} minutes` : `${server.options.idleTimeoutMs} ms`;
+      void this.send({ ok: false, text: `idle for more than ${span}; closing the connection, nothing deleted`, close: true });
+    });
+  }
+
+  /** Greet, then answer lines in order until QUIT or the client goes. */
+  async run(): Promise<void> {
+    // No APOP timestamp in the greeting: APOP needs the plaintext password kept on the server and
+    // rests on MD5; USER/PASS and AUTH PLAIN cover every client the lab meets.
+    await this.send({ ok: true, text: `mail-lab POP3 server ready (${this.ctx.host.hostname ?? this.ctx.host.name})` });
+    await this.flush();
+    for (;;) {
+      const item = await this.reader.next();
+      if (!item || this.closed) break;
+      try {
+        await this.afterwork;
+        await this.handle(item);
+      } catch (err) {
+        // Bad input or a broken file never takes the server down: the client gets -ERR.
+        await this.send({ ok: false, code: 'SYS/TEMP', text: `internal error: ${(err as Error).message}` }).catch(() => undefined);
+      }
+      if (this.closed) break;
+      if (!this.reader.hasQueued()) await this.flush();
+    }
+    await this.flush().catch(() => undefined);
+    await this.afterwork.catch(() => undefined);
+  }
+
+  private async handle(item: ClientLine): Promise<void> {
+    const limit = this.server.options.maxCommandOctets;
+    if (item.kind === 'too-long' || (!this.continuation && item.octets > limit)) {
+      this.record('C', `(a line of ${item.octets} octets)`);
+      const sasl = this.continuation !== undefined;
+      this.continuation = undefined;
+      await this.send({
+        ok: false,
+        text: sasl
+          ? `authentication response too long (over ${MAX_SASL_LINE_OCTETS} octets); authentication cancelled`
+          : `line too long (${item.octets} octets; at most ${limit} including CRLF, RFC 2449 section 4)`,
+      });
+      return;
+    }
+    const line = item.line;
+    if (this.continuation) {
+      this.record('C', '*****');
+      const continuation = this.continuation;
+      this.continuation = undefined;
+      await this.sendMaybe(await continuation(line));
+      return;
+    }
+    this.record('C', redactLine(line));
+    const space = line.indexOf(' ');
+    const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
+    const rest = space < 0 ? '' : line.slice(space + 1);
+    if (verb === '') {
+      await this.send({ ok: false, text: `empty command; commands here: ${commandsFor(this.state).join(' ')}` });
+      return;
+    }
+    const spec = Object.hasOwn(COMMANDS, verb) ? COMMANDS[verb] : undefined;
+    if (!spec) {
+      await this.send({ ok: false, text: `unknown command "${printable(verb)}"; commands here: ${commandsFor(this.state).join(' ')}` });
+      return;
+    }
+    if (!spec.states.includes(this.state)) {
+      await this.send({ ok: false, text: notNow(verb, this.state) });
+      return;
+    }
+    const args = spec.rest ? (rest === '' ? [] : [rest]) : rest.split(' ').filter((a) => a !== '');
+    const [min, max] = spec.args;
+    if (args.length < min || args.length > max) {
+      const wants = min === max ? `${min} argument${min === 1 ? '' : 's'}` : `${min} to ${max} arguments`;
+      await this.send({ ok: false, text: `${verb} takes ${wants} (${spec.usage}); got ${args.length}` });
+      return;
+    }
+    await this.sendMaybe(await spec.handler(this, args));
+  }
+
+  private async sendMaybe(reply: Pop3Reply | void): Promise<void> {
+    if (reply) await this.send(reply);
+  }
+
+  /**
+   * The one place a reply is written: the status line with its RFC 2449 response code, then a
+   * multi-line body byte-stuffed and ended with "." (RFC 1939 section 3).
+   */
+  async send(reply: Pop3Reply): Promise<void> {
+    if (this.closed) return;
+    const status = statusLine(reply);
+    this.record('S', status);
+    let text = `${status}\r\n`;
+    if (reply.lines) {
+      for (const line of reply.lines) text += line.startsWith('.') ? `.${line}\r\n` : `${line}\r\n`;
+      text += '.\r\n';
+    }
+    const data = Buffer.from(text, 'utf8');
+    if (!reply.close) return this.queue(data);
+    this.out.push(data);
+    this.outOctets += data.length;
+    this.end();
+  }
+
+  /**
+   * Send what is waiting and close. Not waiting for the client to read it: a client that
+   * stopped reading (the idle time-out's usual case) is cut off shortly after.
+   */
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.state !== 'update') this.releaseMaildrop();
+    const data = this.out.length ? Buffer.concat(this.out, this.outOctets) : undefined;
+    this.out = [];
+    this.outOctets = 0;
+    if (this.socket.destroyed) return;
+    if (data && this.socket.writable) this.socket.end(data);
+    else this.socket.end();
+    const timer = setTimeout(() => this.socket.destroy(), 2000);
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
+  }
+
+  private async queue(data: Buffer): Promise<void> {
+    this.out.push(data);
+    this.outOctets += data.length;
+    if (this.outOctets >= FLUSH_OCTETS) await this.flush();
+  }
+
+  /** Send what is waiting; with back-pressure, so a client that does not read holds us here. */
+  async flush(): Promise<void> {
+    if (this.out.length === 0) return;
+    const data = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out, this.outOctets);
+    this.out = [];
+    this.outOctets = 0;
+    if (this.socket.destroyed || !this.socket.writable) return;
+    if (this.socket.write(data)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  private record(dir: 'C' | 'S', line: string): void {
+    // Only the login is shown with step 8; a session of thousands of RETRs is not kept.
+    if (this.state !== 'authorization' || this.transcript.length >= TRANSCRIPT_LINES_KEPT) return;
+    this.transcript.push({ dir, line });
+  }
+
+  // ---- login (RFC 1939 section 7 USER/PASS, RFC 5034 AUTH PLAIN) ----
+
+  /**
+   * Check a login and open the maildrop. A failure waits a moment before -ERR [AUTH]
+   * (RFC 3206), which slows password guessing; the maildrop is held by one session at a time
+   * (RFC 2449 [IN-USE]).
+   */
+  async login(login: string, password: string): Promise<Pop3Reply> {
+    const account = checkLogin(this.ctx.host, login, password);
+    if (!account) {
+      this.failedLogins++;
+      await this.flush();
+      await this.server.failedLoginDelay();
+      const tooMany = this.failedLogins >= this.server.options.maxFailedLogins;
+      const reply: Pop3Reply = {
+        ok: false,
+        code: 'AUTH',
+        text: tooMany ? `invalid user name or password; ${this.failedLogins} failed logins, closing the connection` : 'invalid user name or password',
+        close: tooMany,
+      };
+      await this.reportLogin('refused', login, reply);
+      return reply;
+    }
+    if (!this.server.lockMaildrop(account.user, this)) {
+      return { ok: false, code: 'IN-USE', text: `${account.user}'s mailbox is already open in another session` };
+    }
+    this.holdsMaildrop = true;
+    this.account = account;
+    try {
+      this.maildrop = await Maildrop.open(this.server.maildirOf(account.user), this.server.sizes);
+    } catch (err) {
+      this.releaseMaildrop();
+      this.account = undefined;
+      return { ok: false, code: 'SYS/TEMP', text: `cannot open ${account.user}'s mailbox: ${(err as Error).message}` };
+    }
+    if (this.closed) {
+      // The client left while the maildrop was being read.
+      this.releaseMaildrop();
+      return { ok: false, text: 'connection closed' };
+    }
+    const { count, octets } = this.maildrop.stat();
+    const reply: Pop3Reply = { ok: true, text: `${account.user}'s maildrop has ${count} message${count === 1 ? '' : 's'} (${octets} octets)` };
+    await this.reportLogin('ok', login, reply);
+    this.state = 'transaction';
+    return reply;
+  }
+
+  private async reportLogin(status: 'ok' | 'refused', login: string, reply: Pop3Reply): Promise<void> {
+    const peer = await this.peer;
+    const host = this.ctx.host;
+    const transcript = [...this.transcript, { dir: 'S' as const, line: statusLine(reply) }];
+    const user = this.account?.user ?? printable(login);
+    const count = this.maildrop?.stat().count ?? 0;
+    const summary: Bilingual = status === 'ok'
+      ? { ko: `${user}의 메일 프로그램이 POP3로 로그인해 메일함을 엽니다 (메일 ${count}통)`, en: `${user}'s mail program logs in by POP3 and opens the mailbox (${count} message${count === 1 ? '' : 's'})` }
+      : { ko: `POP3 로그인 거부: "${user}" (사용자 이름이나 비밀번호가 틀림)`, en: `POP3 login refused for "${user}" (wrong user name or password)` };
+    this.ctx.trace.report({
+      kind: 'pop3',
+      protocol: 'POP3',
+      from: peer.host,
+      to: host.name,
+      fromAddress: peer.address,
+      toAddress: host.address,
+      steps: STEPS.retrievalRequest,
+      summary,
+      status,
+      transcript,
+      detail: status === 'ok' ? { user, messages: count } : { login: user },
+    });
+  }
+
+  private releaseMaildrop(): void {
+    if (this.holdsMaildrop && this.account) {
+      this.holdsMaildrop = false;
+      this.server.unlockMaildrop(this.account.user, this);
+    }
+    this.checkEnded();
+  }
+
+  private checkEnded(): void {
+    if (this.socketClosed && !this.holdsMaildrop) this.resolveEnded();
+  }
+
+  // ---- retrieval (RFC 1939 section 5 RETR, section 7 TOP) ----
+
+  /**
+   * Stream a message (RETR) or its header and first lines (TOP): read the file in chunks,
+   * byte-stuff, send; never the whole file in memory. Steps 9-10 of the seed.
+   */
+  async sendMessage(message: DropMessage, command: 'RETR' | 'TOP', bodyLines?: number): Promise<void> {
+    const maildrop = this.maildrop!;
+    const handle = await maildrop.openFile(message);
+    if (!handle) {
+      await this.send({ ok: false, text: `message ${message.number} no longer exists (removed by another session)` });
+      return;
+    }
+    const stuffer = new ByteStuffer(bodyLines);
+    const commandLine = command === 'RETR' ? `RETR ${message.number}` : `TOP ${message.number} ${bodyLines}`;
+    const status: Pop3Reply = command === 'RETR'
+      ? { ok: true, text: `${message.size} octets` }
+      : { ok: true, text: `top of message ${message.number} follows (header and ${bodyLines} line${bodyLines === 1 ? '' : 's'})` };
+    const peer = await this.peer;
+    try {
+      await this.hold(this.transferPreview(peer, message, command, bodyLines));
+      await this.send(status);
+      await readChunks(handle, physicalSizeInName(message.file), async (chunk) => {
+        const out = stuffer.push(chunk);
+        if (out.length) await this.queue(out);
+        return !stuffer.done && !this.closed;
+      });
+      const tail = stuffer.end();
+      await this.queue(tail.length ? Buffer.concat([tail, TERMINATOR]) : TERMINATOR);
+    } finally {
+      await handle.close();
+    }
+    // A client gone in the middle did not get the message: not reported, not marked seen.
+    if (this.closed) return;
+    this.reportTransfer(peer, message, command, commandLine, statusLine(status), stuffer, bodyLines);
+    if (command === 'RETR') {
+      // dovecot marks a retrieved message \Seen: new/ -> cur/ with ":2,S". The next command waits
+      // for it, so a DELE right after still finds the file.
+      this.afterwork = maildrop.markSeen(message).catch(() => undefined);
+    }
+  }
+
+  private transferPreview(peer: Peer, message: DropMessage, command: 'RETR' | 'TOP', bodyLines?: number): HopPreview {
+    const user = this.account!.user;
+    const host = this.ctx.host;
+    const what = command === 'RETR'
+      ? { ko: `메일 ${message.number}번 (${message.size}바이트)`, en: `message ${message.number} (${message.size} octets)` }
+      : { ko: `메일 ${message.number}번의 머리글과 본문 ${bodyLines}줄`, en: `the header and ${bodyLines} body line${bodyLines === 1 ? '' : 's'} of message ${message.number}` };
+    return {
+      kind: 'pop3',
+      protocol: 'POP3',
+      from: host.name,
+      to: peer.host,
+      fromAddress: host.address,
+      toAddress: peer.address,
+      steps: STEPS.retrievalTransfer,
+      summary: { ko: `dovecot이 ${what.ko}을 POP3로 ${user}에게 보냅니다`, en: `dovecot sends ${what.en} to ${user} by POP3` },
+      files: [message.file],
+    };
+  }
+
+  private reportTransfer(peer: Peer, message: DropMessage, command: 'RETR' | 'TOP', commandLine: string, status: string, stuffer: ByteStuffer, bodyLines?: number): void {
+    const preview = this.transferPreview(peer, message, command, bodyLines);
+    const transcript: TranscriptLine[] = [
+      { dir: 'C', line: commandLine },
+      { dir: 'S', line: status },
+      ...stuffer.headerLines.map((line) => ({ dir: 'S' as const, line })),
+    ];
+    const more = stuffer.headerLineCount - stuffer.headerLines.length + stuffer.bodyLineCount;
+    transcript.push({ dir: 'S', line: `... (${more} line${more === 1 ? '' : 's'})` });
+    this.ctx.trace.report({
+      ...preview,
+      status: 'ok',
+      transcript,
+      detail: { user: this.account!.user, message: message.number, size: message.size, command, ...(command === 'TOP' ? { lines: bodyLines } : {}) },
+    });
+  }
+
+  /** The step gate may hold the mail here as long as the class needs: no idle time-out meanwhile. */
+  private async hold(preview: HopPreview): Promise<void> {
+    await this.flush();
+    this.socket.setTimeout(0);
+    try {
+      await this.ctx.trace.hold(preview);
+    } finally {
+      if (!this.closed) this.socket.setTimeout(this.server.options.idleTimeoutMs);
+    }
+  }
+
+  // ---- QUIT (RFC 1939 section 6) ----
+
+  /** QUIT in the TRANSACTION state: the UPDATE state removes what was marked, then goodbye. */
+  async update(): Promise<Pop3Reply> {
+    this.state = 'update';
+    const maildrop = this.maildrop!;
+    await this.afterwork;
+    const { removed, failed } = await maildrop.expunge();
+    const left = maildrop.stat().count;
+    this.releaseMaildrop();
+    if (failed.length) {
+      return { ok: false, code: 'SYS/TEMP', text: `some deleted messages not removed (${failed.join(', ')}); ${removed} removed`, close: true };
+    }
+    return { ok: true, text: `mail-lab POP3 server signing off (${removed} message${removed === 1 ? '' : 's'} deleted, ${left} left)`, close: true };
+  }
+
+  /** The server is shutting down: say so and go. */
+  async shutdown(): Promise<void> {
+    if (this.socket.destroyed) return;
+    const closed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
+    if (this.closed) this.socket.destroy();
+    else await this.send({ ok: false, code: 'SYS/TEMP', text: 'server shutting down; nothing deleted', close: true });
+    await closed;
+  }
+}
+
+const TERMINATOR = Buffer.from('.\r\n');
+
+function statusLine(reply: Pop3Reply): string {
+  if (reply.continuation) return `+ ${reply.text}`;
+  const head = reply.ok ? '+OK' : '-ERR';
+  const code = reply.code ? ` [${reply.code}]` : '';
+  return reply.text ? `${head}${code} ${reply.text}` : `${head}${code}`;
+}
+
+/** Passwords never reach a transcript (the bus redacts too; this keeps them out of memory). */
+function redactLine(line: string): string {
+  return line.replace(/^(PASS)(\s.*)?$/i, (_m, verb: string, rest?: string) => (rest ? `${verb} *****` : verb)).replace(/^(AUTH\s+PLAIN\s+)\S+/i, '$1*****');
+}
+
+function notNow(verb: string, state: Pop3State): string {
+  if (state === 'authorization') return `${verb} is not allowed before login (AUTHORIZATION state); log in first with USER and PASS or AUTH PLAIN`;
+  if (state === 'transaction') return `${verb} is only allowed before login; you are logged in already (TRANSACTION state)`;
+  return `${verb} is not allowed while the session ends (UPDATE state)`;
+}

@@ -1,0 +1,116 @@
+// The process inside a host's container (containers runtime): it plays one host of the
+// topology on its real address, at the standard ports, and prints every hop event as a JSON line
+// on stdout for the runner to merge into the one trace. Client PCs idle here; the runner runs
+// their actions with `docker exec ... container-client.ts`.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { TraceBus } from '../trace/trace-bus.ts';
+import { DirectNet } from '../net/direct-net.ts';
+import { StubResolver } from '../net/resolver.ts';
+import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
+import type { Topology } from '../topology/types.ts';
+import type { HostContext, Service } from './host-context.ts';
+import { startService } from './host-services.ts';
+
+export const CONTROL_SOCKET = '/tmp/mail-lab-control.sock';
+
+/** A hop event line, as the runner reads it from a container's stdout. */
+export interface HopLine {
+  hop: unknown;
+  /** epoch ms, so the runner can place it on the lab's own clock */
+  time: number;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): { topology: Topology; host: string; retry?: string; dnsTimeoutMs?: number } {
+  const topology = JSON.parse(Buffer.from(env.MAIL_LAB_TOPOLOGY ?? '', 'base64').toString('utf8')) as Topology;
+  const host = env.MAIL_LAB_HOST ?? '';
+  if (!topology.hosts?.some((h) => h.name === host)) throw new Error(`MAIL_LAB_HOST "${host}" is not a host of the topology`);
+  return { topology, host, retry: env.MAIL_LAB_RETRY || undefined, dnsTimeoutMs: env.MAIL_LAB_DNS_TIMEOUT ? Number(env.MAIL_LAB_DNS_TIMEOUT) : undefined };
+}
+
+/** A trace bus whose events go to stdout as JSON lines. */
+export function stdoutTrace(): TraceBus {
+  const trace = new TraceBus();
+  trace.on((event) => process.stdout.write(`${JSON.stringify({ hop: event, time: Date.now() } satisfies HopLine)}\n`));
+  return trace;
+}
+
+export function hostContext(topology: Topology, name: string, trace: TraceBus, dataRoot: string, dnsTimeoutMs?: number, retry?: string): HostContext {
+  const host = topology.hosts.find((h) => h.name === name)!;
+  const network = new DirectNet(topology);
+  const effective = retry && host.mail ? { ...host, mail: { ...host.mail, retry } } : host;
+  return {
+    host: effective,
+    topology,
+    net: network,
+    trace,
+    resolver: new StubResolver({ net: network, from: name, nameServer: host.resolver ?? name, trace, timeoutMs: dnsTimeoutMs ?? 1500 }),
+    dataDir: path.join(dataRoot, name),
+    listen: '0.0.0.0',
+    clock: { now: () => Date.now() },
+  };
+}
+
+async function main(): Promise<void> {
+  const { topology, host, retry, dnsTimeoutMs } = readSettings();
+  const trace = stdoutTrace();
+  const ctx = hostContext(topology, host, trace, '/data', dnsTimeoutMs, retry);
+  fs.mkdirSync(ctx.dataDir, { recursive: true });
+  const services = new Map<ServiceName, Service>();
+  const wanted = Object.keys(ctx.host.services) as ServiceName[];
+  const up = async (service: ServiceName) => {
+    if (!services.has(service)) services.set(service, await startService(ctx, service, STANDARD_PORTS[service], { retry }));
+  };
+  const down = async (service: ServiceName) => {
+    const started = services.get(service);
+    services.delete(service);
+    await started?.close();
+  };
+  if (wanted.includes('dns')) await up('dns');
+  await Promise.all(wanted.filter((s) => s !== 'dns').map(up));
+
+  // The runner's hands inside the container: flush the queue, stop or start one service.
+  fs.rmSync(CONTROL_SOCKET, { force: true });
+  const control = net.createServer((socket) => {
+    socket.setEncoding('utf8');
+    let buffer = '';
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      const end = buffer.indexOf('\n');
+      if (end < 0) return;
+      const [verb, arg] = buffer.slice(0, end).trim().split(/\s+/);
+      const service = arg as ServiceName;
+      const act = async () => {
+        if (verb === 'flush') {
+          const smtp = services.get('smtp') as { runner?: { kick(): void } } | undefined;
+          if (!smtp?.runner) throw new Error(`${host} runs no mail server`);
+          smtp.runner.kick();
+        } else if (verb === 'service-down' && wanted.includes(service)) await down(service);
+        else if (verb === 'service-up' && wanted.includes(service)) await up(service);
+        else throw new Error(`unknown control command "${verb} ${arg ?? ''}"`);
+      };
+      act().then(() => socket.end('ok\n'), (err: Error) => socket.end(`error ${err.message}\n`));
+    });
+  });
+  await new Promise<void>((resolve) => control.listen(CONTROL_SOCKET, resolve));
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    control.close();
+    await Promise.all([...services.keys()].map(down));
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.stdout.write(`${JSON.stringify({ ready: host, services: wanted })}\n`);
+}
+
+if (import.meta.main) {
+  main().catch((err) => {
+    process.stderr.write(`mail-lab container host: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,334 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { Readable } from 'node:stream';
+import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import type { Topology } from '../topology/types.ts';
+import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
+import { TraceBus } from '../trace/trace-bus.ts';
+import type { HopEvent } from '../trace/hop-event.ts';
+import type { FetchedLetter, Letter, SendResult } from '../client/client-pc.ts';
+import type { ClientHandle, EndpointRow, LabRuntime } from './lab-runtime.ts';
+import { Lab, prepareDataDir, type LabOptions } from './lab.ts';
+import { buildImage } from './container-image.ts';
+
+// The containers runtime: every host of the topology in a container of its own, at its topology
+// address on a Docker network with the topology's subnet, serving the standard ports there.
+// No reaper container (it would have to be pulled): this runtime removes what it creates, after
+// every run, and on start removes what a killed earlier run left behind.
+
+const LABEL = 'mail-lab.runtime';
+const OWNER = 'mail-lab.pid';
+
+/** Undefined when a container runtime answers; otherwise one line saying why not. */
+export async function containersAvailable(): Promise<string | undefined> {
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  try {
+    const timeout = new Promise<never>((_r, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref());
+    await Promise.race([getContainerRuntimeClient(), timeout]);
+    return undefined;
+  } catch (err) {
+    return `no container runtime is reachable (${(err as Error).message.split('\n')[0]}); start Docker (dockerd) or use --runtime embedded`;
+  }
+}
+
+/** A host container: GenericContainer with a fixed address on the lab network. */
+class HostContainer extends GenericContainer {
+  onNetwork(network: string, address: string): this {
+    this.hostConfig.NetworkMode = network;
+    this.createOpts.NetworkingConfig = { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: address } } } };
+    return this;
+  }
+}
+
+interface RunningContainer {
+  name: string;
+  container: StartedTestContainer;
+  ports: Partial<Record<ServiceName, number>>;
+  up: boolean;
+}
+
+export class ContainerRuntime implements LabRuntime {
+  readonly kind = 'containers' as const;
+  readonly topology: Topology;
+  readonly trace: TraceBus;
+  readonly dataDir: string;
+  readonly publicHost = '127.0.0.1';
+  private readonly options: LabOptions;
+  private readonly startedAt = Date.now();
+  private readonly containers = new Map<string, RunningContainer>();
+  private networkName = '';
+  private networkId = '';
+
+  constructor(topology: Topology, dataDir: string, options: LabOptions) {
+    this.topology = topology;
+    this.dataDir = dataDir;
+    this.options = options;
+    this.trace = options.trace ?? new TraceBus();
+  }
+
+  async start(): Promise<void> {
+    process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+    const client = await getContainerRuntimeClient();
+    await removeLeftovers();
+    const image = await buildImage();
+    const id = `${process.pid}-${Date.now().toString(36)}`;
+    this.networkName = `mail-lab-${id}`;
+    const network = await client.network.create({
+      Name: this.networkName,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      IPAM: { Driver: 'default', Config: [{ Subnet: this.topology.network }] },
+      Labels: { [LABEL]: 'network', [OWNER]: String(process.pid) },
+    } as never);
+    this.networkId = network.id;
+    const env = (name: string) => ({
+      MAIL_LAB_TOPOLOGY: Buffer.from(JSON.stringify(this.topology)).toString('base64'),
+      MAIL_LAB_HOST: name,
+      MAIL_LAB_RETRY: this.options.retry ?? '',
+      MAIL_LAB_DNS_TIMEOUT: this.options.dnsTimeoutMs ? String(this.options.dnsTimeoutMs) : '',
+    });
+    // Servers first (the name server before the others), then the client PCs.
+    const servers = this.topology.hosts.filter((h) => !h.client);
+    const ordered = [...servers.filter((h) => h.services.dns !== undefined), ...servers.filter((h) => h.services.dns === undefined)];
+    for (const host of ordered) {
+      await fs.mkdir(path.join(this.dataDir, host.name), { recursive: true });
+      const services = Object.keys(host.services) as ServiceName[];
+      const exposed = services.flatMap((s) => (s === 'dns' ? ['53/tcp', '53/udp'] : [`${STANDARD_PORTS[s]}/tcp`])) as `${number}/${'tcp' | 'udp'}`[];
+      const container = await new HostContainer(image)
+        .onNetwork(this.networkName, host.address)
+        .withName(`mail-lab-${id}-${host.name}`)
+        .withHostname(host.hostname?.split('.')[0] ?? host.name.toLowerCase())
+        .withLabels({ [LABEL]: 'host', [OWNER]: String(process.pid) })
+        .withEnvironment(env(host.name))
+        .withBindMounts([{ source: path.join(this.dataDir, host.name), target: `/data/${host.name}`, mode: 'rw' }])
+        .withExposedPorts(...exposed)
+        .withWaitStrategy(Wait.forLogMessage(/"ready":/))
+        .withStartupTimeout(60_000)
+        .withLogConsumer((stream) => this.follow(stream))
+        .start();
+      const running: RunningContainer = { name: host.name, container, ports: {}, up: true };
+      for (const s of services) running.ports[s] = container.getMappedPort(STANDARD_PORTS[s], 'tcp');
+      this.containers.set(host.name, running);
+    }
+    for (const host of this.topology.hosts.filter((h) => h.client)) {
+      const container = await new HostContainer(image)
+        .onNetwork(this.networkName, host.address)
+        .withName(`mail-lab-${id}-${host.name}`)
+        .withHostname(host.name.toLowerCase())
+        .withLabels({ [LABEL]: 'client', [OWNER]: String(process.pid) })
+        .withEnvironment(env(host.name))
+        .withEntrypoint(['node', '-e', 'process.on("SIGTERM",()=>process.exit(0));console.log(JSON.stringify({ready:process.env.MAIL_LAB_HOST}));setInterval(()=>{},1<<30)'])
+        .withWaitStrategy(Wait.forLogMessage(/"ready":/))
+        .withStartupTimeout(60_000)
+        .start();
+      this.containers.set(host.name, { name: host.name, container, ports: {}, up: true });
+    }
+  }
+
+  /** Merge a container's hop lines into the one trace, on the lab's own clock. */
+  private follow(stream: Readable): void {
+    const lines = readline.createInterface({ input: stream });
+    lines.on('line', (line) => this.mergeLine(line));
+    stream.on('error', () => lines.close());
+  }
+
+  private mergeLine(line: string): void {
+    const start = line.indexOf('{"hop":');
+    if (start < 0) return;
+    try {
+      const { hop, time } = JSON.parse(line.slice(start)) as { hop: HopEvent; time: number };
+      this.trace.merge({ ...hop, at: Math.max(0, time - this.startedAt) });
+    } catch {
+      // not a hop line (a log line that happens to contain the text)
+    }
+  }
+
+  private require(name: string): RunningContainer {
+    const running = this.containers.get(name);
+    if (!running) throw new Error(`no host "${name}" in ${this.topology.file}; hosts: ${[...this.containers.keys()].join(', ')}`);
+    return running;
+  }
+
+  /** Run a command in a host's container; hop lines in its output join the trace. */
+  private async exec(name: string, command: string[]): Promise<{ output: string; exitCode: number }> {
+    const { output, exitCode } = await this.require(name).container.exec(command);
+    for (const line of output.split('\n')) this.mergeLine(line);
+    return { output, exitCode };
+  }
+
+  client(name: string): ClientHandle {
+    const host = this.topology.hosts.find((h) => h.name === name);
+    if (!host?.client) throw new Error(`${name} is not a client PC (it has no "client:" section)`);
+    const run = async (verb: string, arg: string) => {
+      const { output } = await this.exec(name, ['node', 'lab/runtime/container-client.ts', verb, arg]);
+      const last = output.split('\n').map((l) => l.slice(Math.max(0, l.indexOf('{')))).filter((l) => l.startsWith('{"result"') || l.startsWith('{"error"')).at(-1);
+      if (!last) throw new Error(`${name}: no answer from the client container; it printed:\n${output}`);
+      const parsed = JSON.parse(last) as { result?: unknown; error?: { message: string; responseCode?: number; response?: string; rejected?: string[] } };
+      if (parsed.error) throw Object.assign(new Error(parsed.error.message), parsed.error);
+      return parsed.result;
+    };
+    const fetch = async (protocol: string): Promise<FetchedLetter[]> =>
+      ((await run('fetch', protocol)) as { id: number; raw: string }[]).map((l) => ({ id: l.id, raw: Buffer.from(l.raw, 'base64') }));
+    return {
+      account: host.client.account,
+      server: { name: host.client.server },
+      send: async (letter: Letter) => (await run('send', JSON.stringify(letter))) as SendResult,
+      fetchPop3: () => fetch('pop3'),
+      fetchImap: () => fetch('imap'),
+      fetch: () => fetch(host.client!.read),
+    };
+  }
+
+  port(host: string, service: ServiceName): number {
+    const port = this.require(host).ports[service];
+    if (port === undefined) throw new Error(`${host} runs no ${service} service`);
+    return port;
+  }
+
+  endpoints(): EndpointRow[] {
+    return this.topology.hosts.map((host) => ({
+      host: host.name,
+      address: host.address,
+      hostname: host.hostname,
+      role: host.role,
+      services: (Object.entries(this.containers.get(host.name)?.ports ?? {}) as [ServiceName, number][]).map(([service, port]) => ({
+        service,
+        virtual: `${host.address}:${STANDARD_PORTS[service]}`,
+        real: `${this.publicHost}:${port}`,
+      })),
+    }));
+  }
+
+  /** docker stop: the host is switched off; its queue stays in its data folder. */
+  async hostDown(name: string): Promise<void> {
+    const running = this.require(name);
+    const client = await getContainerRuntimeClient();
+    await client.container.stop(client.container.getById(running.container.getId()), { timeout: 10 });
+    running.up = false;
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 꺼짐 (docker stop)`, en: `${name} is down (docker stop)` }, status: 'failed', detail: { fault: 'host-down' } });
+  }
+
+  /** docker start: the host comes back at the same address; the runner follows its output again. */
+  async hostUp(name: string): Promise<void> {
+    const running = this.require(name);
+    const client = await getContainerRuntimeClient();
+    const container = client.container.getById(running.container.getId());
+    const since = Math.floor(Date.now() / 1000);
+    await client.container.start(container);
+    const info = await client.container.inspect(container);
+    for (const service of Object.keys(running.ports) as ServiceName[]) {
+      const binding = info.NetworkSettings.Ports[`${STANDARD_PORTS[service]}/tcp`]?.[0];
+      if (binding) running.ports[service] = Number(binding.HostPort);
+    }
+    const logs = await client.container.logs(container, { follow: true, stdout: true, stderr: false, since } as never);
+    await new Promise<void>((resolve, reject) => {
+      const lines = readline.createInterface({ input: logs });
+      const timer = setTimeout(() => reject(new Error(`${name} did not come back within 60 s`)), 60_000);
+      lines.on('line', (line) => {
+        if (line.includes('"ready":')) {
+          clearTimeout(timer);
+          resolve();
+        } else this.mergeLine(line);
+      });
+    });
+    running.up = true;
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 다시 켜짐 (docker start)`, en: `${name} is up again (docker start)` }, status: 'ok', detail: { fault: 'host-up' } });
+  }
+
+  async serviceDown(name: string, service: ServiceName): Promise<void> {
+    await this.control(name, `service-down ${service}`);
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name}의 ${service} 서비스 멈춤`, en: `${name}'s ${service} service is down` }, status: 'failed', detail: { fault: 'service-down', service } });
+  }
+
+  async serviceUp(name: string, service: ServiceName): Promise<void> {
+    await this.control(name, `service-up ${service}`);
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name}의 ${service} 서비스 다시 시작`, en: `${name}'s ${service} service is up again` }, status: 'ok', detail: { fault: 'service-up', service } });
+  }
+
+  async flush(name: string): Promise<void> {
+    await this.control(name, 'flush');
+  }
+
+  private async control(name: string, command: string): Promise<void> {
+    const { output, exitCode } = await this.exec(name, ['node', 'lab/runtime/container-control.ts', ...command.split(' ')]);
+    if (exitCode !== 0) throw new Error(`${name}: ${command} failed: ${output.trim()}`);
+  }
+
+  /**
+   * docker network disconnect: the second host loses its link to the lab network (Docker cuts a
+   * host's link, not a single pair), and gets it back at the same address with linkUp.
+   */
+  async linkDown(a: string, b: string): Promise<void> {
+    const running = this.require(b);
+    this.require(a);
+    const client = await getContainerRuntimeClient();
+    const network = client.network.getById(this.networkId);
+    await network.disconnect({ Container: running.container.getId(), Force: true });
+    this.trace.report({ kind: 'net', from: a, to: b, summary: { ko: `${b}의 네트워크 연결 끊김 (docker network disconnect)`, en: `${b} is cut off the lab network (docker network disconnect)` }, status: 'failed', detail: { fault: 'link-down' } });
+  }
+
+  async linkUp(a: string, b: string): Promise<void> {
+    const running = this.require(b);
+    const host = this.topology.hosts.find((h) => h.name === b)!;
+    const client = await getContainerRuntimeClient();
+    const network = client.network.getById(this.networkId);
+    await network.connect({ Container: running.container.getId(), EndpointConfig: { IPAMConfig: { IPv4Address: host.address } } });
+    this.trace.report({ kind: 'net', from: a, to: b, summary: { ko: `${b}의 네트워크 연결 복구`, en: `${b} is back on the lab network` }, status: 'ok', detail: { fault: 'link-up' } });
+  }
+
+  async stop(): Promise<void> {
+    const client = await getContainerRuntimeClient().catch(() => undefined);
+    await Promise.all(
+      [...this.containers.values()].map(async (running) => {
+        try {
+          await running.container.stop({ timeout: 5, remove: true });
+        } catch {
+          if (client) await client.container.remove(client.container.getById(running.container.getId()), { removeVolumes: true }).catch(() => {});
+        }
+      }),
+    );
+    this.containers.clear();
+    if (client && this.networkId) await client.network.remove(client.network.getById(this.networkId)).catch(() => {});
+    this.networkId = '';
+  }
+}
+
+/** Containers and networks left by a run that was killed (its process is gone): removed. */
+async function removeLeftovers(): Promise<void> {
+  const client = await getContainerRuntimeClient();
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (const info of await client.container.list()) {
+    const owner = Number(info.Labels?.[OWNER]);
+    if (info.Labels?.[LABEL] && owner && !alive(owner)) {
+      await client.container.remove(client.container.getById(info.Id), { removeVolumes: true }).catch(() => {});
+    }
+  }
+  const dockerode = (client as unknown as { container: { dockerode?: unknown } }).container.dockerode as { listNetworks?: (o: unknown) => Promise<{ Id: string; Labels?: Record<string, string> }[]> } | undefined;
+  const networks = (await dockerode?.listNetworks?.({ filters: { label: [LABEL] } }).catch(() => [])) ?? [];
+  for (const n of networks) {
+    const owner = Number(n.Labels?.[OWNER]);
+    if (owner && !alive(owner)) await client.network.remove(client.network.getById(n.Id)).catch(() => {});
+  }
+}
+
+/** Start a lab with every host in its own container. */
+export async function startContainerLab(options: LabOptions & { topology: Topology }): Promise<Lab> {
+  const { dataDir, temporary } = await prepareDataDir(options.topology, { ...options, ports: 'auto' });
+  const runtime = new ContainerRuntime(options.topology, dataDir, options);
+  try {
+    await runtime.start();
+  } catch (err) {
+    await runtime.stop().catch(() => {});
+    if (temporary) await fs.rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return new Lab(runtime, temporary);
+}

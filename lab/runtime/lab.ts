@@ -1,0 +1,201 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Topology } from '../topology/types.ts';
+import type { ServiceName } from '../topology/schema.ts';
+import { loadTopology } from '../topology/load.ts';
+import type { TraceBus } from '../trace/trace-bus.ts';
+import type { HopEvent } from '../trace/hop-event.ts';
+import { EmbeddedRuntime, defaultDataDir, tempDataDir } from './embedded.ts';
+import type { ClientHandle, EndpointRow, LabRuntime } from './lab-runtime.ts';
+import { readMailbox, type MailboxLetter } from './mailbox-view.ts';
+import { readQueue, type QueueEntry } from './queue-view.ts';
+
+export const DEFAULT_TOPOLOGY = path.join(import.meta.dirname, '..', '..', 'topology', 'classroom.yaml');
+
+export interface LabOptions {
+  /** a topology file, or a loaded topology; default topology/classroom.yaml */
+  topology?: string | Topology;
+  /** 'fixed' (the topology's ports, the classroom's) or 'auto' (ports chosen by the OS) */
+  ports?: 'fixed' | 'auto';
+  /** data folder; default var/<topology name> with fixed ports, a fresh temporary folder with auto */
+  data?: string;
+  /** empty the data folder first */
+  clean?: boolean;
+  trace?: TraceBus;
+  /** retry schedule for every mail host, e.g. '50ms*3' in tests */
+  retry?: string;
+  dnsTimeoutMs?: number;
+  failedLoginDelayMs?: number;
+}
+
+/** A running lab, as `startLab()` gives it to a test or to the CLI. */
+export class Lab {
+  readonly runtime: LabRuntime;
+  readonly topology: Topology;
+  readonly trace: TraceBus;
+  readonly dataDir: string;
+  private readonly removeDataOnStop: boolean;
+  private stopped = false;
+
+  constructor(runtime: LabRuntime, removeDataOnStop: boolean) {
+    this.runtime = runtime;
+    this.topology = runtime.topology;
+    this.trace = runtime.trace;
+    this.dataDir = runtime.dataDir;
+    this.removeDataOnStop = removeDataOnStop;
+  }
+
+  private requireHost(name: string): void {
+    if (!this.topology.hosts.some((h) => h.name === name)) {
+      throw new Error(`no host "${name}" in ${this.topology.file}; hosts: ${this.topology.hosts.map((h) => h.name).join(', ')}`);
+    }
+  }
+
+  /** A client PC by host name (Client, WinClient), ready to send and fetch. */
+  client(name: string): ClientHandle {
+    return this.runtime.client(name);
+  }
+
+  /** The letters in a user's mailbox (Maildir new/ and cur/), e.g. mailbox('Server', 'lee'). */
+  mailbox(host: string, user: string): Promise<MailboxLetter[]> {
+    this.requireHost(host);
+    return readMailbox(path.join(this.dataDir, host, 'mail', user));
+  }
+
+  /** A mail server's queue, like mailq. */
+  queue(host: string): Promise<QueueEntry[]> {
+    this.requireHost(host);
+    return readQueue(path.join(this.dataDir, host, 'queue'));
+  }
+
+  /** Wait for a hop event; rejects after timeoutMs with the trace so far. */
+  waitFor(match: (event: HopEvent) => boolean, timeoutMs?: number, what?: string): Promise<HopEvent> {
+    return this.trace.waitFor(match, timeoutMs, what);
+  }
+
+  /** Wait until a user's mailbox holds a letter that matches (looked at after every mda hop). */
+  async waitForLetter(host: string, user: string, match: (letter: MailboxLetter) => boolean = () => true, timeoutMs = 10_000): Promise<MailboxLetter> {
+    const find = async () => (await this.mailbox(host, user)).find(match);
+    const now = await find();
+    if (now) return now;
+    return new Promise<MailboxLetter>((resolve, reject) => {
+      let looking = false;
+      let again = false;
+      const look = () => {
+        if (looking) {
+          again = true;
+          return;
+        }
+        looking = true;
+        find().then((letter) => {
+          looking = false;
+          if (letter) {
+            clearTimeout(timer);
+            off();
+            resolve(letter);
+          } else if (again) {
+            again = false;
+            look();
+          }
+        }, reject);
+      };
+      const off = this.trace.on((event) => {
+        if (event.kind === 'mda' && event.to === host) look();
+      });
+      const timer = setTimeout(() => {
+        off();
+        find().then((letter) => (letter ? resolve(letter) : reject(new Error(`timed out after ${timeoutMs} ms waiting for a letter in ${user}'s mailbox on ${host}; trace so far:\n${this.trace.summaryLines().join('\n')}`))), reject);
+      }, timeoutMs);
+      timer.unref?.();
+    });
+  }
+
+  /** Run a mail server's queue now (sendmail -q), e.g. after a host came back. */
+  flush(host: string): Promise<void> {
+    return this.runtime.flush(host);
+  }
+
+  hostDown(name: string): Promise<void> {
+    return this.runtime.hostDown(name);
+  }
+
+  hostUp(name: string): Promise<void> {
+    return this.runtime.hostUp(name);
+  }
+
+  serviceDown(host: string, service: ServiceName): Promise<void> {
+    return this.runtime.serviceDown(host, service);
+  }
+
+  serviceUp(host: string, service: ServiceName): Promise<void> {
+    return this.runtime.serviceUp(host, service);
+  }
+
+  linkDown(a: string, b: string): Promise<void> {
+    return this.runtime.linkDown(a, b);
+  }
+
+  linkUp(a: string, b: string): Promise<void> {
+    return this.runtime.linkUp(a, b);
+  }
+
+  /** Every host's virtual address and real endpoints. */
+  endpoints(): EndpointRow[] {
+    return this.runtime.endpoints();
+  }
+
+  /** The address programs on this computer use to reach the lab's ports (127.0.0.1). */
+  get publicHost(): string {
+    return this.runtime.publicHost;
+  }
+
+  /** The real port of a host's service (for clients from outside the lab: dig, curl, swaks). */
+  port(host: string, service: ServiceName): number {
+    return this.runtime.port(host, service);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.runtime.stop();
+    if (this.removeDataOnStop) await fs.rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The lab's data folder as the options ask: given, default, or a fresh temporary one. */
+export async function prepareDataDir(topology: Topology, options: Pick<LabOptions, 'data' | 'ports' | 'clean'>): Promise<{ dataDir: string; temporary: boolean }> {
+  let dataDir = options.data;
+  let temporary = false;
+  if (!dataDir) {
+    if (options.ports === 'auto') {
+      dataDir = await tempDataDir();
+      temporary = true;
+    } else dataDir = defaultDataDir(topology);
+  }
+  if (options.clean) await fs.rm(dataDir, { recursive: true, force: true });
+  await fs.mkdir(dataDir, { recursive: true });
+  return { dataDir, temporary };
+}
+
+/** Start a lab in this process (the embedded runtime). */
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+  const ports = options.ports ?? 'fixed';
+  const topology = typeof options.topology === 'object' ? options.topology : loadTopology(options.topology ?? DEFAULT_TOPOLOGY, { ports });
+  const { dataDir, temporary } = await prepareDataDir(topology, { ...options, ports });
+  const runtime = new EmbeddedRuntime({
+    topology,
+    dataDir,
+    trace: options.trace,
+    retry: options.retry,
+    dnsTimeoutMs: options.dnsTimeoutMs,
+    failedLoginDelayMs: options.failedLoginDelayMs,
+  });
+  try {
+    await runtime.start();
+  } catch (err) {
+    await runtime.stop().catch(() => {});
+    if (temporary) await fs.rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return new Lab(runtime, temporary);
+}

@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseDocument, LineCounter } from 'yaml';
+import { scenarioSchema, type Scenario } from './schema.ts';
+import { lineAt, explainIssue } from '../topology/yaml-lines.ts';
+
+export const SCENARIO_DIR = path.join(import.meta.dirname, '..', '..', 'scenarios');
+
+export class ScenarioError extends Error {
+  readonly file: string;
+  readonly line: number;
+  constructor(file: string, line: number, message: string) {
+    super(`${file}:${line}: ${message}`);
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** The scenarios shipped in scenarios/, by name. */
+export function listScenarios(dir = SCENARIO_DIR): { name: string; file: string; title: Scenario['title'] }[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => {
+      const scenario = loadScenario(path.join(dir, f));
+      return { name: scenario.name, file: scenario.file, title: scenario.title };
+    });
+}
+
+/** A scenario by name (kim-to-lee) or by path (my/scenario.yaml). */
+export function resolveScenario(nameOrPath: string, dir = SCENARIO_DIR): string {
+  if (nameOrPath.endsWith('.yaml') || nameOrPath.includes('/')) return path.resolve(nameOrPath);
+  const file = path.join(dir, `${nameOrPath}.yaml`);
+  if (!fs.existsSync(file)) {
+    const names = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+    throw new Error(`no scenario named "${nameOrPath}"; write one of: ${names.join(', ')} (or the path of a .yaml file)`);
+  }
+  return file;
+}
+
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ScenarioError(file, 0, `cannot read the scenario file (${(err as NodeJS.ErrnoException).code}); give a name from --list or the path of a .yaml file`);
+  }
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  if (doc.errors.length) {
+    const err = doc.errors[0];
+    throw new ScenarioError(file, err.linePos?.[0].line ?? 1, `YAML syntax: ${err.message.split('\n')[0]}`);
+  }
+  const parsed = scenarioSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    // A union failure names no branch; point at the entry and list what an entry may be.
+    const issue = parsed.error.issues[0];
+    const where = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) as (string | number)[];
+    // An unknown key: point at the key itself, not at the object holding it.
+    if (issue.code === 'unrecognized_keys') where.push(issue.keys[0]);
+    let message = explainIssue(issue as Parameters<typeof explainIssue>[0], 'scenarios/kim-to-lee.yaml');
+    if (issue.code === 'invalid_union') {
+      const inner = deepestIssue(issue);
+      if (inner && where[0] === 'actions') message = `not an action${inner.message ? ` (${inner.where}: ${inner.message})` : ''}; an action is one of send, fetch, wait, down, up, link-down, link-up, service-down, service-up, flush, as in scenarios/server-down-then-up.yaml`;
+      else if (inner && where[0] === 'expect') message = `not an expectation${inner.message ? ` (${inner.where}: ${inner.message})` : ''}; an expectation is one of mailbox, queue, steps, asked, fetched, refused, event, as in scenarios/kim-to-lee.yaml`;
+    }
+    throw new ScenarioError(file, lineAt(doc, counter, where), `${where.join('.') || 'the file'}: ${message}`);
+  }
+  const lines = {
+    actions: parsed.data.actions.map((_a, i) => lineAt(doc, counter, ['actions', i])),
+    expect: parsed.data.expect.map((_e, i) => lineAt(doc, counter, ['expect', i])),
+  };
+  return { ...parsed.data, topology: path.resolve(path.dirname(file), parsed.data.topology), file, lines };
+}
+
+/** Of a union's alternatives, the one that got furthest: the branch whose key matched. */
+function deepestIssue(issue: unknown): { where: string; message: string } | undefined {
+  const errors = (issue as { errors?: { code: string; path: PropertyKey[]; message: string; keys?: string[] }[][] }).errors;
+  if (!errors) return undefined;
+  const branch = errors.find((list) => list.every((e) => e.code !== 'unrecognized_keys') && !list.some((e) => e.path.length === 1 && e.code === 'invalid_type'));
+  const first = branch?.[0];
+  if (!first) return undefined;
+  return { where: first.path.map(String).join('.'), message: explainIssue(first, 'scenarios/kim-to-lee.yaml') };
+}
