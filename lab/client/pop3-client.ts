@@ -14,7 +14,7 @@ export interface Pop3Response {
   data?: Buffer;
 }
 
-/** A command and its answer, as a transcript a trace or a test can show. */
+/** A command and its answer (without its data, which the call returned), as a transcript a trace or a test can show. */
 export interface Pop3Exchange {
   command: string;
   response: Pop3Response;
@@ -47,6 +47,8 @@ interface Pending {
 
 const TERMINATOR = Buffer.from('\r\n.\r\n');
 const DATA_LINES_SHOWN = 30;
+/** Exchanges kept for their transcripts; a session of thousands of RETRs keeps the latest. */
+const EXCHANGES_KEPT = 1000;
 
 /**
  * A small promise-based POP3 client (RFC 1939, CAPA, AUTH PLAIN) for the scripted Client PC and
@@ -72,7 +74,7 @@ export class Pop3Client {
     socket.on('close', () => this.fail(new Error('the POP3 server closed the connection')));
   }
 
-  /** Every line of every exchange so far. */
+  /** Every line of every exchange so far (the latest 1,000 exchanges). */
   get transcript(): TranscriptLine[] {
     return this.exchanges.flatMap((e) => e.transcript);
   }
@@ -180,7 +182,8 @@ export class Pop3Client {
       if (send !== false) out.push(`${line}\r\n`);
       const command = shown ?? line;
       return this.expect(expect).then((response) => {
-        this.exchanges.push({ command, response, transcript: transcriptOf(command, response) });
+        this.exchanges.push({ command, response: { ...response, data: undefined }, transcript: transcriptOf(command, response) });
+        if (this.exchanges.length > EXCHANGES_KEPT) this.exchanges.splice(0, this.exchanges.length - EXCHANGES_KEPT);
         return response;
       });
     });
@@ -204,6 +207,8 @@ export class Pop3Client {
       }, this.timeoutMs);
       timer.unref();
       this.pending.push({ expect, resolve, reject, timer });
+      // An answer may have come before it was asked for (a server that speaks first, or fast).
+      if (this.buffer.length) this.receive(Buffer.alloc(0));
     });
   }
 
@@ -249,11 +254,13 @@ export class Pop3Client {
         input = Buffer.alloc(0);
         break;
       }
-      // The data ends after the CRLF that starts the terminator; it may lie in earlier parts.
+      // The data ends after the CRLF that starts the terminator; that may lie in earlier parts.
       const end = at + 2 - tail.length;
-      const all = Buffer.concat([...this.dataParts, input]);
+      let data: Buffer;
+      if (end >= 0) data = this.dataParts.length ? Buffer.concat([...this.dataParts, input.subarray(0, end)]) : input.subarray(0, end);
+      else data = Buffer.concat(this.dataParts).subarray(0, this.dataOctets + end);
       input = input.subarray(end + 3);
-      this.finish(unstuff(all.subarray(0, this.dataOctets + end)));
+      this.finish(unstuff(data));
     }
     if (input.length) this.buffer = Buffer.from(input);
   }
@@ -309,13 +316,21 @@ function transcriptOf(command: string, response: Pop3Response): TranscriptLine[]
     transcript.push({ dir: 'C', line: command.replace(/^(PASS\s+).*/i, '$1*****').replace(/^(AUTH\s+PLAIN\s+)\S+/i, '$1*****').replace(/^AUTH PLAIN \(response\)$/, '*****') });
   }
   transcript.push({ dir: 'S', line: response.status });
-  if (response.data) {
-    const all = lines(response);
-    // A message shows its header; a listing its first lines.
-    const blank = all.indexOf('');
-    const shown = blank >= 0 ? Math.min(blank, DATA_LINES_SHOWN) : Math.min(all.length, DATA_LINES_SHOWN);
-    for (const line of all.slice(0, shown)) transcript.push({ dir: 'S', line });
-    if (all.length > shown) transcript.push({ dir: 'S', line: `... (${all.length - shown} lines)` });
+  const data = response.data;
+  if (data) {
+    // A message shows its header, a listing its first lines; the rest is counted, not decoded.
+    let shown = 0;
+    let at = 0;
+    while (at < data.length && shown < DATA_LINES_SHOWN) {
+      const end = data.indexOf('\r\n', at);
+      if (end < 0 || end === at) break;
+      transcript.push({ dir: 'S', line: data.toString('utf8', at, end) });
+      shown++;
+      at = end + 2;
+    }
+    let rest = 0;
+    for (let end = data.indexOf('\r\n', at); end >= 0; end = data.indexOf('\r\n', end + 2)) rest++;
+    if (rest > 0) transcript.push({ dir: 'S', line: `... (${rest} lines)` });
     transcript.push({ dir: 'S', line: '.' });
   }
   return transcript;

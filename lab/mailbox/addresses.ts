@@ -145,7 +145,7 @@ export function parseAddressList(value: string): EnvelopeAddress[] {
         comments.push(tok.v);
         break;
       default:
-        phrase.push(tok);
+        phrase.push(tok as { t: 'q' | 'w'; v: string });
     }
   }
   finish();

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { MessageSummary } from './message-summary.ts';
 
@@ -25,9 +26,11 @@ export interface IndexEntry extends MessageSummary {
 export class HeaderIndex {
   readonly file: string;
   private readonly entries = new Map<string, IndexEntry>();
+  /** base names of entries built since the last flush */
   private pending: string[] = [];
   private lines = 0;
   private loaded = false;
+  private writing: Promise<void> = Promise.resolve();
   /** why the index was rebuilt at the last load, for the log and the tests */
   rebuilt: 'missing' | 'stale' | undefined;
 
@@ -87,47 +90,60 @@ export class HeaderIndex {
 
   put(base: string, entry: IndexEntry): void {
     this.entries.set(base, entry);
-    this.pending.push(JSON.stringify({ b: base, ...entry }));
+    this.pending.push(base);
   }
 
   forget(base: string): void {
     this.entries.delete(base);
   }
 
-  /** Append the entries built since the last flush; rewrite when mostly dead lines. */
-  flush(live?: Set<string>): void {
+  /**
+   * Append the entries built since the last flush; rewrite the file when it is missing or
+   * mostly dead lines. The text is made now, the writing is asynchronous and one at a time.
+   */
+  flush(live?: Set<string>): Promise<void> {
+    let job: () => Promise<void>;
     if (live && this.lines > 256 && this.lines > live.size * 2) {
       for (const base of [...this.entries.keys()]) if (!live.has(base)) this.entries.delete(base);
-      this.rewrite();
-      return;
-    }
-    if (this.pending.length === 0) return;
-    if (!fs.existsSync(this.file)) {
+      job = this.rewriteJob();
+    } else if (this.pending.length === 0) {
+      return this.writing;
+    } else if (!this.onDisk()) {
       // missing (first build, or deleted under us): write all we know
-      this.rewrite();
-      return;
+      job = this.rewriteJob();
+    } else {
+      const lines: string[] = [];
+      for (const b of this.pending) {
+        const entry = this.entries.get(b);
+        if (entry) lines.push(JSON.stringify({ b, ...entry }));
+      }
+      const text = `${lines.join('\n')}\n`;
+      const count = lines.length;
+      this.pending = [];
+      job = async () => {
+        await fsp.appendFile(this.file, text);
+        this.lines += count;
+      };
     }
-    const text = `${this.pending.join('\n')}\n`;
-    try {
-      fs.appendFileSync(this.file, text);
-      this.lines += this.pending.length;
-    } catch {
-      // the folder went away (deleted): nothing to keep
-    }
-    this.pending = [];
+    this.writing = this.writing.then(job).catch(() => undefined); // a folder deleted meanwhile: nothing to keep
+    return this.writing;
   }
 
-  private rewrite(): void {
+  private onDisk(): boolean {
+    return fs.existsSync(this.file);
+  }
+
+  private rewriteJob(): () => Promise<void> {
     const lines = [JSON.stringify({ format: FORMAT, v: VERSION })];
     for (const [b, entry] of this.entries) lines.push(JSON.stringify({ b, ...entry }));
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    try {
-      fs.writeFileSync(tmp, `${lines.join('\n')}\n`);
-      fs.renameSync(tmp, this.file);
-      this.lines = this.entries.size;
-    } catch {
-      // as above
-    }
+    const text = `${lines.join('\n')}\n`;
+    const count = this.entries.size;
     this.pending = [];
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    return async () => {
+      await fsp.writeFile(tmp, text);
+      await fsp.rename(tmp, this.file);
+      this.lines = count;
+    };
   }
 }

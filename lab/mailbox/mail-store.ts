@@ -1,45 +1,54 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import os from 'node:os';
 import crypto from 'node:crypto';
+import { Maildir } from './maildir.ts';
+import { checkUserName, folderDir, folderNameOf, folderComponents, normaliseFolderName, MailboxNameError, SEPARATOR } from './names.ts';
+import { maildirName, fsyncPath } from './maildir-name.ts';
+import { notifyDelivery } from './mail-events.ts';
+
+export { maildirName, fsyncPath };
 
 // The users' mailboxes on one mail host: <data>/<Host>/mail/<user>/ is a Maildir
-// (tmp, new, cur), as dovecot and procmail keep it. The MDA delivers here; POP3 and IMAP read here.
+// (tmp, new, cur), as dovecot and procmail keep it, with Maildir++ subfolders (.Sent,
+// .Archive.2026). The MDA delivers here; POP3 and IMAP read here.
 
-let deliveries = 0;
-
-/** A unique Maildir file name (the "time.pid_n.host" convention of maildir(5)). */
-export function maildirName(hostname = os.hostname()): string {
-  const now = Date.now();
-  const sec = Math.floor(now / 1000);
-  const usec = (now % 1000) * 1000;
-  return `${sec}.M${usec}P${process.pid}Q${++deliveries}R${crypto.randomBytes(4).toString('hex')}.${hostname.replace(/[/:]/g, '_')}`;
+/** A folder operation refused, with the RFC 5530 response code the IMAP server sends. */
+export class FolderError extends Error {
+  readonly code: 'NONEXISTENT' | 'ALREADYEXISTS' | 'CANNOT' | 'INUSE';
+  constructor(code: FolderError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
 }
 
-export async function fsyncPath(p: string): Promise<void> {
-  const handle = await fs.open(p, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+const SUBSCRIPTIONS = 'subscriptions';
+
+async function isDir(p: string): Promise<boolean> {
+  return fs.stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+async function makeMaildir(dir: string, marker: boolean): Promise<void> {
+  await Promise.all(['tmp', 'new', 'cur'].map((d) => fs.mkdir(path.join(dir, d), { recursive: true })));
+  // Maildir++: a subfolder says what it is
+  if (marker) await fs.writeFile(path.join(dir, 'maildirfolder'), '', { flag: 'a' });
 }
 
 export class MailStore {
   readonly root: string;
+  private readonly open = new Map<string, Maildir>();
+
   constructor(root: string) {
     this.root = root;
   }
 
   /** The Maildir folder of a user; the name is checked so that no login can leave the store. */
   userDir(user: string): string {
-    if (!/^[a-z0-9._-]+$/.test(user) || user.startsWith('.')) throw new Error(`not a user name: ${JSON.stringify(user)}`);
-    return path.join(this.root, user);
+    return path.join(this.root, checkUserName(user));
   }
 
   /**
    * Deliver one message: write to tmp, fsync, rename into new, fsync the folder (maildir(5)).
-   * Returns the file's path in new/.
+   * Returns the file's path in new/. Sessions watching this mailbox are told at once.
    */
   async deliver(user: string, message: Buffer): Promise<{ file: string }> {
     const dir = this.userDir(user);
@@ -56,6 +65,159 @@ export class MailStore {
     const file = path.join(dir, 'new', `${name},S=${message.length}`);
     await fs.rename(tmp, file);
     await fsyncPath(path.join(dir, 'new'));
+    notifyDelivery(dir);
     return { file };
   }
+
+  /** The folder's directory (checked: it stays below the user's Maildir). */
+  folderDir(user: string, name: string): string {
+    return folderDir(this.userDir(user), name);
+  }
+
+  /** A user's INBOX exists from the first login on, as with dovecot. */
+  async ensureInbox(user: string): Promise<void> {
+    await makeMaildir(this.userDir(user), false);
+  }
+
+  /** The folder, shared by every session of this store; undefined if it does not exist. */
+  async folder(user: string, name: string): Promise<Maildir | undefined> {
+    const dir = this.folderDir(user, name);
+    if (normaliseFolderName(name) === 'INBOX') await this.ensureInbox(user);
+    else if (!(await isDir(path.join(dir, 'cur')))) return undefined;
+    let maildir = this.open.get(dir);
+    if (!maildir) {
+      maildir = new Maildir(dir);
+      this.open.set(dir, maildir);
+    }
+    return maildir;
+  }
+
+  /** Every folder's IMAP name (INBOX first), subfolders included. */
+  async folders(user: string): Promise<string[]> {
+    const dir = this.userDir(user);
+    let entries: string[];
+    try {
+      entries = await fs.readdir(dir);
+    } catch {
+      entries = [];
+    }
+    const names: string[] = [];
+    for (const entry of entries) {
+      const name = folderNameOf(entry);
+      if (name !== undefined && (await isDir(path.join(dir, entry, 'cur')))) names.push(name);
+    }
+    return ['INBOX', ...names.sort()];
+  }
+
+  async createFolder(user: string, name: string): Promise<void> {
+    const parts = folderComponents(name);
+    if (parts.length === 0) throw new FolderError('ALREADYEXISTS', 'INBOX always exists');
+    const dir = this.folderDir(user, name);
+    if (await isDir(path.join(dir, 'cur'))) throw new FolderError('ALREADYEXISTS', `${parts.join(SEPARATOR)} already exists`);
+    await this.ensureInbox(user);
+    await makeMaildir(dir, true);
+  }
+
+  /** DELETE: the folder goes; its subfolders stay (RFC 3501 section 6.3.4, Maildir++ has no real parents). */
+  async deleteFolder(user: string, name: string): Promise<void> {
+    const parts = folderComponents(name);
+    if (parts.length === 0) throw new FolderError('CANNOT', 'INBOX cannot be deleted');
+    const dir = this.folderDir(user, name);
+    if (!(await isDir(dir))) throw new FolderError('NONEXISTENT', `no folder ${parts.join(SEPARATOR)}`);
+    // out of the way first (one rename), then removed, so nobody sees half a folder
+    const trash = path.join(this.userDir(user), 'tmp', `deleted.${crypto.randomBytes(6).toString('hex')}`);
+    await fs.rename(dir, trash);
+    this.forget(dir);
+    await fs.rm(trash, { recursive: true, force: true });
+  }
+
+  /**
+   * RENAME (RFC 3501 section 6.3.5): the folder and its subfolders take the new name. Renaming
+   * INBOX moves its messages into a new folder and leaves INBOX empty.
+   */
+  async renameFolder(user: string, from: string, to: string): Promise<void> {
+    const fromParts = folderComponents(from);
+    const toParts = folderComponents(to);
+    if (toParts.length === 0) throw new FolderError('ALREADYEXISTS', 'INBOX always exists');
+    const userDir = this.userDir(user);
+    const toDir = this.folderDir(user, to);
+    if (await isDir(toDir)) throw new FolderError('ALREADYEXISTS', `${toParts.join(SEPARATOR)} already exists`);
+    if (fromParts.length === 0) {
+      await makeMaildir(toDir, true);
+      const inbox = userDir;
+      for (const sub of ['new', 'cur']) {
+        for (const file of await fs.readdir(path.join(inbox, sub)).catch(() => [] as string[])) {
+          if (file.startsWith('.')) continue;
+          const target = sub === 'new' ? `${file}:2,` : file;
+          await fs.rename(path.join(inbox, sub, file), path.join(toDir, 'cur', target)).catch(() => undefined);
+        }
+      }
+      return;
+    }
+    const fromDisk = `.${fromParts.join('.')}`;
+    const toDisk = `.${toParts.join('.')}`;
+    if (toDisk.startsWith(`${fromDisk}.`)) throw new FolderError('CANNOT', 'a folder cannot be moved into itself');
+    if (!(await isDir(path.join(userDir, fromDisk)))) throw new FolderError('NONEXISTENT', `no folder ${fromParts.join(SEPARATOR)}`);
+    const entries = await fs.readdir(userDir);
+    const moving = entries.filter((e) => e === fromDisk || e.startsWith(`${fromDisk}.`));
+    for (const entry of moving) {
+      const target = toDisk + entry.slice(fromDisk.length);
+      if (entries.includes(target)) throw new FolderError('ALREADYEXISTS', `${folderNameOf(target)} already exists`);
+    }
+    for (const entry of moving) {
+      await fs.rename(path.join(userDir, entry), path.join(userDir, toDisk + entry.slice(fromDisk.length)));
+      this.forget(path.join(userDir, entry));
+    }
+    // subscriptions follow the folders
+    const subs = await this.subscriptions(user);
+    const fromName = fromParts.join(SEPARATOR);
+    const moved = subs.map((s) => (s === fromName || s.startsWith(`${fromName}${SEPARATOR}`) ? toParts.join(SEPARATOR) + s.slice(fromName.length) : s));
+    if (moved.some((s, i) => s !== subs[i])) await this.writeSubscriptions(user, moved);
+  }
+
+  /** Folder names the user subscribed to (the subscriptions file, as dovecot keeps it). */
+  async subscriptions(user: string): Promise<string[]> {
+    try {
+      const text = await fs.readFile(path.join(this.userDir(user), SUBSCRIPTIONS), 'utf8');
+      return text.split('\n').filter((line) => line && !line.startsWith('V\t'));
+    } catch {
+      return [];
+    }
+  }
+
+  async setSubscribed(user: string, name: string, on: boolean): Promise<void> {
+    const parts = folderComponents(name);
+    const canonical = parts.length === 0 ? 'INBOX' : parts.join(SEPARATOR);
+    const subs = await this.subscriptions(user);
+    const has = subs.includes(canonical);
+    if (on && !has) subs.push(canonical);
+    if (!on && !has) throw new FolderError('NONEXISTENT', `not subscribed to ${canonical}`);
+    await this.writeSubscriptions(user, on ? subs : subs.filter((s) => s !== canonical));
+  }
+
+  private async writeSubscriptions(user: string, subs: string[]): Promise<void> {
+    await this.ensureInbox(user);
+    const file = path.join(this.userDir(user), SUBSCRIPTIONS);
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, subs.map((s) => `${s}\n`).join(''));
+    await fs.rename(tmp, file);
+  }
+
+  /** A folder went away under its sessions: they are told, and it is opened afresh next time. */
+  private forget(dir: string): void {
+    for (const [key, maildir] of this.open) {
+      if (key === dir || key.startsWith(`${dir}.`)) {
+        this.open.delete(key);
+        maildir.emit('reset');
+      }
+    }
+  }
+
+  /** Stop watching every folder (the server is closing). */
+  close(): void {
+    for (const maildir of this.open.values()) maildir.shutdown();
+    this.open.clear();
+  }
 }
+
+export { MailboxNameError };

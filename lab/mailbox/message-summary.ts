@@ -1,7 +1,6 @@
 import { parseMessage, findField, fieldValue, parseStructured, countLines, hasBareLf, toCrlf, type MimePart } from './mime.ts';
 import { parseAddressList } from './addresses.ts';
 import { nstring, imapString } from './imap-syntax.ts';
-import { decodeWords } from './encoded-words.ts';
 
 // What the header index keeps for each message: ENVELOPE, BODYSTRUCTURE and BODY already in
 // IMAP syntax (RFC 3501 section 7.4.2), the sizes, and the header fields SEARCH matches on,
@@ -20,7 +19,7 @@ export interface MessageSummary {
   /** the Date header as ms, and its calendar day in its own time zone (SENTON, RFC 3501 6.4.4) */
   sentMs: number | null;
   sentDay: number | null;
-  /** decoded, for SEARCH: subject, from, to, cc, bcc */
+  /** as written (encoded-words kept; SEARCH decodes them): subject, from, to, cc, bcc */
   search: [string, string, string, string, string];
   messageId: string | null;
 }
@@ -29,24 +28,32 @@ export function summarize(file: Buffer): MessageSummary {
   const lf: 0 | 1 = hasBareLf(file) ? 1 : 0;
   const buf = lf ? toCrlf(file) : file;
   const root = parseMessage(buf);
-  const get = (name: string) => {
-    const f = findField(root.headers, name);
-    return f ? fieldValue(buf, f) : undefined;
-  };
-  const date = get('date');
-  const sent = parseSentDate(date);
+  const fields = firstFields(buf, root);
+  const sent = parseSentDate(fields.get('date'));
+  const [bodystructure, body] = structuresOf(buf, root);
   return {
     vsize: buf.length,
     lf,
     headerSize: root.bodyStart,
-    envelope: envelopeOf(buf, root),
-    bodystructure: structureOf(buf, root, true),
-    body: structureOf(buf, root, false),
+    envelope: envelopeFrom(fields),
+    bodystructure,
+    body,
     sentMs: sent?.ms ?? null,
     sentDay: sent?.day ?? null,
-    search: [get('subject'), get('from'), get('to'), get('cc'), get('bcc')].map((v) => (v ? decodeWords(v) : '')) as MessageSummary['search'],
-    messageId: get('message-id') ?? null,
+    search: [fields.get('subject') ?? '', fields.get('from') ?? '', fields.get('to') ?? '', fields.get('cc') ?? '', fields.get('bcc') ?? ''],
+    messageId: fields.get('message-id') ?? null,
   };
+}
+
+const ENVELOPE_FIELDS = new Set(['date', 'subject', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'in-reply-to', 'message-id']);
+
+/** The first occurrence of each header field ENVELOPE and SEARCH use, unfolded. */
+function firstFields(buf: Buffer, message: MimePart): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const h of message.headers) {
+    if (ENVELOPE_FIELDS.has(h.name) && !fields.has(h.name)) fields.set(h.name, fieldValue(buf, h));
+  }
+  return fields;
 }
 
 /** RFC 5322 date to ms and the day in the date's own zone. */
@@ -75,29 +82,18 @@ function addressList(value: string | undefined): string {
 
 /** ENVELOPE (RFC 3501 section 7.4.2) of a message (the root, or an embedded message/rfc822). */
 export function envelopeOf(buf: Buffer, message: MimePart): string {
-  const get = (name: string) => {
-    const f = findField(message.headers, name);
-    return f ? fieldValue(buf, f) : undefined;
-  };
-  const from = addressList(get('from'));
-  const sender = get('sender');
-  const replyTo = get('reply-to');
+  return envelopeFrom(firstFields(buf, message));
+}
+
+function envelopeFrom(fields: Map<string, string>): string {
+  const from = addressList(fields.get('from'));
+  const sender = fields.get('sender');
+  const replyTo = fields.get('reply-to');
   // "If the Sender or Reply-To lines are absent ... the server sets the corresponding member
   // of the envelope to be the same value as the from member"
   const senderList = sender ? addressList(sender) : 'NIL';
   const replyList = replyTo ? addressList(replyTo) : 'NIL';
-  return `(${[
-    nstring(get('date')),
-    nstring(get('subject')),
-    from,
-    senderList === 'NIL' ? from : senderList,
-    replyList === 'NIL' ? from : replyList,
-    addressList(get('to')),
-    addressList(get('cc')),
-    addressList(get('bcc')),
-    nstring(get('in-reply-to')),
-    nstring(get('message-id')),
-  ].join(' ')})`;
+  return `(${nstring(fields.get('date'))} ${nstring(fields.get('subject'))} ${from} ${senderList === 'NIL' ? from : senderList} ${replyList === 'NIL' ? from : replyList} ${addressList(fields.get('to'))} ${addressList(fields.get('cc'))} ${addressList(fields.get('bcc'))} ${nstring(fields.get('in-reply-to'))} ${nstring(fields.get('message-id'))})`;
 }
 
 function paramList(params: Array<[string, string]>): string {
@@ -124,34 +120,53 @@ function extensionTail(buf: Buffer, part: MimePart): string {
   return `${disposition} ${language} ${loc ? nstring(fieldValue(buf, loc)) : 'NIL'}`;
 }
 
-/** BODYSTRUCTURE (extensible) or BODY (basic) of a part, RFC 3501 section 7.4.2. */
-export function structureOf(buf: Buffer, part: MimePart, extensible: boolean): string {
+/** BODYSTRUCTURE (extensible) and BODY (basic) of a part, RFC 3501 section 7.4.2, in one walk. */
+export function structuresOf(buf: Buffer, part: MimePart): [string, string] {
   const ct = part.contentType;
   if (ct.type === 'multipart') {
-    const children = part.children.map((c) => structureOf(buf, c, extensible)).join('');
-    if (!extensible) return `(${children} ${imapString(ct.subtype)})`;
-    return `(${children} ${imapString(ct.subtype)} ${paramList(ct.params)} ${extensionTail(buf, part)})`;
+    let ext = '(';
+    let basic = '(';
+    for (const child of part.children) {
+      const [e, b] = structuresOf(buf, child);
+      ext += e;
+      basic += b;
+    }
+    const subtype = imapString(ct.subtype);
+    return [`${ext} ${subtype} ${paramList(ct.params)} ${extensionTail(buf, part)})`, `${basic} ${subtype})`];
   }
-  const get = (name: string) => {
-    const f = findField(part.headers, name);
-    return f ? fieldValue(buf, f) : undefined;
-  };
+  let contentId: string | undefined;
+  let description: string | undefined;
+  let encoding = '7bit';
+  let md5: string | undefined;
+  for (const h of part.headers) {
+    if (h.name === 'content-id') contentId ??= fieldValue(buf, h);
+    else if (h.name === 'content-description') description ??= fieldValue(buf, h);
+    else if (h.name === 'content-transfer-encoding') encoding = fieldValue(buf, h).toLowerCase() || '7bit';
+    else if (h.name === 'content-md5') md5 ??= fieldValue(buf, h);
+  }
   let params = ct.params;
   if (ct.type === 'text' && !params.some(([k]) => k === 'charset')) params = [['charset', 'us-ascii'], ...params];
-  const encoding = (get('content-transfer-encoding') ?? '7bit').toLowerCase();
   const size = part.end - part.bodyStart;
-  let out = `(${imapString(ct.type)} ${imapString(ct.subtype)} ${paramList(params)} ${nstring(get('content-id'))} ${nstring(get('content-description'))} ${imapString(encoding)} ${size}`;
+  let out = `(${imapString(ct.type)} ${imapString(ct.subtype)} ${paramList(params)} ${nstring(contentId)} ${nstring(description)} ${imapString(encoding)} ${size}`;
+  let basic = out;
   if (ct.type === 'text') {
-    out += ` ${countLines(buf, part.bodyStart, part.end)}`;
+    const lines = ` ${countLines(buf, part.bodyStart, part.end)}`;
+    out += lines;
+    basic += lines;
   } else if (ct.type === 'message' && ct.subtype === 'rfc822') {
     const inner = part.message;
+    const lines = countLines(buf, part.bodyStart, part.end);
     if (inner) {
-      out += ` ${envelopeOf(buf, inner)} ${structureOf(buf, inner, extensible)} ${countLines(buf, part.bodyStart, part.end)}`;
+      const envelope = envelopeOf(buf, inner);
+      const [e, b] = structuresOf(buf, inner);
+      out += ` ${envelope} ${e} ${lines}`;
+      basic += ` ${envelope} ${b} ${lines}`;
     } else {
       // an encoded message/rfc822 cannot be looked into: an empty envelope and a text body
-      out += ` (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0) ${countLines(buf, part.bodyStart, part.end)}`;
+      const empty = ' (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0)';
+      out += `${empty} ${lines}`;
+      basic += `${empty} ${lines}`;
     }
   }
-  if (extensible) out += ` ${nstring(get('content-md5'))} ${extensionTail(buf, part)}`;
-  return `${out})`;
+  return [`${out} ${nstring(md5)} ${extensionTail(buf, part)})`, `${basic})`];
 }

@@ -124,11 +124,11 @@ export class UidList {
    * Write the whole list again, keeping only the given base names (all when undefined), when
    * the file is missing or holds more dead lines than live ones.
    */
-  async compact(live: Set<string>): Promise<void> {
-    if (this.seen && this.lines <= Math.max(64, live.size * 2)) return;
+  async compact(liveCount: number, live: () => Set<string>): Promise<void> {
+    if (this.seen && this.lines <= Math.max(64, liveCount * 2)) return;
     await this.locked(async () => {
       await this.refresh();
-      await this.rewrite(live);
+      await this.rewrite(live());
     });
   }
 

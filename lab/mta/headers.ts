@@ -142,3 +142,17 @@ export function prependFields(message: Buffer, fields: string, scan?: Pick<Heade
   const top = Buffer.from(headless ? fields + CRLF : fields, 'utf8');
   return Buffer.concat([top, message], top.length + message.length);
 }
+
+/**
+ * The queue ID this host wrote into the message's top Received field (`by mail.naver.com ... id
+ * q...`), if the top one is ours: a message taken from the queue still says which it was.
+ */
+export function queueIdOfTopReceived(message: Buffer, hostname: string): string | undefined {
+  if (message.length < 9 || message.toString('latin1', 0, 9).toLowerCase() !== 'received:') return undefined;
+  // the field and its folded lines
+  let end = message.indexOf(10);
+  while (end >= 0 && end + 1 < message.length && (message[end + 1] === 32 || message[end + 1] === 9)) end = message.indexOf(10, end + 1);
+  const field = message.toString('latin1', 0, end < 0 ? Math.min(message.length, 2048) : end);
+  const m = /\bby\s+(\S+)[^;]*?\bid\s+([A-Za-z0-9]+)/.exec(field);
+  return m && m[1].toLowerCase() === hostname.toLowerCase() ? m[2] : undefined;
+}

@@ -7,6 +7,7 @@ import { Queue } from './queue.ts';
 import { QueueRunner } from './queue-runner.ts';
 import { Mda } from './mda.ts';
 import { SmtpListener } from './smtp-listener.ts';
+import { queueIdOfTopReceived } from './headers.ts';
 
 export interface MailServerOptions {
   /** the real port to listen on (0: the OS chooses) */
@@ -32,7 +33,8 @@ export async function startMailServer(ctx: HostContext, options: MailServerOptio
   const runner = new QueueRunner({
     ctx,
     queue,
-    deliverLocal: (recipient, message, envelope) => mda.deliver(recipient, message, envelope),
+    // The queue ID is the one in our own Received field on top (the runner does not pass it).
+    deliverLocal: (recipient, message, envelope) => mda.deliver(recipient, message, envelope, { queueId: queueIdOfTopReceived(message, hostname) }),
     schedule: options.retry,
   });
   // The queue first: what a previous run left behind is loaded before new mail arrives.

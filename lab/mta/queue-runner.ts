@@ -46,6 +46,8 @@ interface Entry {
   running: boolean;
   /** flush: try every active recipient now, whatever its next try */
   force: boolean;
+  /** the message as enqueued, kept until the first delivery run (saves reading df back at once) */
+  message?: Buffer;
   where: 'ready' | 'waiting' | 'none';
 }
 
@@ -69,7 +71,9 @@ export class QueueRunner {
   private timerAt = Infinity;
   private watcher: fs.FSWatcher | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
-  private readonly onEnqueued = (control: QueueControl) => this.add(control);
+  // On the next turn of the event loop, so that the listener reports step 2 (and answers 250)
+  // before this runner's first hop (step 3) is held or reported.
+  private readonly onEnqueued = (control: QueueControl, message: Buffer) => setImmediate(() => this.add(control, message));
 
   constructor(options: QueueRunnerOptions) {
     this.ctx = options.ctx;
@@ -150,9 +154,9 @@ export class QueueRunner {
     return this.entries.size;
   }
 
-  private add(control: QueueControl): void {
+  private add(control: QueueControl, message?: Buffer): void {
     if (this.entries.has(control.id) || this.state === 'stopping' || this.state === 'stopped') return;
-    const entry: Entry = { control, due: dueOf(control), running: false, force: false, where: 'none' };
+    const entry: Entry = { control, due: dueOf(control), running: false, force: false, where: 'none', message };
     this.entries.set(control.id, entry);
     this.place(entry);
     if (this.state === 'running') this.tick();
@@ -229,6 +233,8 @@ export class QueueRunner {
       })
       .finally(() => {
         entry.running = false;
+        // a flush that came while this run was going applies to the next one, now
+        if (entry.force) entry.due = 0;
         this.inflight.delete(job);
         if (this.entries.get(entry.control.id) === entry) this.place(entry);
         this.tick();
@@ -264,7 +270,8 @@ export class QueueRunner {
 
     let message: Buffer;
     try {
-      message = await queue.readMessage(id);
+      message = entry.message ?? (await queue.readMessage(id));
+      entry.message = undefined;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       // the data file went away under us (removed by hand): nothing left to deliver
@@ -382,7 +389,14 @@ export class QueueRunner {
       return recipients.map((recipient) => ({ recipient, action: 'bounce', reply: `553 5.1.3 <${recipient}>... Domain name required`, status: '5.1.3' }));
     }
     try {
-      const hosts = await lookupMx(this.ctx, domain, control.id);
+      // RFC 5321 section 5.1: an address literal (lee@[192.168.111.100]) names the host itself, no DNS
+      const literal = /^\[(\d{1,3}(?:\.\d{1,3}){3})\]$/.exec(domain);
+      if (literal && literal[1] === this.ctx.host.address) {
+        throw new DeliveryFailure('bounce', '5.3.5', `553 5.3.5 ${domain}: config error: mail loops back to me`);
+      }
+      const hosts = literal
+        ? [{ exchange: domain, preference: 0, addresses: [literal[1]] }]
+        : await lookupMx(this.ctx, domain, control.id);
       return await this.relay.send({ queueId: control.id, from: control.envelope.from, recipients, message, domain, hosts });
     } catch (err) {
       if (!(err instanceof DeliveryFailure)) throw err;

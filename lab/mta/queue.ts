@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -10,14 +9,20 @@ import { newQueueId, isQueueId } from './queue-id.ts';
 // control file qf<ID> (the envelope and each recipient's delivery state).
 //
 // Durability (DESIGN.md): enqueue() resolves only when both files and the folder entries are on
-// disk, so the listener may answer 250 then. Files are written under temporary names (td, tf),
-// fsynced, renamed, and the folder fsynced, the data file before the control file: a control
-// file therefore never exists without its data file, and the control file is what makes a
-// message exist. Removal goes the other way round (control first). After a crash, load() finds:
+// disk, so the listener may answer 250 then. The data file is written and fsynced, the folder
+// fsynced, then the control file is written under a temporary name (tf<ID>, as sendmail does),
+// fsynced, renamed to qf<ID>, and the folder fsynced again. A control file therefore never
+// exists without its data file, and it is the control file that makes a message exist: the data
+// file needs no temporary name (sendmail writes df<ID> in place too), because a data file alone
+// is not a message. It is created exclusively, so an ID in use can never be overwritten.
+// Updates rewrite the control file the same way (tf, fsync, rename, folder fsync). Removal goes
+// the other way round (control first). After a crash, load() finds:
 //   - temporary files: an enqueue or an update that did not finish -> removed;
 //   - a data file without a control file: never acknowledged (or already delivered) -> removed;
 //   - a control file without a data file, or one that cannot be read: set aside as Qf<ID>
 //     (sendmail's name for a damaged control file) and reported, never delivered half.
+// Folder fsyncs of concurrent writes are shared (a group commit, see FolderSync): one fsync
+// started after a write was renamed makes it durable, whoever asked for it.
 
 export interface Envelope {
   /** '' for the null sender (bounces) */
@@ -80,18 +85,20 @@ export const FLUSH_REQUEST = 'flush.request';
 
 export const ACTIVE: ReadonlySet<RecipientStatus> = new Set(['pending', 'deferred']);
 
-export class Queue extends EventEmitter<{ enqueued: [QueueControl] }> {
+export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
   readonly dir: string;
   readonly hostname: string | undefined;
   private ready: Promise<void> | undefined;
   /** IDs being written right now; load() leaves their files alone */
   private readonly writing = new Set<string>();
+  private readonly folder: FolderSync;
 
   constructor(dir: string, options: { hostname?: string } = {}) {
     super();
     this.setMaxListeners(0);
     this.dir = dir;
     this.hostname = options.hostname;
+    this.folder = new FolderSync(dir);
   }
 
   dataFile(id: string): string {
@@ -102,13 +109,14 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl] }> {
     return path.join(this.dir, `qf${id}`);
   }
 
-  /** A sendmail-style queue ID, unique across restarts, with no files of that name in the folder. */
+  /**
+   * A sendmail-style queue ID, unique across restarts (see queue-id.ts). enqueue() creates the
+   * data file exclusively, so even a clash could never overwrite a queued message.
+   */
   newId(): string {
     for (;;) {
       const id = newQueueId();
-      if (this.writing.has(id)) continue;
-      if (existsSync(this.controlFile(id)) || existsSync(this.dataFile(id))) continue;
-      return id;
+      if (!this.writing.has(id)) return id;
     }
   }
 
@@ -119,7 +127,8 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl] }> {
 
   /**
    * Write the data file and the control file, fsync files and folder, then resolve: only then
-   * may the listener answer 250. Emits 'enqueued' (the queue runner delivers at once).
+   * may the listener answer 250. Emits 'enqueued' with the control and the message (the queue
+   * runner delivers at once, from that copy, without reading the data file back).
    */
   async enqueue(envelope: Envelope, message: Buffer, queueId?: string): Promise<{ id: string; files: string[] }> {
     if (envelope.recipients.length === 0) throw new Error('enqueue: no recipients');
@@ -145,11 +154,23 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl] }> {
       };
       const df = this.dataFile(id);
       const qf = this.controlFile(id);
-      await writeDurably(path.join(this.dir, `td${id}.${tmpSuffix()}`), message, df, { exclusive: true });
-      await fsyncDir(this.dir);
-      await writeDurably(path.join(this.dir, `tf${id}.${tmpSuffix()}`), serialise(control), qf, { exclusive: true });
-      await fsyncDir(this.dir);
-      this.emit('enqueued', control);
+      await writeFileSynced(df, message, 'wx').catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'EEXIST' ? new Error(`enqueue: queue ID ${id} is in use (df${id} exists already)`) : err;
+      });
+      const tf = path.join(this.dir, `tf${id}.${tmpSuffix()}`);
+      try {
+        await this.folder.sync();
+        await writeFileSynced(tf, serialise(control), 'wx');
+        await fs.rename(tf, qf);
+        await this.folder.sync();
+      } catch (err) {
+        // not queued after all (a full disk...): the listener answers 451 and nothing is left behind
+        await fs.rm(qf, { force: true });
+        await fs.rm(tf, { force: true });
+        await fs.rm(df, { force: true });
+        throw err;
+      }
+      this.emit('enqueued', control, message);
       return { id, files: [df, qf] };
     } finally {
       this.writing.delete(id);
@@ -158,8 +179,10 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl] }> {
 
   /** Rewrite a control file atomically (temp file, fsync, rename, folder fsync). */
   async update(control: QueueControl): Promise<void> {
-    await writeDurably(path.join(this.dir, `tf${control.id}.${tmpSuffix()}`), serialise(control), this.controlFile(control.id));
-    await fsyncDir(this.dir);
+    const tf = path.join(this.dir, `tf${control.id}.${tmpSuffix()}`);
+    await writeFileSynced(tf, serialise(control), 'wx');
+    await fs.rename(tf, this.controlFile(control.id));
+    await this.folder.sync();
   }
 
   async read(id: string): Promise<QueueControl> {
@@ -191,7 +214,7 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl] }> {
       const id = name.slice(2).split('.')[0];
       if (this.writing.has(id)) continue;
       const file = path.join(this.dir, name);
-      if (kind === 'td' || kind === 'tf') {
+      if (kind === 'tf' || kind === 'td') {
         await fs.rm(file, { force: true });
         problems.push(`removed ${name}: an unfinished write`);
       } else if (kind === 'df' && !present.has(`qf${id}`)) {
@@ -211,7 +234,7 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl] }> {
         }
       }
     }
-    if (problems.length) await fsyncDir(this.dir);
+    if (problems.length) await this.folder.sync();
     entries.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
     return { entries, problems };
   }
@@ -281,19 +304,50 @@ function tmpSuffix(): string {
   return crypto.randomBytes(4).toString('hex');
 }
 
-async function writeDurably(tmp: string, data: Buffer, final: string, options: { exclusive?: boolean } = {}): Promise<void> {
-  const handle = await fs.open(tmp, 'wx');
+async function writeFileSynced(file: string, data: Buffer, flags: 'wx'): Promise<void> {
+  const handle = await fs.open(file, flags);
   try {
     await handle.writeFile(data);
     await handle.sync();
   } finally {
     await handle.close();
   }
-  if (options.exclusive && existsSync(final)) {
-    await fs.rm(tmp, { force: true });
-    throw new Error(`${path.basename(final)} exists already`);
+}
+
+/**
+ * fsync of the spool folder, shared by concurrent writers (group commit): a caller gets a
+ * folder fsync that started after it called, so its renames are on disk when it resolves; while
+ * one fsync runs, every caller that comes meanwhile waits for the one next fsync.
+ */
+export class FolderSync {
+  readonly dir: string;
+  private running: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+
+  constructor(dir: string) {
+    this.dir = dir;
   }
-  await fs.rename(tmp, final);
+
+  sync(): Promise<void> {
+    if (this.next) return this.next;
+    if (this.running) {
+      const after = () => {
+        this.next = undefined;
+        return this.start();
+      };
+      this.next = this.running.then(after, after);
+      return this.next;
+    }
+    return this.start();
+  }
+
+  private start(): Promise<void> {
+    const run: Promise<void> = fsyncDir(this.dir).finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
 }
 
 export async function fsyncDir(dir: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { format } from 'node:util';
+import { isAscii } from 'node:buffer';
 import type net from 'node:net';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { HostContext } from '../runtime/host-context.ts';
@@ -59,6 +60,8 @@ interface Session {
   address: string;
   exchange: string;
   transactions: number;
+  /** called when the message's final dot is on its way, before the server's reply */
+  hooks: { onMessageSent?: () => void };
   idleTimer?: NodeJS.Timeout;
   closed: boolean;
 }
@@ -118,9 +121,28 @@ export class Relay {
     };
     await ctx.trace.hold(preview);
 
-    let outcome = await this.transaction(req, host, address, true);
-    if (outcome.retryFresh) outcome = await this.transaction(req, host, address, false);
-    const { attempt, transcript, reused } = outcome;
+    // Step 4-5 is reported when the message has crossed (its final dot sent), so that it comes
+    // before the receiving server's step 6-7, which happens before that server's 250 reply.
+    // The reply then follows as a hop of its own, without a step number.
+    let sentAt = -1;
+    const onMessageSent = (lines: TranscriptLine[]) => {
+      if (sentAt >= 0) return;
+      sentAt = lines.length;
+      ctx.trace.report({
+        ...preview,
+        summary: {
+          ko: `${host.exchange}(${address})로 SMTP 전송: 메일을 보내고 응답을 기다립니다 (큐 ID ${req.queueId})`,
+          en: `Relayed to ${host.exchange} (${address}) by SMTP: message sent, waiting for the reply (queue ID ${req.queueId})`,
+        },
+        transcript: lines,
+        queueId: req.queueId,
+        detail: { domain: req.domain, exchange: host.exchange, preference: host.preference, address, recipients: req.recipients },
+      });
+    };
+    let outcome = await this.transaction(req, host, address, true, onMessageSent);
+    if (outcome.retryFresh && sentAt < 0) outcome = await this.transaction(req, host, address, false, onMessageSent);
+    const { attempt, reused } = outcome;
+    const transcript = sentAt >= 0 ? outcome.transcript.slice(sentAt) : outcome.transcript;
 
     let status: HopStatus;
     let summary: { ko: string; en: string };
@@ -141,6 +163,7 @@ export class Relay {
     }
     ctx.trace.report({
       ...preview,
+      ...(sentAt >= 0 ? { steps: undefined } : {}),
       status,
       summary,
       transcript,
@@ -160,7 +183,7 @@ export class Relay {
   }
 
   /** One SMTP transaction on a pooled or a new connection. */
-  private async transaction(req: RelayRequest, host: MxHost, address: string, mayReuse: boolean): Promise<{ attempt: Attempt; transcript: TranscriptLine[]; reused: boolean; retryFresh?: boolean }> {
+  private async transaction(req: RelayRequest, host: MxHost, address: string, mayReuse: boolean, onMessageSent: (lines: TranscriptLine[]) => void): Promise<{ attempt: Attempt; transcript: TranscriptLine[]; reused: boolean; retryFresh?: boolean }> {
     const remoteMta = host.exchange;
     let session = mayReuse ? this.takeIdle(address) : undefined;
     const reused = session !== undefined;
@@ -172,8 +195,10 @@ export class Relay {
         return { attempt: { kind: 'next', failure: connectFailure(e, host.exchange, address) }, transcript: e.lines ?? [], reused };
       }
     }
-    const mark = reused ? session.lines.length : 0;
-    const transcript = () => session.lines.slice(mark);
+    // a kept connection's log starts afresh with each transaction (the greeting was in the first)
+    if (reused) session.lines.length = 0;
+    const transcript = () => session.lines.slice();
+    session.hooks.onMessageSent = () => onMessageSent(transcript());
     session.transactions++;
     try {
       const info = await sendOn(session.conn, {
@@ -211,6 +236,7 @@ export class Relay {
   private async connect(address: string, exchange: string): Promise<Session> {
     const ctx = this.ctx;
     const lines: TranscriptLine[] = [];
+    const hooks: Session['hooks'] = {};
     let socket: net.Socket;
     try {
       socket = await ctx.net.connect(ctx.host.name, address, 25);
@@ -230,9 +256,9 @@ export class Relay {
       connectionTimeout: this.options.greetingTimeout,
       socketCloseTimeout: 0,
       transactionLog: true,
-      logger: transcriptLogger(lines),
+      logger: transcriptLogger(lines, hooks),
     });
-    const session: Session = { conn, lines, address, exchange, transactions: 0, closed: false };
+    const session: Session = { conn, lines, hooks, address, exchange, transactions: 0, closed: false };
     conn.on('error', () => this.discard(session));
     conn.on('end', () => this.discard(session));
     await new Promise<void>((resolve, reject) => {
@@ -324,7 +350,7 @@ function sendOn(conn: SMTPConnection, envelope: { from: string; to: string[]; si
 }
 
 /** A bunyan-style logger that keeps nodemailer's transaction log as C:/S: transcript lines. */
-function transcriptLogger(lines: TranscriptLine[]) {
+function transcriptLogger(lines: TranscriptLine[], hooks: { onMessageSent?: () => void }) {
   const log = (entry: { tnx?: string; inByteCount?: number } | undefined, message?: string, ...args: unknown[]) => {
     if (!entry) return;
     if (entry.tnx === 'client' || entry.tnx === 'server') {
@@ -333,14 +359,14 @@ function transcriptLogger(lines: TranscriptLine[]) {
     } else if (entry.tnx === 'message' && entry.inByteCount !== undefined) {
       lines.push({ dir: 'C', line: `<${entry.inByteCount} bytes of message>` });
       lines.push({ dir: 'C', line: '.' });
+      hooks.onMessageSent?.();
     }
   };
   return { trace: log, debug: log, info: log, warn: log, error: log, fatal: log };
 }
 
 function hasEightBit(message: Buffer): boolean {
-  for (const byte of message) if (byte > 127) return true;
-  return false;
+  return !isAscii(message);
 }
 
 /** '550 5.1.1 <x>... User unknown' -> '5.1.1'; a reply without one gets the class default. */

@@ -30,6 +30,7 @@ import { AccessRules, type RecipientDecision, type Reply } from './access-rules.
 import { hasSourceRoute } from './address.ts';
 import { newMessageId, prependFields, receivedHeader, rfc5322Date, scanHeaders } from './headers.ts';
 import { SmtpTranscripts, type SmtpTranscript } from './smtp-transcript.ts';
+import { newQueueId } from './queue-id.ts';
 
 /** What the listener needs of the queue (lab/mta/queue.ts implements it). */
 export interface QueueWriter {
@@ -101,12 +102,26 @@ class LabSmtpServer extends SMTPServer {
         connection.on('error', (err: Error) => this._onError(err));
         connection.on('connect', (data: unknown) => (this as unknown as { _onClientConnect(d: unknown): void })._onClientConnect(data));
         this.listener.attach(connection, peer);
-        connection.init();
+        greetAtOnce(connection, this);
         socket.off('error', early);
       },
       () => socket.destroy(),
     );
   }
+}
+
+/**
+ * smtp-server's init() without its fixed 100 ms wait for early talkers (an anti-spam pause that
+ * would only slow every hop of the lesson): the same listener set-up and client limit, then the
+ * greeting at once.
+ */
+function greetAtOnce(connection: SMTPConnection, server: SMTPServer): void {
+  const c = connection as unknown as { _setListeners(cb: () => void): void; connectionReady(): void; send(code: number, text: string, close?: boolean): void; name: string };
+  const limit = (server as unknown as { options: { maxClients?: number } }).options.maxClients;
+  c._setListeners(() => {
+    if (limit && server.connections.size > limit) return c.send(421, `${c.name} Too many connected clients, try again in a moment`, false);
+    c.connectionReady();
+  });
 }
 
 export class SmtpListener {
@@ -267,7 +282,8 @@ export class SmtpListener {
 
   /** After every reply: refusals of MAIL, RCPT, DATA and AUTH, and every 421, are reported with the transcript. */
   private onReply(id: string, code: number): void {
-    if (code < 400) return;
+    // our own "421 shutting down" is no refusal worth a hop event
+    if (code < 400 || this.state === 'closing') return;
     const state = this.sessions.get(id);
     if (!state) return;
     if (code !== 421 && !REPORTED_VERBS.has(state.verb)) return;
@@ -291,7 +307,7 @@ export class SmtpListener {
     this.sessions.delete(session.id);
     this.transcripts.close(session.id);
     // A session that ended with errors nobody reported yet (garbage, then gone) still shows.
-    if (state && state.transcript.errors > 0) {
+    if (state && state.transcript.errors > 0 && this.state !== 'closing' && this.state !== 'closed') {
       const transcript = state.transcript.take();
       this.ctx.trace.report({
         ...this.base(state),
@@ -379,7 +395,9 @@ export class SmtpListener {
     }
     const recipients = [...local.map((r) => r.address), ...remote];
     const now = new Date(ctx.clock.now());
-    const queueId = this.options.queue.newId();
+    // The queue hands out IDs that no file in the spool has; a message only for our own users
+    // never reaches the spool (unless its mailbox cannot be written), so the plain generator does.
+    const queueId = remote.length > 0 ? this.options.queue.newId() : newQueueId();
     const authenticated = session.user ? String(session.user) : undefined;
     const submission = state.role === 'client' || authenticated !== undefined;
 

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { openSync, readSync, closeSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 
@@ -7,6 +7,12 @@ import crypto from 'node:crypto';
 // The Maildir on disk is the contract with the MDA and the IMAP server: files arrive in new/
 // as "<unique>,S=<size>", live in cur/ as "<unique>,S=<size>:2,<flags>", and any of them may be
 // renamed (flags) or removed by another session at any moment.
+//
+// Message files are opened and read synchronously, at most 64 KiB at a time. A Maildir file is
+// small (a few KB): a trip through libuv's thread pool costs some 100 microseconds on a busy
+// machine, twenty times the read itself, and RETR of a whole mailbox is thousands of them. A
+// synchronous read of one chunk holds the event loop for microseconds; between chunks the
+// connection yields (socket back-pressure), so a large message never holds it for long.
 
 export interface DropMessage {
   /** the message number, fixed for the session (RFC 1939 section 5) */
@@ -38,8 +44,8 @@ export class SizeCache {
   }
 }
 
-/** Files being sized at once when a maildrop opens. */
-const SIZING_CONCURRENCY = 16;
+/** Files sized between two turns of the event loop when a maildrop opens. */
+const SIZING_BATCH = 256;
 const CHUNK = 64 * 1024;
 
 export class Maildrop {
@@ -66,7 +72,9 @@ export class Maildrop {
         found.set(unique, { unique, file: path.join(dir, sub, name), name });
       }
     }
-    const entries = [...found.values()].sort((a, b) => compareUnique(a.unique, b.unique));
+    const keyed = [...found.values()].map((entry) => ({ entry, key: orderKey(entry.unique) }));
+    keyed.sort((a, b) => compareKeys(a.key, b.key) || (a.entry.unique < b.entry.unique ? -1 : a.entry.unique > b.entry.unique ? 1 : 0));
+    const entries = keyed.map((k) => k.entry);
     const messages: DropMessage[] = [];
     const unsized: DropMessage[] = [];
     for (const entry of entries) {
@@ -85,18 +93,16 @@ export class Maildrop {
     const drop = new Maildrop(dir, messages);
     let next = 0;
     const gone = new Set<DropMessage>();
-    const worker = async () => {
-      while (next < unsized.length) {
-        const message = unsized[next++];
-        const size = await drop.countSize(message);
-        if (size === undefined) gone.add(message);
-        else {
-          message.size = size;
-          sizes.set(`${dir}/${message.unique}`, size);
-        }
+    for (const message of unsized) {
+      const size = await drop.countSize(message);
+      if (size === undefined) gone.add(message);
+      else {
+        message.size = size;
+        sizes.set(`${dir}/${message.unique}`, size);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(SIZING_CONCURRENCY, unsized.length) }, worker));
+      // Let other sessions and roles run between batches while a big maildrop is sized.
+      if (++next % SIZING_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
     // A file removed by another session while we looked is not part of this snapshot.
     const kept = gone.size ? messages.filter((m) => !gone.has(m)) : messages;
     kept.forEach((m, i) => (m.number = i + 1));
@@ -138,10 +144,10 @@ export class Maildrop {
    * Open a message's file for reading, following it if another session renamed it (flags).
    * Undefined if it is gone (another session's DELE or EXPUNGE).
    */
-  async openFile(message: DropMessage): Promise<FileHandle | undefined> {
+  async openFile(message: DropMessage): Promise<MessageFile | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        return await fs.open(message.file, 'r');
+        return new MessageFile(openSync(message.file, 'r'), physicalSizeInName(path.basename(message.file)));
       } catch (err) {
         if (!isMissing(err)) throw err;
         if (!(await this.relocate(message))) return undefined;
@@ -183,7 +189,8 @@ export class Maildrop {
       if (inCur && flags.includes('S')) return;
       const target = path.join(this.dir, 'cur', `${base}:2,${sortFlags(flags + 'S')}`);
       try {
-        await fs.rename(message.file, target);
+        // Synchronous for the reason given at the top: a rename is microseconds of metadata.
+        renameSync(message.file, target);
         message.file = target;
         return;
       } catch (err) {
@@ -226,38 +233,54 @@ export class Maildrop {
 
   /** The size POP3 reports: the file's octets, plus a CR for every bare LF, plus a final CRLF if missing. */
   private async countSize(message: DropMessage): Promise<number | undefined> {
-    const handle = await this.openFile(message);
-    if (!handle) return undefined;
+    const file = await this.openFile(message);
+    if (!file) return undefined;
     try {
       let size = 0;
       let previous = -1;
-      await readChunks(handle, physicalSizeInName(path.basename(message.file)), (chunk) => {
+      for (let chunk = file.read(); chunk; chunk = file.read()) {
         size += chunk.length + bareLineFeeds(chunk, previous);
         previous = chunk[chunk.length - 1];
-      });
+      }
       if (previous !== -1 && previous !== 0x0a) size += 2;
       return size;
     } finally {
-      await handle.close();
+      file.close();
     }
   }
 }
 
 /**
- * Read a file in chunks of at most 64 KiB, each a fresh buffer the caller may keep (a socket
- * write holds it). The size hint (",S=" in the name) lets a small message come in one read.
+ * An open message file, read in chunks of at most 64 KiB, each a fresh buffer the caller may
+ * keep (a socket write holds it). The size from the name (",S=") lets a small message come in
+ * one read, with no second read to find the end.
  */
-export async function readChunks(handle: FileHandle, sizeHint: number | undefined, onChunk: (chunk: Buffer) => void | boolean | Promise<void | boolean>): Promise<void> {
-  let want = sizeHint === undefined ? CHUNK : Math.min(CHUNK, sizeHint + 1);
-  for (;;) {
-    const buffer = Buffer.allocUnsafe(want);
-    const { bytesRead } = await handle.read(buffer, 0, want, null);
-    if (bytesRead === 0) return;
-    // The caller stops early by answering false (TOP has sent its lines).
-    if ((await onChunk(bytesRead === want ? buffer : buffer.subarray(0, bytesRead))) === false) return;
+export class MessageFile {
+  private fd: number;
+  private want: number;
+  private atEnd = false;
+
+  constructor(fd: number, sizeHint: number | undefined) {
+    this.fd = fd;
+    this.want = sizeHint === undefined ? CHUNK : Math.min(CHUNK, sizeHint + 1);
+  }
+
+  /** The next chunk, or undefined at the end. */
+  read(): Buffer | undefined {
+    if (this.atEnd || this.fd < 0) return undefined;
+    const buffer = Buffer.allocUnsafe(this.want);
+    const bytesRead = readSync(this.fd, buffer, 0, this.want, null);
     // A short read of a regular file is its end; a Maildir file is never appended to.
-    if (bytesRead < want) return;
-    want = CHUNK;
+    if (bytesRead < this.want) this.atEnd = true;
+    this.want = CHUNK;
+    if (bytesRead === 0) return undefined;
+    return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    closeSync(this.fd);
+    this.fd = -1;
   }
 }
 
@@ -297,11 +320,9 @@ function virtualSizeInName(name: string): number | undefined {
 }
 
 /** Delivery order from "<seconds>.M<micro>P<pid>Q<count>..." names; others after, by name. */
-function compareUnique(a: string, b: string): number {
-  const ka = orderKey(a);
-  const kb = orderKey(b);
+function compareKeys(ka: [number, number, number], kb: [number, number, number]): number {
   for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
-  return a < b ? -1 : a > b ? 1 : 0;
+  return 0;
 }
 
 function orderKey(unique: string): [number, number, number] {

@@ -1,13 +1,13 @@
 import type { Socket } from 'node:net';
 import type { HostContext } from '../runtime/host-context.ts';
-import type { Peer } from '../net/lab-net.ts';
+import { OUTSIDE, type Peer } from '../net/lab-net.ts';
 import type { TranscriptLine, Bilingual } from '../trace/hop-event.ts';
 import type { HopPreview } from '../trace/trace-bus.ts';
 import { STEPS } from '../trace/steps.ts';
 import { checkLogin, type Account } from '../topology/accounts.ts';
 import { LineReader, type ClientLine } from './line-reader.ts';
 import { ByteStuffer } from './byte-stuffer.ts';
-import { Maildrop, readChunks, physicalSizeInName, type DropMessage } from './maildrop.ts';
+import { Maildrop, type DropMessage } from './maildrop.ts';
 import { COMMANDS, commandsFor, printable, type Pop3Reply } from './pop3-commands.ts';
 import type { Pop3Server } from './pop3-server.ts';
 
@@ -57,7 +57,7 @@ export class Pop3Connection {
     this.server = server;
     this.ctx = server.ctx;
     this.socket = socket;
-    this.peer = server.ctx.net.identify(socket.remoteAddress, socket.remotePort).catch(() => ({ host: 'outside', address: socket.remoteAddress ?? 'unknown' }));
+    this.peer = server.ctx.net.identify(socket.remoteAddress, socket.remotePort).catch(() => ({ host: OUTSIDE, address: socket.remoteAddress ?? 'unknown' }));
     this.reader = new LineReader(socket, { maxLineOctets: MAX_SASL_LINE_OCTETS });
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     socket.setNoDelay(true);
@@ -100,8 +100,10 @@ export class Pop3Connection {
       if (this.closed) break;
       if (!this.reader.hasQueued()) await this.flush();
     }
-    await this.flush().catch(() => undefined);
     await this.afterwork.catch(() => undefined);
+    // The client sent all it will (a half-close, as `printf ... | nc` does): answer it all, then
+    // close. Nothing is removed without QUIT (RFC 1939 section 6).
+    this.end();
   }
 
   private async handle(item: ClientLine): Promise<void> {
@@ -318,8 +320,8 @@ export class Pop3Connection {
    */
   async sendMessage(message: DropMessage, command: 'RETR' | 'TOP', bodyLines?: number): Promise<void> {
     const maildrop = this.maildrop!;
-    const handle = await maildrop.openFile(message);
-    if (!handle) {
+    const file = await maildrop.openFile(message);
+    if (!file) {
       await this.send({ ok: false, text: `message ${message.number} no longer exists (removed by another session)` });
       return;
     }
@@ -332,24 +334,26 @@ export class Pop3Connection {
     try {
       await this.hold(this.transferPreview(peer, message, command, bodyLines));
       await this.send(status);
-      await readChunks(handle, physicalSizeInName(message.file), async (chunk) => {
+      for (let chunk = file.read(); chunk && !stuffer.done && !this.closed; chunk = file.read()) {
         const out = stuffer.push(chunk);
         if (out.length) await this.queue(out);
-        return !stuffer.done && !this.closed;
-      });
+      }
       const tail = stuffer.end();
       await this.queue(tail.length ? Buffer.concat([tail, TERMINATOR]) : TERMINATOR);
     } finally {
-      await handle.close();
+      file.close();
     }
     // A client gone in the middle did not get the message: not reported, not marked seen.
     if (this.closed) return;
-    this.reportTransfer(peer, message, command, commandLine, statusLine(status), stuffer, bodyLines);
-    if (command === 'RETR') {
-      // dovecot marks a retrieved message \Seen: new/ -> cur/ with ":2,S". The next command waits
-      // for it, so a DELE right after still finds the file.
-      this.afterwork = maildrop.markSeen(message).catch(() => undefined);
-    }
+    // Once the answer is on its way (the run loop flushes it first): the trace hop, and for RETR
+    // the \Seen flag as dovecot sets it, new/ -> cur/ with ":2,S". The next command waits for
+    // this, so a DELE right after still finds the file and the hops stay in order.
+    // With pipelined commands waiting there is no flush to let go first: done at once.
+    const after = async () => {
+      this.reportTransfer(peer, message, command, commandLine, statusLine(status), stuffer, bodyLines);
+      if (command === 'RETR') await maildrop.markSeen(message).catch(() => undefined);
+    };
+    this.afterwork = this.reader.hasQueued() ? after() : new Promise<void>((resolve) => setImmediate(resolve)).then(after);
   }
 
   private transferPreview(peer: Peer, message: DropMessage, command: 'RETR' | 'TOP', bodyLines?: number): HopPreview {

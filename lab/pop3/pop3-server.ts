@@ -50,7 +50,8 @@ export class Pop3Server {
       maxCommandOctets: options.maxCommandOctets ?? 255,
     };
     this.mailRoot = path.resolve(ctx.dataDir, 'mail');
-    this.server = net.createServer((socket) => this.accept(socket));
+    // Half-open: a client may send its commands and close its side; it still gets every answer.
+    this.server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     this.server.on('error', () => {
       // Accept errors (EMFILE) must not end the lab; listen errors reach listen()'s caller.
     });
@@ -72,6 +73,10 @@ export class Pop3Server {
     if (this.connections.size >= this.options.maxClients) {
       // RFC 2449 section 8.1.2 SYS/TEMP: a passing condition; the client may try again later.
       socket.end(`-ERR [SYS/TEMP] too many connections (${this.options.maxClients}); try again later\r\n`);
+      // Half-open sockets wait for the client's close; one that never closes is cut off.
+      const timer = setTimeout(() => socket.destroy(), 2000);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
       return;
     }
     const connection = new Pop3Connection(this, socket);

@@ -1,12 +1,8 @@
-// Filled in against the queue's own listing once lab/mta/queue.ts lands.
-export interface QueueEntry {
-  id: string;
-  size: number;
-  ageMs: number;
-  from: string;
-  recipients: { address: string; status: string; lastError?: string; nextTry?: number; attempts?: number }[];
-}
+import { listQueue, type QueueEntry } from '../mta/queue.ts';
 
-export async function readQueue(_dir: string): Promise<QueueEntry[]> {
-  throw new Error('queue view not wired yet');
+export type { QueueEntry };
+
+/** A mail server's queue as mailq shows it, read from its spool folder. */
+export function readQueue(dir: string): Promise<QueueEntry[]> {
+  return listQueue(dir);
 }

@@ -62,8 +62,12 @@ export function loadScenario(file: string): Scenario {
     let message = explainIssue(issue as Parameters<typeof explainIssue>[0], 'scenarios/kim-to-lee.yaml');
     if (issue.code === 'invalid_union') {
       const inner = deepestIssue(issue);
-      if (inner && where[0] === 'actions') message = `not an action${inner.message ? ` (${inner.where}: ${inner.message})` : ''}; an action is one of send, fetch, wait, down, up, link-down, link-up, service-down, service-up, flush, as in scenarios/server-down-then-up.yaml`;
-      else if (inner && where[0] === 'expect') message = `not an expectation${inner.message ? ` (${inner.where}: ${inner.message})` : ''}; an expectation is one of mailbox, queue, steps, asked, fetched, refused, event, as in scenarios/kim-to-lee.yaml`;
+      const detail = inner ? ` (${inner.where ? `${inner.where}: ` : ''}${inner.message})` : '';
+      const value = where.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], doc.toJS());
+      if (value === undefined) message = 'missing; write a value, see scenarios/kim-to-lee.yaml';
+      else if (where[0] === 'actions' && where.length === 2) message = `not an action${detail}; an action is one of send, fetch, wait, down, up, link-down, link-up, service-down, service-up, flush, as in scenarios/server-down-then-up.yaml`;
+      else if (where[0] === 'expect' && where.length === 2) message = `not an expectation${detail}; an expectation is one of mailbox, queue, steps, asked, fetched, refused, event, as in scenarios/kim-to-lee.yaml`;
+      else if (inner) message = `${inner.where ? `${inner.where}: ` : ''}${inner.message}`;
     }
     throw new ScenarioError(file, lineAt(doc, counter, where), `${where.join('.') || 'the file'}: ${message}`);
   }
@@ -78,8 +82,9 @@ export function loadScenario(file: string): Scenario {
 function deepestIssue(issue: unknown): { where: string; message: string } | undefined {
   const errors = (issue as { errors?: { code: string; path: PropertyKey[]; message: string; keys?: string[] }[][] }).errors;
   if (!errors) return undefined;
-  const branch = errors.find((list) => list.every((e) => e.code !== 'unrecognized_keys') && !list.some((e) => e.path.length === 1 && e.code === 'invalid_type'));
-  const first = branch?.[0];
+  // A branch whose only complaint is an unknown key or a missing top-level key is not the one meant.
+  const meant = errors.filter((list) => !list.some((e) => e.code === 'unrecognized_keys' || (e.path.length <= 1 && /received undefined/.test(e.message))));
+  const first = meant.length === 1 ? meant[0][0] : undefined;
   if (!first) return undefined;
   return { where: first.path.map(String).join('.'), message: explainIssue(first, 'scenarios/kim-to-lee.yaml') };
 }

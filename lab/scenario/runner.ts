@@ -35,7 +35,8 @@ export function matchesWait(wait: Extract<Action, { wait: unknown }>['wait'], ev
     case 'queued':
       return event.kind === 'queue' && (!wait.host || event.from === wait.host) && recipientOk();
     case 'deferred':
-      return event.status === 'deferred' && (!wait.host || event.from === wait.host) && recipientOk();
+      // the queue's own report, made once the control file says "deferred"
+      return event.kind === 'queue' && event.status === 'deferred' && (!wait.host || event.from === wait.host) && recipientOk();
     case 'relayed':
       return event.kind === 'relay' && event.status === 'ok' && (!wait.host || event.from === wait.host) && recipientOk();
     case 'bounced':

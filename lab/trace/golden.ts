@@ -21,7 +21,8 @@ export function mask(text: string): string {
     .replace(/\b\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}\b/g, '<DATE>')
     .replace(/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), /g, '')
     .replace(/\b\d{10}\.[^\s,;)]+/g, '<FILE>')
-    .replace(/\b(?=[0-9A-Za-z_-]*\d)(?=[0-9A-Za-z_-]*[A-Za-z])[0-9A-Za-z_-]{8,}\b/g, '<ID>')
+    .replace(/,S=\d+/g, ',S=N')
+    .replace(/\b(?=[0-9A-Za-z]*\d)(?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{10,}\b/g, '<ID>')
     .replace(/\b127\.0\.0\.1[:.]\d+\b/g, '127.0.0.1:<PORT>')
     .replace(/\b\d+ ?(ms|bytes|octets)\b/g, 'N $1')
     .replace(/=\?UTF-8\?[BQ]\?[^?]*\?=/gi, '<ENCODED>');

@@ -156,4 +156,14 @@ describe('queue runner: MX preference and fallback', () => {
     expect(dsn.recipient).toBe('kim@daum.net');
     expect(dsn.message.toString()).toContain('mail loops back to me');
   });
+
+  it('delivers to an address literal without asking the name server (RFC 5321 section 5.1)', async () => {
+    const server = await sink('Server');
+    b = await startQueueHost(lab['Server-B']);
+    const { id } = await b.queue.enqueue(envelopeFor(['lee@[192.168.111.100]']), testLetter());
+    await lab.trace.waitFor(finished(id));
+    await b.runner.onIdle();
+    expect(server.messages[0].to).toEqual(['lee@[192.168.111.100]']);
+    expect(lab.trace.events.some((e) => e.kind === 'dns' && e.queueId === id)).toBe(false);
+  });
 });

@@ -1,0 +1,257 @@
+// Issue 4's IMAP figures: a mailbox of 5,000 messages of about 2.4 KB written straight into a
+// Maildir; SELECT; FETCH 1:* (ENVELOPE) with no index (cold) and again (warm); FETCH 1:*
+// (BODY.PEEK[]) twice; the server's memory. Reference on this machine class, Dovecot 2.3 on the
+// same Maildir: ENVELOPE 101 ms cold, 21.5 ms warm; all bodies 67 ms (56 ms warm).
+//
+//   node bench/imap-fetch.ts           (alone)
+//   import { benchImapFetch } ...      (from bench/run.ts)
+//
+// The server runs in a child process of its own so that its memory is its own. The client is a
+// raw socket that only looks for the tagged reply, so the time is the server's, not a parser's.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { once } from 'node:events';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadTopology } from '../lab/topology/load.ts';
+import { LoopbackNet } from '../lab/net/lab-net.ts';
+import { StubResolver } from '../lab/net/resolver.ts';
+import { TraceBus } from '../lab/trace/trace-bus.ts';
+import type { HostContext } from '../lab/runtime/host-context.ts';
+import { startImapServer } from '../lab/imap/imap-server.ts';
+
+export const DOVECOT = { envelopeColdMs: 101, envelopeWarmMs: 21.5, bodiesMs: 67, bodiesWarmMs: 56 };
+const HERE = fileURLToPath(import.meta.url);
+const CHILD_FLAG = '--imap-server-child';
+
+export interface ImapFetchOptions {
+  messages?: number;
+  /** about this many octets per message */
+  size?: number;
+}
+
+interface ServerMemory {
+  rss: number;
+  heapUsed: number;
+  peakRss: number;
+}
+type ChildMessage = { port: number } | { memory: ServerMemory };
+
+/** Write the Maildir straight to disk, as delivered mail (new/, "<unique>,S=<size>"). */
+async function fillMaildir(dir: string, messages: number, size: number): Promise<number> {
+  for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(path.join(dir, sub), { recursive: true });
+  let total = 0;
+  const write = async (i: number) => {
+    const head = [
+      'Return-Path: <kim@daum.net>',
+      'Delivered-To: lee@naver.com',
+      `Received: from mail.daum.net (mail.daum.net [192.168.111.200])\r\n\tby mail.naver.com (mail-lab) with ESMTP id q${i}\r\n\tfor <lee@naver.com>; Mon, 1 Jan 2024 09:00:00 +0900`,
+      'From: =?UTF-8?B?6rmA7Jyg7IugIChraW0p?= <kim@daum.net>',
+      'To: =?UTF-8?B?7J207Iic7IugIChsZWUp?= <lee@naver.com>',
+      `Subject: =?UTF-8?B?7JWI64WV7ZWY7IS47JqU?= #${i}`,
+      `Message-ID: <bench-${i}@daum.net>`,
+      'Date: Mon, 1 Jan 2024 09:00:00 +0900',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+    ].join('\r\n');
+    const lines: string[] = [];
+    let length = Buffer.byteLength(head) + 2;
+    for (let n = 0; length < size; n++) {
+      const line = `${n} 메일 서버 실습: kim이 lee에게 보내는 편지입니다. lorem ipsum dolor`;
+      lines.push(line);
+      length += Buffer.byteLength(line) + 2;
+    }
+    const body = Buffer.from(`${head}\r\n${lines.join('\r\n')}\r\n`);
+    total += body.length;
+    await fs.writeFile(path.join(dir, 'new', `${1_700_000_000 + i}.M${i}P1Q${i}.bench,S=${body.length}`), body);
+  };
+  for (let i = 0; i < messages; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, messages - i) }, (_, k) => write(i + k + 1)));
+  }
+  return total;
+}
+
+/** The server, in its own process: Server of the classroom topology, trace on. */
+async function serveChild(dataDir: string): Promise<void> {
+  const topology = loadTopology(path.join(path.dirname(HERE), '..', 'topology', 'classroom.yaml'), { ports: 'auto' });
+  const labNet = new LoopbackNet(topology);
+  const trace = new TraceBus();
+  const host = topology.hosts.find((h) => h.name === 'Server')!;
+  const ctx: HostContext = {
+    host,
+    topology,
+    net: labNet,
+    trace,
+    resolver: new StubResolver({ net: labNet, from: 'Server', nameServer: 'Server' }),
+    dataDir,
+    listen: '127.0.0.1',
+    clock: { now: () => Date.now() },
+  };
+  const service = await startImapServer(ctx, { port: 0 });
+  labNet.bind('Server', 'imap', service.port);
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 10);
+  process.on('message', (m: string) => {
+    if (m === 'memory') {
+      const { rss, heapUsed } = process.memoryUsage();
+      process.send!({ memory: { rss, heapUsed, peakRss: Math.max(peakRss, rss) } } satisfies ChildMessage);
+    } else if (m === 'stop') {
+      clearInterval(sampler);
+      void service.close().then(() => process.exit(0));
+    }
+  });
+  process.send!({ port: service.port } satisfies ChildMessage);
+}
+
+function ask(child: ChildProcess, what: string): Promise<ChildMessage> {
+  return new Promise((resolve) => {
+    child.once('message', (m: ChildMessage) => resolve(m));
+    child.send(what);
+  });
+}
+
+/** A raw IMAP client: send a command, count octets until its tagged reply. */
+class RawImap {
+  private readonly socket: net.Socket;
+  private waiting: { tag: string; resolve: (r: { octets: number; line: string }) => void } | undefined;
+  private octets = 0;
+  private tail = '';
+
+  constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.octets += chunk.length;
+      if (!this.waiting) return;
+      // only the end of the stream can hold the tagged line; look at the last bytes only
+      this.tail = (this.tail + chunk.toString('latin1', Math.max(0, chunk.length - 512))).slice(-1024);
+      const marker = `\r\n${this.waiting.tag} `;
+      const at = this.tail.lastIndexOf(marker);
+      if (at >= 0 && this.tail.endsWith('\r\n')) {
+        const line = this.tail.slice(at + 2, -2);
+        const { resolve } = this.waiting;
+        this.waiting = undefined;
+        resolve({ octets: this.octets, line });
+      }
+    });
+  }
+
+  static async connect(port: number): Promise<RawImap> {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    await once(socket, 'connect');
+    socket.setNoDelay(true);
+    const client = new RawImap(socket);
+    await once(socket, 'data');
+    return client;
+  }
+
+  command(tag: string, line: string): Promise<{ octets: number; line: string; ms: number }> {
+    this.octets = 0;
+    this.tail = '\r\n';
+    const t0 = performance.now();
+    return new Promise((resolve, reject) => {
+      this.waiting = {
+        tag,
+        resolve: (r) => {
+          if (!r.line.startsWith(`${tag} OK`)) reject(new Error(`${line}: ${r.line}`));
+          else resolve({ ...r, ms: performance.now() - t0 });
+        },
+      };
+      this.socket.write(`${tag} ${line}\r\n`);
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const ratio = (ms: number, ref: number) => Math.round((ms / ref) * 100) / 100;
+
+export async function benchImapFetch(options: ImapFetchOptions = {}): Promise<Record<string, number>> {
+  const messages = options.messages ?? 5000;
+  const size = options.size ?? 2400;
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-bench-imap-'));
+  const dataDir = path.join(root, 'Server');
+  const child = fork(HERE, [CHILD_FLAG, dataDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const onDisk = await fillMaildir(path.join(dataDir, 'mail', 'lee'), messages, size);
+    const ready = (await new Promise<ChildMessage>((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`the IMAP server process ended (${code})`)));
+    })) as { port: number };
+    const idle = ((await ask(child, 'memory')) as { memory: ServerMemory }).memory;
+
+    const c = await RawImap.connect(ready.port);
+    await c.command('l', 'LOGIN lee 1234');
+    // SELECT: UIDs for 5,000 new files, and their move from new/ to cur/ (\Recent)
+    const select = await c.command('s', 'SELECT INBOX');
+    const envCold = await c.command('e1', 'FETCH 1:* (ENVELOPE)');
+    // the index built by the cold FETCH is written after its reply; the next command waits for that
+    const noop = await c.command('n', 'NOOP');
+    const envWarm = await c.command('e2', 'FETCH 1:* (ENVELOPE)');
+    const bodies = await c.command('b1', 'FETCH 1:* (BODY.PEEK[])');
+    const bodiesWarm = await c.command('b2', 'FETCH 1:* (BODY.PEEK[])');
+    if (bodies.octets < onDisk) throw new Error(`received ${bodies.octets} octets of bodies, the Maildir holds ${onDisk}`);
+    await c.command('o', 'LOGOUT');
+    c.close();
+
+    // a second session: the index is on disk now; the first FETCH loads it
+    const c2 = await RawImap.connect(ready.port);
+    await c2.command('l', 'LOGIN lee 1234');
+    const select2 = await c2.command('s', 'SELECT INBOX');
+    const envIndexed = await c2.command('e1', 'FETCH 1:* (ENVELOPE)');
+    await c2.command('o', 'LOGOUT');
+    c2.close();
+
+    const after = ((await ask(child, 'memory')) as { memory: ServerMemory }).memory;
+    return {
+      messages,
+      mailboxMiB: mib(onDisk),
+      selectMs: Math.round(select.ms),
+      envelopeColdMs: Math.round(envCold.ms),
+      indexWriteNoopMs: Math.round(noop.ms),
+      envelopeWarmMs: Math.round(envWarm.ms * 10) / 10,
+      bodiesMs: Math.round(bodies.ms),
+      bodiesWarmMs: Math.round(bodiesWarm.ms),
+      selectAgainMs: Math.round(select2.ms),
+      envelopeIndexedMs: Math.round(envIndexed.ms),
+      envelopeMiB: mib(envWarm.octets),
+      bodiesMiB: mib(bodies.octets),
+      ratioEnvelopeCold: ratio(envCold.ms, DOVECOT.envelopeColdMs),
+      ratioEnvelopeWarm: ratio(envWarm.ms, DOVECOT.envelopeWarmMs),
+      ratioBodies: ratio(bodies.ms, DOVECOT.bodiesMs),
+      ratioBodiesWarm: ratio(bodiesWarm.ms, DOVECOT.bodiesWarmMs),
+      serverRssIdleMiB: mib(idle.rss),
+      serverRssPeakMiB: mib(after.peakRss),
+      serverRssAfterMiB: mib(after.rss),
+      serverHeapAfterMiB: mib(after.heapUsed),
+    };
+  } finally {
+    child.send('stop');
+    await once(child, 'exit').catch(() => undefined);
+    await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+export function printImapFetch(r: Record<string, number>): void {
+  console.log(`IMAP FETCH over ${r.messages} messages (${r.mailboxMiB} MiB in a Maildir), raw socket client over loopback`);
+  console.log(`  SELECT INBOX (UIDs given, new/ -> cur/): ${r.selectMs} ms; again in a new session: ${r.selectAgainMs} ms`);
+  console.log(`  FETCH 1:* (ENVELOPE) cold, no index: ${r.envelopeColdMs} ms  = ${r.ratioEnvelopeCold} x Dovecot 2.3 (${DOVECOT.envelopeColdMs} ms)`);
+  console.log(`  NOOP right after (the index, built by that FETCH, is written after its reply): ${r.indexWriteNoopMs} ms`);
+  console.log(`  FETCH 1:* (ENVELOPE) warm:           ${r.envelopeWarmMs} ms  = ${r.ratioEnvelopeWarm} x Dovecot 2.3 (${DOVECOT.envelopeWarmMs} ms)  [${r.envelopeMiB} MiB]`);
+  console.log(`  FETCH 1:* (ENVELOPE) in a second session: ${r.envelopeIndexedMs} ms`);
+  console.log(`  FETCH 1:* (BODY.PEEK[]):             ${r.bodiesMs} ms  = ${r.ratioBodies} x Dovecot 2.3 (${DOVECOT.bodiesMs} ms)  [${r.bodiesMiB} MiB]`);
+  console.log(`  FETCH 1:* (BODY.PEEK[]) again:       ${r.bodiesWarmMs} ms  = ${r.ratioBodiesWarm} x Dovecot 2.3 (${DOVECOT.bodiesWarmMs} ms)`);
+  console.log(`  server memory: RSS ${r.serverRssIdleMiB} MiB idle, ${r.serverRssPeakMiB} MiB peak, ${r.serverRssAfterMiB} MiB after; heap ${r.serverHeapAfterMiB} MiB`);
+}
+
+if (process.argv.includes(CHILD_FLAG)) {
+  await serveChild(process.argv[process.argv.indexOf(CHILD_FLAG) + 1]);
+} else if (process.argv[1] === HERE) {
+  printImapFetch(await benchImapFetch());
+}

@@ -1,0 +1,46 @@
+import type { ImapConnection } from '../imap-connection.ts';
+import type { ParsedCommand } from '../imap-parser.ts';
+import { textOf } from '../imap-parser.ts';
+import { ok, type HandlerResult } from '../command-result.ts';
+import { astring } from '../../mailbox/imap-syntax.ts';
+import { SEPARATOR } from '../../mailbox/names.ts';
+import { listPattern } from '../mailbox-list.ts';
+
+// LIST and LSUB (RFC 3501 sections 6.3.8, 6.3.9; CHILDREN, RFC 3348).
+export function list(conn: ImapConnection, cmd: ParsedCommand): Promise<HandlerResult> {
+  return answer(conn, cmd, 'LIST');
+}
+
+export function lsub(conn: ImapConnection, cmd: ParsedCommand): Promise<HandlerResult> {
+  return answer(conn, cmd, 'LSUB');
+}
+
+async function answer(conn: ImapConnection, cmd: ParsedCommand, kind: 'LIST' | 'LSUB'): Promise<HandlerResult> {
+  const reference = textOf(cmd.args[0]) ?? '';
+  const pattern = textOf(cmd.args[1]) ?? '';
+  if (pattern === '') {
+    // "an empty mailbox name argument is a special request to return the hierarchy delimiter"
+    conn.send(`* ${kind} (\\Noselect) "${SEPARATOR}" ""`);
+    return ok(`${kind} completed`);
+  }
+  const matches = listPattern(reference, pattern);
+  const store = conn.server.store;
+  const folders = await store.folders(conn.user);
+  const existing = new Set(folders);
+  // Maildir++ has no parent folders: "Archive" exists only as the parent of Archive/2026
+  const all = new Set(folders);
+  for (const name of folders) {
+    const parts = name.split(SEPARATOR);
+    for (let i = 1; i < parts.length; i++) all.add(parts.slice(0, i).join(SEPARATOR));
+  }
+  const hasChildren = (name: string) => folders.some((f) => f.startsWith(`${name}${SEPARATOR}`));
+  const candidates = kind === 'LIST' ? [...all] : await store.subscriptions(conn.user);
+  const sorted = candidates.filter(matches).sort((a, b) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  for (const name of sorted) {
+    const attrs: string[] = [];
+    if (!existing.has(name)) attrs.push('\\Noselect');
+    if (kind === 'LIST' || existing.has(name)) attrs.push(hasChildren(name) ? '\\HasChildren' : '\\HasNoChildren');
+    conn.send(`* ${kind} (${attrs.join(' ')}) "${SEPARATOR}" ${astring(name)}`);
+  }
+  return ok(`${kind} completed`);
+}

@@ -1,0 +1,321 @@
+import type { Socket } from 'node:net';
+import type { ImapServer } from './imap-server.ts';
+import type { Peer } from '../net/lab-net.ts';
+import type { Account } from '../topology/accounts.ts';
+import { ImapStream, type LiteralDecision, type LiteralOffer } from './imap-stream.ts';
+import { parseCommand, ImapSyntaxError, type ParsedCommand } from './imap-parser.ts';
+import { COMMANDS, checkArguments, type CommandSpec, type ImapState } from './imap-commands.ts';
+import type { CommandResult } from './command-result.ts';
+import { SelectedMailbox } from './selected-mailbox.ts';
+import { SessionTranscript, transcriptOfCommand } from './imap-trace.ts';
+import { SequenceError } from './sequence-set.ts';
+import { MailboxNameError } from '../mailbox/names.ts';
+import { FolderError } from '../mailbox/mail-store.ts';
+import { FlagError } from '../mailbox/maildir-flags.ts';
+import { MaildirMissingError } from '../mailbox/maildir.ts';
+import { STEPS } from '../trace/steps.ts';
+
+// One IMAP session (RFC 3501 section 3): its state, the account and the selected folder, the
+// one place that writes tagged replies (after telling the client what changed), the idle timer
+// and the transcript for the trace.
+
+/** Literals before login stay small: nobody unauthenticated gets to send megabytes. */
+const PRE_AUTH_LITERAL = 8 * 1024;
+/** Literals of commands other than APPEND (a search string, a folder name). */
+const COMMAND_LITERAL = 64 * 1024;
+
+let nextId = 1;
+
+export class ImapConnection {
+  readonly id = nextId++;
+  readonly server: ImapServer;
+  readonly socket: Socket;
+  state: ImapState = 'not-authenticated';
+  peer: Peer = { host: 'outside', address: 'unknown' };
+  account: Account | undefined;
+  selected: SelectedMailbox | undefined;
+  readonly transcript = new SessionTranscript();
+  /** the next line is not a command but an answer: IDLE's DONE, an AUTHENTICATE response */
+  continuation: ((line: string) => Promise<void>) | undefined;
+  /** the tag of a running IDLE */
+  idleTag: string | undefined;
+  failedLogins = 0;
+  /** step 8 is reported once per session, at the first SELECT */
+  requestReported = false;
+  clientId: Record<string, string> | undefined;
+  private stream: ImapStream | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(server: ImapServer, socket: Socket) {
+    this.server = server;
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('error', () => undefined); // a reset by the peer ends the session; 'close' cleans up
+    socket.on('close', () => this.cleanup());
+  }
+
+  get user(): string {
+    return this.account?.user ?? '';
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async start(): Promise<void> {
+    this.peer = await this.server.ctx.net.identify(this.socket.remoteAddress, this.socket.remotePort);
+    if (this.closed) return;
+    const hostname = this.server.ctx.host.hostname ?? this.server.ctx.host.name;
+    this.send(`* OK [CAPABILITY ${this.capabilities().join(' ')}] ${hostname} IMAP4rev1 ready (mail-lab, dovecot role)`);
+    this.stream = new ImapStream(this.socket, {
+      command: (parts) => this.onCommand(parts),
+      literal: (offer) => this.onLiteral(offer),
+      lineTooLong: (first) => this.onLineTooLong(first),
+      write: (text) => this.writeText(text),
+    }, { maxLine: this.server.limits.maxLineLength, maxDiscard: this.server.limits.maxLiteralSize * 2 });
+    this.socket.on('data', () => this.touch());
+    this.touch();
+  }
+
+  capabilities(): string[] {
+    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN'];
+    if (this.state === 'not-authenticated') {
+      // without TLS, plaintext logins are a lab setting (RFC 3501 section 6.2.3: LOGINDISABLED)
+      caps.push(this.server.ctx.host.mail?.plaintextAuth === false ? 'LOGINDISABLED' : 'AUTH=PLAIN');
+    }
+    return caps;
+  }
+
+  // ---- input
+
+  private onLiteral(offer: LiteralOffer): LiteralDecision {
+    const m = /^(\S+)\s+(?:UID\s+)?(\S+)/i.exec(offer.firstLine);
+    const tag = m?.[1] ?? '*';
+    const verb = (m?.[2] ?? '').toUpperCase();
+    const limits = this.server.limits;
+    if (this.continuation) return { accept: true }; // an AUTHENTICATE answer is one line; let the line end
+    if (this.state === 'not-authenticated') {
+      if (offer.size > PRE_AUTH_LITERAL) return { accept: false, reply: `${tag} BAD Literal too large before login\r\n` };
+      return { accept: true };
+    }
+    if (verb === 'APPEND') {
+      // RFC 7888 section 4 and RFC 4469: too big is NO [TOOBIG], before the client sends it
+      if (offer.size > limits.maxLiteralSize) return { accept: false, reply: `${tag} NO [TOOBIG] Message too large (at most ${limits.maxLiteralSize} octets)\r\n` };
+      return { accept: true };
+    }
+    if (offer.size > COMMAND_LITERAL || offer.received + offer.size > COMMAND_LITERAL * 4) {
+      return { accept: false, reply: `${tag} BAD Literal too large for ${verb || 'this command'}\r\n` };
+    }
+    return { accept: true };
+  }
+
+  private onLineTooLong(first: string): void {
+    const tag = /^([^\s(){%*"\\+]+)\s/.exec(first)?.[1];
+    this.transcript.add('C', `${first.slice(0, 60)}... (too long)`);
+    this.send(`${tag ?? '*'} BAD Command line too long (at most ${this.server.limits.maxLineLength} octets)`);
+  }
+
+  private async onCommand(parts: Buffer[]): Promise<void> {
+    if (this.closed) return;
+    if (this.continuation) {
+      const answer = this.continuation;
+      this.continuation = undefined;
+      const line = parts[0].toString('utf8');
+      this.transcript.add('C', this.idleTag ? line : '*****');
+      await answer(line);
+      return;
+    }
+    let cmd: ParsedCommand;
+    try {
+      cmd = parseCommand(parts);
+    } catch (err) {
+      const e = err as ImapSyntaxError;
+      const first = parts[0].toString('utf8');
+      // a broken LOGIN still carries a password: keep only what comes before it
+      const shown = /^\S+\s+(LOGIN|AUTHENTICATE)\b/i.exec(first)?.[0];
+      this.transcript.add('C', shown ? `${shown} *****` : first.slice(0, 200));
+      this.send(`${e.tag ?? '*'} BAD ${e.message}`);
+      return;
+    }
+    for (const line of transcriptOfCommand(cmd.tag, cmd.verb, parts)) this.transcript.add('C', line);
+    const spec = COMMANDS[cmd.verb];
+    if (!spec) {
+      await this.reply(cmd.tag, { response: 'BAD', message: `Unknown command ${cmd.verb.slice(0, 40)}` });
+      return;
+    }
+    if (!spec.states.includes(this.state)) {
+      const why = this.state === 'not-authenticated' ? 'log in first' : spec.states.includes('not-authenticated') ? 'already logged in' : 'select a mailbox first';
+      await this.reply(cmd.tag, { response: 'BAD', message: `${cmd.verb} not allowed now: ${why}` }, spec);
+      return;
+    }
+    const problem = checkArguments(cmd.verb, spec, cmd.args);
+    if (problem) {
+      await this.reply(cmd.tag, { response: 'BAD', message: problem }, spec);
+      return;
+    }
+    let result: CommandResult | 'pending';
+    try {
+      result = await spec.handler(this, cmd);
+    } catch (err) {
+      result = this.failure(err, cmd);
+    }
+    if (result === 'pending') return;
+    await this.reply(cmd.tag, result, spec);
+    if (this.state === 'logout') this.end();
+  }
+
+  private failure(err: unknown, cmd: ParsedCommand): CommandResult {
+    if (err instanceof ImapSyntaxError || err instanceof SequenceError || err instanceof FlagError) return { response: 'BAD', message: err.message };
+    if (err instanceof MailboxNameError) return { response: 'NO', code: 'CANNOT', message: err.message };
+    if (err instanceof FolderError) return { response: 'NO', code: err.code, message: err.message };
+    if (err instanceof MaildirMissingError) return { response: 'NO', code: 'NONEXISTENT', message: 'The mailbox no longer exists' };
+    console.error(`imap ${this.server.ctx.host.name}: ${cmd.verb} failed:`, err);
+    return { response: 'NO', code: 'SERVERBUG', message: `${cmd.verb} failed: internal error` };
+  }
+
+  // ---- output
+
+  private writeText(text: string): void {
+    if (this.closed || this.socket.destroyed) return;
+    this.socket.write(text);
+  }
+
+  /** An untagged or continuation line. */
+  send(line: string): void {
+    this.transcript.add('S', line);
+    this.writeText(`${line}\r\n`);
+  }
+
+  /** Bulk data (FETCH responses), waiting while the client is slow to read. */
+  async writeData(data: Buffer | string): Promise<void> {
+    if (this.closed || this.socket.destroyed) return;
+    if (this.socket.write(data)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  /**
+   * The one place a tagged reply is written: first what changed in the selected folder
+   * (EXISTS, RECENT, flags, and EXPUNGE unless the command forbids it), then the tag's line.
+   */
+  async reply(tag: string, result: CommandResult, spec?: CommandSpec): Promise<string> {
+    this.tellNews(!spec?.holdExpunges);
+    const line = `${tag} ${result.response} ${result.code ? `[${result.code}] ` : ''}${result.message}`;
+    this.send(line);
+    result.after?.(line);
+    return line;
+  }
+
+  /** Write pending changes of the selected folder now (before a reply, on NOOP, during IDLE). */
+  tellNews(allowExpunge: boolean): void {
+    const selected = this.selected;
+    if (!selected) return;
+    if (selected.gone) {
+      // RFC 3501 section 7.1.5: the folder went away under us; nothing sensible remains
+      this.send('* BYE Selected mailbox was deleted or replaced, have to disconnect');
+      this.end();
+      return;
+    }
+    for (const line of selected.flush(allowExpunge)) this.send(line);
+  }
+
+  /** Select a folder (SELECT, EXAMINE); the previous one is closed first. */
+  async select(selected: SelectedMailbox): Promise<void> {
+    this.deselect();
+    await selected.open();
+    this.selected = selected;
+    this.state = 'selected';
+  }
+
+  deselect(): void {
+    if (this.selected) this.selected.close();
+    this.selected = undefined;
+    if (this.state === 'selected') this.state = 'authenticated';
+  }
+
+  /** Step 8: the client logged in and asks for a mailbox. */
+  reportRequest(mailbox: string): void {
+    if (this.requestReported) return;
+    this.requestReported = true;
+    const ctx = this.server.ctx;
+    ctx.trace.report({
+      kind: 'imap',
+      from: this.peer.host,
+      to: ctx.host.name,
+      fromAddress: this.peer.address,
+      toAddress: ctx.host.address,
+      steps: STEPS.retrievalRequest,
+      protocol: 'IMAP',
+      status: 'ok',
+      summary: { ko: `IMAP 로그인 후 ${mailbox} 선택 (${this.user})`, en: `IMAP login and SELECT ${mailbox} (${this.user})` },
+      transcript: this.transcript.lines(),
+      detail: { user: this.user, mailbox },
+    });
+  }
+
+  /** A failed login is step 8 refused. */
+  reportRefused(login: string, how: string): void {
+    const ctx = this.server.ctx;
+    ctx.trace.report({
+      kind: 'imap',
+      from: this.peer.host,
+      to: ctx.host.name,
+      fromAddress: this.peer.address,
+      toAddress: ctx.host.address,
+      steps: STEPS.retrievalRequest,
+      protocol: 'IMAP',
+      status: 'refused',
+      summary: { ko: `IMAP 로그인 거부 (${login})`, en: `IMAP login refused (${login})` },
+      transcript: this.transcript.lines(),
+      detail: { user: login, mechanism: how },
+    });
+  }
+
+  // ---- life
+
+  private touch(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.closed) return;
+    this.timer = setTimeout(() => this.autologout(), this.server.limits.idleTimeoutMs);
+    this.timer.unref?.();
+  }
+
+  private autologout(): void {
+    // RFC 3501 section 5.4: an inactivity autologout timer, announced with BYE
+    this.send('* BYE Idle for too long, logging out');
+    this.end();
+  }
+
+  /** Say goodbye and close after the written data has gone. */
+  end(): void {
+    if (this.closed) return;
+    this.stream?.stop();
+    this.socket.end();
+    this.cleanup();
+  }
+
+  /** The server is closing: tell the client and close. */
+  shutdown(): void {
+    if (this.closed) return;
+    this.send('* BYE Server shutting down');
+    this.end();
+    this.socket.destroySoon?.();
+  }
+
+  private cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.stream?.stop();
+    this.deselect();
+    this.server.connections.delete(this);
+  }
+}

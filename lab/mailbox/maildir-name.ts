@@ -1,0 +1,42 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import crypto from 'node:crypto';
+
+// Maildir file names and the fsync that makes a rename durable (maildir(5)).
+
+let made = 0;
+
+/** A unique Maildir file name (the "time.pid_n.host" convention of maildir(5)). */
+export function maildirName(hostname = os.hostname()): string {
+  const now = Date.now();
+  const sec = Math.floor(now / 1000);
+  const usec = (now % 1000) * 1000;
+  return `${sec}.M${usec}P${process.pid}Q${++made}R${crypto.randomBytes(4).toString('hex')}.${hostname.replace(/[/:]/g, '_')}`;
+}
+
+export async function fsyncPath(p: string): Promise<void> {
+  const handle = await fs.open(p, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The base of a file name: everything before the ":2," info (maildir(5)). */
+export function baseOf(name: string): string {
+  const colon = name.indexOf(':');
+  return colon < 0 ? name : name.slice(0, colon);
+}
+
+/** The info letters after ":2,", or '' when there are none. */
+export function lettersOf(name: string): string {
+  const info = name.indexOf(':2,');
+  return info < 0 ? '' : name.slice(info + 3);
+}
+
+/** The size a writer put in the name (",S=2400"), or -1. */
+export function sizeInName(base: string): number {
+  const m = /,S=(\d+)/.exec(base);
+  return m ? Number(m[1]) : -1;
+}

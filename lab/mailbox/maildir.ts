@@ -1,0 +1,548 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import { UidList } from './uid-list.ts';
+import { Keywords, sortLetters } from './maildir-flags.ts';
+import { HeaderIndex, type IndexEntry } from './header-index.ts';
+import { summarize } from './message-summary.ts';
+import { toCrlf } from './mime.ts';
+import { maildirName, fsyncPath, baseOf, lettersOf, sizeInName } from './maildir-name.ts';
+import { onDelivery } from './mail-events.ts';
+
+// One Maildir folder (INBOX or a Maildir++ subfolder) as an IMAP server sees it: messages with
+// UIDs, flags in the file names, \Recent, a header index, and news of changes made by anyone
+// (this process's other sessions, the MDA, a POP3 session, another process).
+//
+// The disk is the truth. Other writers may at any moment deliver into new/ (tmp -> rename),
+// move a file from new/ to cur/ (":2,S"), rename it for its flags, or delete it. sync() reads
+// the folder and works out what changed; every change is announced as a 'change' event.
+// Everything that modifies the model runs one at a time (exclusive()).
+
+export interface MessageRecord {
+  uid: number;
+  /** the file's name without the ":2," info; never changes */
+  base: string;
+  /** the file's current name and folder */
+  name: string;
+  dir: 'new' | 'cur';
+  /** info letters after ":2,", sorted */
+  letters: string;
+  /** size on disk from ",S=" in the name; -1 when the writer did not say */
+  size: number;
+}
+
+export interface MaildirChange {
+  /** UIDs new to the folder, ascending */
+  added: number[];
+  removed: number[];
+  /** UIDs whose flags changed */
+  flags: number[];
+  /** who made the change (a session), so it need not be told its own STORE */
+  origin?: unknown;
+}
+
+export class MaildirMissingError extends Error {}
+
+/** Files handled between two turns of the event loop in bulk work (renames, reads). */
+export const BATCH = 500;
+
+/** The UID list still has the UIDVALIDITY the model was built under. */
+function validityKept(maildir: Maildir): boolean {
+  return maildir.knownValidity === maildir.uidList.uidValidity;
+}
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+type Scanned = { dir: 'new' | 'cur'; name: string; letters: string };
+
+export class Maildir extends EventEmitter {
+  readonly dir: string;
+  readonly uidList: UidList;
+  readonly keywords: Keywords;
+  readonly index: HeaderIndex;
+  /** ascending UID order */
+  messages: MessageRecord[] = [];
+  private readonly byUid = new Map<number, MessageRecord>();
+  private readonly byBase = new Map<string, MessageRecord>();
+  /** \Recent messages no session has been told of yet (RFC 3501 section 2.3.2) */
+  readonly unclaimedRecent = new Set<number>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private loaded = false;
+  private watchers: fs.FSWatcher[] = [];
+  private stopDelivery: (() => void) | undefined;
+  private users = 0;
+  private syncRequested = false;
+  /** mtimes of new/ and cur/ at the last full look */
+  private stamps: number[] | undefined;
+  /** the UIDVALIDITY the model was built under */
+  knownValidity = 0;
+
+  constructor(dir: string) {
+    super();
+    this.setMaxListeners(0);
+    this.dir = dir;
+    this.uidList = new UidList(dir);
+    this.keywords = new Keywords(dir);
+    this.index = new HeaderIndex(dir);
+  }
+
+  get uidValidity(): number {
+    return this.uidList.uidValidity;
+  }
+
+  get uidNext(): number {
+    return this.uidList.nextUid;
+  }
+
+  get(uid: number): MessageRecord | undefined {
+    return this.byUid.get(uid);
+  }
+
+  pathOf(rec: MessageRecord): string {
+    return path.join(this.dir, rec.dir, rec.name);
+  }
+
+  /** IMAP flags of a message (without \Recent, which is per session). */
+  flagsOf(rec: MessageRecord): string[] {
+    return this.keywords.flagsOf(rec.letters);
+  }
+
+  /** Run fn after every earlier change has finished. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Read the folder and tell listeners what changed since the last look. */
+  sync(origin?: unknown): Promise<MaildirChange> {
+    return this.exclusive(() => this.syncNow(origin));
+  }
+
+  private async scan(): Promise<Map<string, Scanned> | undefined> {
+    const found = new Map<string, Scanned>();
+    // new/ before cur/: a file moved from new/ to cur/ meanwhile is then seen at least once
+    for (const dir of ['new', 'cur'] as const) {
+      let names: string[];
+      try {
+        names = await fsp.readdir(path.join(this.dir, dir));
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw err;
+      }
+      for (const name of names) {
+        if (name.charCodeAt(0) === 0x2e) continue; // ".", "..", dot files
+        const base = baseOf(name);
+        found.set(base, { dir, name, letters: dir === 'cur' ? sortLetters(lettersOf(name)) : '' });
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Whether new/ and cur/ are as they were at the last full look. A directory's mtime changes
+   * with every file added, renamed or removed in it; but timestamps are coarse, so a directory
+   * changed in the last two seconds is always read again (as dovecot's maildir sync does).
+   */
+  private async unchanged(): Promise<boolean> {
+    const stamps = await Promise.all(['new', 'cur'].map((d) => fsp.stat(path.join(this.dir, d)).then((s) => s.mtimeMs, () => -1)));
+    const same = this.stamps !== undefined && stamps[0] === this.stamps[0] && stamps[1] === this.stamps[1];
+    this.stamps = stamps;
+    return same && stamps[0] >= 0 && Date.now() - Math.max(stamps[0], stamps[1]) > 2000;
+  }
+
+  private async syncNow(origin: unknown): Promise<MaildirChange> {
+    if (this.loaded && (await this.unchanged())) {
+      await this.uidList.refresh();
+      if (validityKept(this)) return { added: [], removed: [], flags: [], origin };
+    } else if (!this.loaded) await this.unchanged(); // take the stamps before the first look
+    const scanned = await this.scan();
+    if (!scanned) throw new MaildirMissingError(`no such folder: ${this.dir}`);
+    const validity = this.uidList.uidValidity;
+    await this.uidList.refresh();
+    if (this.loaded && validity !== this.uidList.uidValidity) {
+      // someone replaced the UID list: our UIDs mean nothing any more; sessions must go
+      this.messages = [];
+      this.byUid.clear();
+      this.byBase.clear();
+      this.unclaimedRecent.clear();
+      this.emit('reset');
+    }
+    this.keywords.load();
+    this.index.load();
+    const change: MaildirChange = { added: [], removed: [], flags: [], origin };
+    const missing: MessageRecord[] = [];
+    for (const rec of this.messages) {
+      const seen = scanned.get(rec.base);
+      if (!seen) {
+        missing.push(rec);
+        continue;
+      }
+      scanned.delete(rec.base);
+      this.update(rec, seen, change);
+    }
+    if (missing.length) {
+      // A rename by another writer can hide a file from one directory listing; look again
+      // before calling anything expunged.
+      const again = (await this.scan()) ?? new Map<string, Scanned>();
+      const gone = new Set<number>();
+      for (const rec of missing) {
+        const seen = again.get(rec.base);
+        if (seen) this.update(rec, seen, change);
+        else {
+          gone.add(rec.uid);
+          change.removed.push(rec.uid);
+        }
+      }
+      if (gone.size) this.drop(gone);
+    }
+    if (scanned.size) {
+      const fresh = [...scanned.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const uids = await this.uidList.assign(fresh.map(([base]) => base));
+      let last = this.messages.length ? this.messages[this.messages.length - 1].uid : 0;
+      let ordered = true;
+      for (const [base, seen] of fresh) {
+        const uid = uids.get(base)!;
+        if (this.byUid.has(uid)) continue; // a list written by someone else reusing a UID: keep ours
+        const rec: MessageRecord = { uid, base, name: seen.name, dir: seen.dir, letters: seen.letters, size: sizeInName(base) };
+        if (uid < last) ordered = false;
+        last = Math.max(last, uid);
+        this.add(rec);
+        if (seen.dir === 'new') this.unclaimedRecent.add(uid);
+        change.added.push(uid);
+      }
+      if (!ordered) this.messages.sort((a, b) => a.uid - b.uid);
+      change.added.sort((a, b) => a - b);
+    }
+    await this.uidList.compact(this.byBase.size, () => new Set(this.byBase.keys()));
+    this.loaded = true;
+    this.knownValidity = this.uidList.uidValidity;
+    this.announce(change);
+    return change;
+  }
+
+  private update(rec: MessageRecord, seen: Scanned, change: MaildirChange): void {
+    if (seen.letters !== rec.letters) change.flags.push(rec.uid);
+    rec.dir = seen.dir;
+    rec.name = seen.name;
+    rec.letters = seen.letters;
+  }
+
+  private add(rec: MessageRecord): void {
+    this.messages.push(rec);
+    this.byUid.set(rec.uid, rec);
+    this.byBase.set(rec.base, rec);
+  }
+
+  private drop(uids: Set<number>): void {
+    this.messages = this.messages.filter((m) => !uids.has(m.uid));
+    for (const uid of uids) {
+      const rec = this.byUid.get(uid);
+      if (!rec) continue;
+      this.byUid.delete(uid);
+      this.byBase.delete(rec.base);
+      this.index.forget(rec.base);
+      this.unclaimedRecent.delete(uid);
+    }
+  }
+
+  private announce(change: MaildirChange): void {
+    if (change.added.length || change.removed.length || change.flags.length) this.emit('change', change);
+  }
+
+  /**
+   * Claim \Recent for a session: of these UIDs, those no session was told of yet. Their files
+   * move from new/ to cur/ (they have now been seen by a mail reader, maildir(5)).
+   */
+  claimRecent(uids: number[], move: boolean): number[] {
+    const claimed = uids.filter((uid) => this.unclaimedRecent.has(uid));
+    if (!move) return claimed;
+    for (const uid of claimed) this.unclaimedRecent.delete(uid);
+    if (claimed.length) void this.exclusive(() => this.moveToCur(claimed)).catch(() => undefined);
+    return claimed;
+  }
+
+  /** Resolves once every change queued so far is done (the moves claimRecent started). */
+  settled(): Promise<void> {
+    return this.exclusive(async () => undefined);
+  }
+
+  private async moveToCur(uids: number[]): Promise<void> {
+    for (let i = 0; i < uids.length; i++) {
+      const rec = this.byUid.get(uids[i]);
+      if (!rec || rec.dir !== 'new') continue;
+      const name = `${rec.base}:2,${rec.letters}`;
+      try {
+        fs.renameSync(this.pathOf(rec), path.join(this.dir, 'cur', name));
+        rec.dir = 'cur';
+        rec.name = name;
+      } catch (err) {
+        if (!isMissing(err)) throw err; // moved or deleted by another writer: the next sync sees it
+      }
+      if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /**
+   * Change flags ('add', 'remove' or 'set' these info letters) by renaming the files
+   * (maildir(5)). Returns the UIDs whose flags changed.
+   */
+  setFlags(uids: number[], mode: 'add' | 'remove' | 'set', letters: string, origin?: unknown): Promise<number[]> {
+    return this.exclusive(async () => {
+      const changed: number[] = [];
+      let retry: number[] = [];
+      for (let pass = 0; pass < 2; pass++) {
+        const todo = pass === 0 ? uids : retry;
+        retry = [];
+        for (let i = 0; i < todo.length; i++) {
+          const rec = this.byUid.get(todo[i]);
+          if (!rec) continue;
+          let next: string;
+          if (mode === 'add') next = sortLetters(rec.letters + letters);
+          else if (mode === 'remove') next = [...rec.letters].filter((c) => !letters.includes(c)).join('');
+          else next = sortLetters(letters + [...rec.letters].filter((c) => c >= 'A' && c <= 'Z' && !'DFRST'.includes(c)).join('')); // letters IMAP has no name for stay
+          if (next === rec.letters) continue;
+          const name = `${rec.base}:2,${next}`;
+          try {
+            fs.renameSync(this.pathOf(rec), path.join(this.dir, 'cur', name));
+          } catch (err) {
+            if (!isMissing(err)) throw err;
+            retry.push(rec.uid);
+            continue;
+          }
+          rec.dir = 'cur';
+          rec.name = name;
+          rec.letters = next;
+          changed.push(rec.uid);
+          if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (!retry.length) break;
+        // renamed or deleted by another writer since we looked: look again, then try once more
+        await this.syncNow(undefined);
+      }
+      this.announce({ added: [], removed: [], flags: changed, origin });
+      return changed;
+    });
+  }
+
+  /** Delete messages (EXPUNGE). Returns the UIDs removed. */
+  expunge(uids: number[], origin?: unknown): Promise<number[]> {
+    return this.exclusive(async () => {
+      const removed = new Set<number>();
+      let retry: number[] = [];
+      for (let pass = 0; pass < 2; pass++) {
+        const todo = pass === 0 ? uids : retry;
+        retry = [];
+        for (let i = 0; i < todo.length; i++) {
+          const rec = this.byUid.get(todo[i]);
+          if (!rec) continue;
+          try {
+            fs.unlinkSync(this.pathOf(rec));
+            removed.add(rec.uid);
+          } catch (err) {
+            if (!isMissing(err)) throw err;
+            retry.push(rec.uid);
+          }
+          if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (!retry.length) break;
+        await this.syncNow(undefined); // renamed meanwhile: its new name; or gone: already announced
+      }
+      this.drop(removed);
+      const list = [...removed].sort((a, b) => a - b);
+      this.announce({ added: [], removed: list, flags: [], origin });
+      return list;
+    });
+  }
+
+  /**
+   * Store a new message (APPEND): tmp, fsync, rename into new/ (no flags) or cur/, fsync the
+   * folder, then give it the next UID. The modification time is the INTERNALDATE.
+   */
+  async append(message: Buffer, letters: string, internalDate?: number): Promise<number> {
+    const name = maildirName();
+    const base = `${name},S=${message.length}`;
+    const tmp = path.join(this.dir, 'tmp', name);
+    const handle = await fsp.open(tmp, 'wx');
+    try {
+      await handle.writeFile(message);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (internalDate !== undefined) {
+      const when = new Date(internalDate);
+      await fsp.utimes(tmp, when, when);
+    }
+    const dir = letters ? 'cur' : 'new';
+    const file = letters ? `${base}:2,${sortLetters(letters)}` : base;
+    await fsp.rename(tmp, path.join(this.dir, dir, file));
+    await fsyncPath(path.join(this.dir, dir));
+    const [uid] = await this.adopt([{ base, name: file, dir, letters: letters ? sortLetters(letters) : '' }]);
+    return uid;
+  }
+
+  /** Take files just put into this folder into the model, as \Recent, with new UIDs. */
+  private adopt(files: Array<{ base: string; name: string; dir: 'new' | 'cur'; letters: string }>): Promise<number[]> {
+    return this.exclusive(async () => {
+      const uids = await this.uidList.assign(files.map((f) => f.base));
+      const added: number[] = [];
+      const result: number[] = [];
+      for (const f of files) {
+        const uid = uids.get(f.base)!;
+        result.push(uid);
+        if (this.byBase.has(f.base)) continue; // a sync found it first
+        this.add({ uid, base: f.base, name: f.name, dir: f.dir, letters: f.letters, size: sizeInName(f.base) });
+        this.unclaimedRecent.add(uid);
+        added.push(uid);
+      }
+      if (!this.messages.every((m, i) => i === 0 || this.messages[i - 1].uid < m.uid)) this.messages.sort((a, b) => a.uid - b.uid);
+      this.announce({ added, removed: [], flags: [], origin: undefined });
+      return result;
+    });
+  }
+
+  /**
+   * Copy messages into another folder (COPY, MOVE): a hard link under a new name, as dovecot
+   * does, flags and keywords kept. Returns [source UID, new UID] pairs.
+   */
+  async copyTo(target: Maildir, uids: number[]): Promise<Array<[number, number]>> {
+    const made: Array<{ from: number; base: string; name: string; letters: string }> = [];
+    target.keywords.load();
+    for (const uid of uids) {
+      const rec = this.byUid.get(uid);
+      if (!rec) continue;
+      const letters = target.keywords.lettersOf(this.keywords.flagsOf(rec.letters), true) + rec.letters.replace(/[^A-Z]/g, '').replace(/[DFRST]/g, '');
+      const sorted = sortLetters(letters);
+      const size = rec.size >= 0 ? rec.size : fs.statSync(this.pathOf(rec)).size;
+      const base = `${maildirName()},S=${size}`;
+      const name = `${base}:2,${sorted}`;
+      const to = path.join(target.dir, 'cur', name);
+      let linked = false;
+      for (let attempt = 0; attempt < 2 && !linked; attempt++) {
+        try {
+          await fsp.link(this.pathOf(rec), to);
+          linked = true;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EXDEV' || code === 'EPERM' || code === 'EMLINK') {
+            await fsp.copyFile(this.pathOf(rec), to);
+            linked = true;
+          } else if (isMissing(err) && attempt === 0) await this.sync(); // renamed: its new name
+          else if (!isMissing(err)) throw err;
+        }
+      }
+      if (linked) made.push({ from: uid, base, name, letters: sorted });
+    }
+    if (!made.length) return [];
+    await fsyncPath(path.join(target.dir, 'cur'));
+    const newUids = await target.adopt(made.map((m) => ({ base: m.base, name: m.name, dir: 'cur', letters: m.letters })));
+    return made.map((m, i) => [m.from, newUids[i]]);
+  }
+
+  /** The file's bytes and modification time; undefined if it is gone. */
+  readFile(rec: MessageRecord): { data: Buffer; mtime: number } | undefined {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.pathOf(rec), 'r');
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+    try {
+      const stat = fs.fstatSync(fd);
+      const data = Buffer.allocUnsafe(stat.size);
+      let read = 0;
+      while (read < stat.size) {
+        const n = fs.readSync(fd, data, read, stat.size - read, read);
+        if (n === 0) break;
+        read += n;
+      }
+      if (rec.size < 0) rec.size = stat.size;
+      return { data: read === stat.size ? data : data.subarray(0, read), mtime: stat.mtimeMs };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * A message's index entry, built from the file (and kept) when missing or stale. The file's
+   * bytes are passed in when the caller read them already.
+   */
+  entryOf(rec: MessageRecord, file?: { data: Buffer; mtime: number }): IndexEntry | undefined {
+    const known = this.index.get(rec.base, rec.size);
+    if (known) return known;
+    const read = file ?? this.readFile(rec);
+    if (!read) return undefined;
+    const entry: IndexEntry = { ...summarize(read.data), size: read.data.length, mtime: read.mtime };
+    this.index.put(rec.base, entry);
+    return entry;
+  }
+
+  /** The message as IMAP sends it (CRLF line ends) with its entry; undefined if gone. */
+  content(rec: MessageRecord): { data: Buffer; entry: IndexEntry } | undefined {
+    const read = this.readFile(rec);
+    if (!read) return undefined;
+    const entry = this.entryOf(rec, read);
+    if (!entry) return undefined;
+    return { data: entry.lf ? toCrlf(read.data) : read.data, entry };
+  }
+
+  /** Write index entries built since the last time (after a FETCH or SEARCH). */
+  saveIndex(): Promise<void> {
+    return this.index.flush(new Set(this.byBase.keys()));
+  }
+
+  /** A session starts using this folder: watch it for other writers. */
+  acquire(): void {
+    if (this.users++ > 0) return;
+    for (const sub of ['new', 'cur']) {
+      try {
+        const watcher = fs.watch(path.join(this.dir, sub), { persistent: false }, () => this.requestSync());
+        watcher.on('error', () => undefined);
+        this.watchers.push(watcher);
+      } catch {
+        // the folder is gone; sync() will say so
+      }
+    }
+    this.stopDelivery = onDelivery(this.dir, () => this.requestSync());
+  }
+
+  release(): void {
+    if (--this.users > 0) return;
+    this.users = 0;
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+    this.stopDelivery?.();
+    this.stopDelivery = undefined;
+  }
+
+  /** Stop watching and forget every listener (the store is closing). */
+  shutdown(): void {
+    this.users = 1;
+    this.release();
+    this.removeAllListeners();
+  }
+
+  /** Something changed on disk: look soon, once for a burst of events. */
+  requestSync(): void {
+    if (this.syncRequested) return;
+    this.syncRequested = true;
+    setImmediate(() => {
+      this.syncRequested = false;
+      this.sync().catch((err) => {
+        if (err instanceof MaildirMissingError) this.emit('reset');
+      });
+    });
+  }
+
+  /** STATUS figures (RFC 3501 section 6.3.10). */
+  status(): { messages: number; recent: number; uidNext: number; uidValidity: number; unseen: number } {
+    let unseen = 0;
+    for (const m of this.messages) if (!m.letters.includes('S')) unseen++;
+    return { messages: this.messages.length, recent: this.unclaimedRecent.size, uidNext: this.uidNext, uidValidity: this.uidValidity, unseen };
+  }
+}

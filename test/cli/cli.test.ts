@@ -1,0 +1,89 @@
+import { describe, it, expect } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from './cli-helpers.ts';
+import type { HopEvent } from '../../lab/trace/hop-event.ts';
+import { readMailbox, headerAll } from '../../lab/runtime/mailbox-view.ts';
+
+describe('npm run lab', () => {
+  it('--exit --trace: kim\'s letter reaches lee; every numbered hop in order, with hosts and transcripts', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mail-lab-cli-'));
+    const trace = path.join(dir, 't.jsonl');
+    const run = await runCli(['--exit', '--ports', 'auto', '--data', path.join(dir, 'data'), '--trace', trace, '--lang', 'en']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/PASS: 4 of 4 expectations held/);
+
+    const events = fs.readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as HopEvent);
+    const numbered = events.filter((e) => e.steps);
+    expect(numbered.map((e) => e.steps!.sendmail)).toEqual(['1', '2', '3', '4-5', '6-7', '8', '9-10']);
+    const hosts = ['Server', 'Server-B', 'Client', 'WinClient'];
+    for (const e of numbered) {
+      expect(hosts).toContain(e.from);
+      expect(hosts).toContain(e.to);
+    }
+    const byStep = Object.fromEntries(numbered.map((e) => [e.steps!.sendmail, e]));
+    expect(byStep['1'].from).toBe('WinClient');
+    expect(byStep['1'].to).toBe('Server-B');
+    expect(byStep['3'].to).toBe('Server');
+    expect(byStep['4-5'].from).toBe('Server-B');
+    expect(byStep['4-5'].to).toBe('Server');
+    expect(byStep['8'].from).toBe('Client');
+    expect(byStep['9-10'].to).toBe('Client');
+    for (const step of ['1', '4-5', '8', '9-10']) expect(byStep[step].transcript?.length).toBeGreaterThan(2);
+    expect(byStep['1'].transcript!.some((t) => t.dir === 'C' && /^MAIL FROM:/i.test(t.line))).toBe(true);
+    expect(byStep['8'].transcript!.some((t) => t.dir === 'C' && /^PASS \*+$/.test(t.line))).toBe(true);
+    expect(JSON.stringify(events)).not.toContain('PASS 1234');
+    expect(events.map((e) => e.seq)).toEqual(events.map((_e, i) => i + 1));
+
+    // lee's Maildir: the letter with a Received header for each hop, naming the lab's addresses
+    const letters = await readMailbox(path.join(dir, 'data', 'Server', 'mail', 'lee'));
+    expect(letters).toHaveLength(1);
+    const received = headerAll(letters[0].headers, 'received');
+    expect(received).toHaveLength(2);
+    expect(received[0]).toMatch(/from mail\.daum\.net .*192\.168\.111\.200.* by mail\.naver\.com .*192\.168\.111\.100/);
+    expect(received[1]).toMatch(/192\.168\.111\.132.* by mail\.daum\.net .*192\.168\.111\.200/);
+    expect(letters[0].headers).toMatch(/^Return-Path: <kim@daum\.net>/m);
+    expect(letters[0].headers).toMatch(/^Delivered-To: lee@naver\.com/m);
+  });
+
+  it('--help documents every option', async () => {
+    const run = await runCli(['--help']);
+    expect(run.code).toBe(0);
+    for (const option of ['--scenario', '--list', '--topology', '--exit', '--step', '--trace', '--transcripts', '--lang', '--figure', '--filter', '--diagram', '--ports', '--data', '--clean', '--runtime', '--no-color', '--help']) {
+      expect(run.stdout).toContain(option);
+    }
+  });
+
+  it('a bad option or value says what to write instead', async () => {
+    const bad = await runCli(['--colour']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Unknown option '--colour'.*\n.*--help/);
+    const lang = await runCli(['--lang', 'jp']);
+    expect(lang.code).toBe(2);
+    expect(lang.stderr).toMatch(/--lang jp: write one of ko, en/);
+    const scenario = await runCli(['--scenario', 'kim-to-park']);
+    expect(scenario.code).toBe(2);
+    expect(scenario.stderr).toMatch(/no scenario named "kim-to-park"/);
+  });
+
+  it('--list names every scenario', async () => {
+    const run = await runCli(['--list', '--lang', 'en']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^kim-to-lee\s+kim writes to lee/m);
+    expect(run.stdout).toMatch(/^server-down-then-up\s/m);
+  });
+
+  it('--diagram prints Mermaid: the topology graph and the numbered hops', async () => {
+    const run = await runCli(['--diagram', '--lang', 'en', '--figure', 'sendmail']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^graph LR$/m);
+    expect(run.stdout).toMatch(/Server_B\["Server-B<br\/>192\.168\.111\.200/);
+    expect(run.stdout).toMatch(/^sequenceDiagram$/m);
+    expect(run.stdout).toMatch(/participant WinClient as WinClient<br\/>192\.168\.111\.132/);
+    const arrows = run.stdout.split('\n').filter((l) => /->>|-x/.test(l));
+    expect(arrows.map((l) => /: (\S+) /.exec(l)![1])).toEqual(['①', '②', '③', '④⑤', '⑥⑦', '⑧', '⑨⑩']);
+    expect(arrows[0]).toMatch(/WinClient->>Server_B: ① SMTP/);
+  });
+});
