@@ -15,7 +15,15 @@ export class FlagError extends Error {}
 
 /** Letters in the order maildir(5) wants them: ASCII order, each once. */
 export function sortLetters(letters: string): string {
-  return [...new Set(letters)].sort().join('');
+  // most names are written sorted already ("FS", "S", ""): check before sorting
+  let sorted = true;
+  for (let i = 1; i < letters.length; i++) {
+    if (letters.charCodeAt(i) <= letters.charCodeAt(i - 1)) {
+      sorted = false;
+      break;
+    }
+  }
+  return sorted ? letters : [...new Set(letters)].sort().join('');
 }
 
 export class Keywords {

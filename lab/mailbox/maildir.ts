@@ -443,6 +443,29 @@ export class Maildir extends EventEmitter {
     return made.map((m, i) => [m.from, newUids[i]]);
   }
 
+  /**
+   * The message's header only (what BODY.PEEK[HEADER.FIELDS (...)] needs), read without the
+   * rest of the file when the index knows where the header ends; else the whole message.
+   */
+  header(rec: MessageRecord): { data: Buffer; entry: IndexEntry } | undefined {
+    const entry = this.index.get(rec.base, rec.size);
+    if (!entry || entry.lf) return this.content(rec);
+    let fd: number;
+    try {
+      fd = fs.openSync(this.pathOf(rec), 'r');
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+    try {
+      const data = Buffer.allocUnsafe(entry.headerSize);
+      const n = fs.readSync(fd, data, 0, entry.headerSize, 0);
+      return { data: data.subarray(0, n), entry };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   /** The file's bytes and modification time; undefined if it is gone. */
   readFile(rec: MessageRecord): { data: Buffer; mtime: number } | undefined {
     let fd: number;

@@ -349,6 +349,13 @@ export class QueueRunner {
     if (control.recipients.every((r) => !ACTIVE.has(r.status))) {
       await queue.remove(id);
       this.entries.delete(id);
+      // the message leaves mqueue: the class sees the queue empty again
+      this.report(
+        { ko: `큐 ID ${id}: 모든 받는 사람 처리 완료, 큐에서 지움`, en: `Queue ID ${id}: done for every recipient, removed from the queue` },
+        'ok',
+        { removed: true, recipients: control.recipients.map((r) => ({ recipient: r.address, status: r.status })) },
+        id,
+      );
     } else {
       await queue.update(control);
       entry.due = dueOf(control);

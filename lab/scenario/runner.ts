@@ -23,6 +23,8 @@ export interface ScenarioResult {
 
 /** What the actions left for the expectations to look at. */
 export interface ScenarioState {
+  /** the seq of the hop the last wait found: the next wait looks after it */
+  cursor: number;
   fetched: Map<string, FetchedLetter[]>;
   refusals: { host: string; recipient?: string; code?: number; text: string }[];
 }
@@ -41,6 +43,8 @@ export function matchesWait(wait: Extract<Action, { wait: unknown }>['wait'], ev
       return event.kind === 'relay' && event.status === 'ok' && (!wait.host || event.from === wait.host) && recipientOk();
     case 'bounced':
       return event.kind === 'bounce' && (!wait.host || event.from === wait.host) && recipientOk();
+    case 'dequeued':
+      return event.kind === 'queue' && event.detail?.removed === true && (!wait.host || event.from === wait.host) && recipientOk();
     case 'fetched':
       return (event.kind === 'pop3' || event.kind === 'imap') && event.steps?.sendmail === '9-10' && (!wait.host || event.to === wait.host);
     case 'dns':
@@ -50,7 +54,7 @@ export function matchesWait(wait: Extract<Action, { wait: unknown }>['wait'], ev
 
 /** Run a scenario's actions on a started lab, then check its expectations. */
 export async function runActions(lab: Lab, scenario: Scenario, onAction?: (record: ActionRecord) => void): Promise<ScenarioResult> {
-  const state: ScenarioState = { fetched: new Map(), refusals: [] };
+  const state: ScenarioState = { cursor: 0, fetched: new Map(), refusals: [] };
   const records: ActionRecord[] = [];
   let failed = false;
   for (const [i, action] of scenario.actions.entries()) {
@@ -103,7 +107,9 @@ async function runAction(lab: Lab, action: Action, state: ScenarioState, record:
   }
   if ('wait' in action) {
     const wait = action.wait;
-    await lab.waitFor((event) => matchesWait(wait, event), toMs(wait.timeout), `"${wait.for}"${wait.host ? ` at ${wait.host}` : ''}${wait.recipient ? ` for ${wait.recipient}` : ''}`);
+    const after = state.cursor;
+    const found = await lab.waitFor((event) => event.seq > after && matchesWait(wait, event), toMs(wait.timeout), `"${wait.for}"${wait.host ? ` at ${wait.host}` : ''}${wait.recipient ? ` for ${wait.recipient}` : ''}`);
+    state.cursor = found.seq;
     return;
   }
   if ('down' in action) return lab.hostDown(action.down);

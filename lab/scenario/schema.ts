@@ -34,9 +34,10 @@ const fetch = z.strictObject({
   }),
 });
 
+/** Waits are in order: each looks at the hops after the one the previous wait found. */
 const waitFor = z.strictObject({
   wait: z.strictObject({
-    for: z.enum(['delivered', 'queued', 'deferred', 'relayed', 'bounced', 'fetched', 'dns']),
+    for: z.enum(['delivered', 'queued', 'deferred', 'relayed', 'bounced', 'dequeued', 'fetched', 'dns']),
     /** the host where it happens (delivered: the mailbox's host; deferred/relayed: the sending host) */
     host: hostName.optional(),
     recipient: address.optional(),

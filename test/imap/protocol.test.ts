@@ -292,6 +292,10 @@ describe('FETCH', () => {
     const rfc822 = await c.command('f', 'UID FETCH 1 (RFC822.HEADER RFC822.TEXT)');
     expect(rfc822).toMatch(/^\* 1 FETCH \(UID 1 RFC822\.HEADER \{\d+\}\r\nFrom: kim@daum\.net\r\n/);
     expect(rfc822).toContain('RFC822.TEXT {');
+    // indexed now: a header-only fetch reads only the header's bytes of the file
+    expect(await c.command('g', 'FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY.PEEK[HEADER]<0.10>)')).toBe(
+      '* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: parts\r\n\r\n BODY[HEADER]<0> {10}\r\nFrom: kim@)\r\ng OK Fetch completed\r\n',
+    );
   });
 
   it('UID FETCH n:* names the last message even past the highest UID; UID sets never fail', async () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { MailStore, FolderError } from '../../lab/mailbox/mail-store.ts';
 import { Maildir, type MaildirChange } from '../../lab/mailbox/maildir.ts';
 import { MailboxNameError, folderDir } from '../../lab/mailbox/names.ts';
-import { INDEX_FILE } from '../../lab/mailbox/header-index.ts';
+import { INDEX_FILE, INDEX_HEADER, encodeEntry, decodeEntry } from '../../lab/mailbox/header-index.ts';
 import { UIDLIST } from '../../lab/mailbox/uid-list.ts';
 
 function letter(subject: string, body = 'Hello lee.'): Buffer {
@@ -224,8 +224,9 @@ describe('the header index', () => {
   it('is written once built, and read instead of the files', async () => {
     const { dir } = await indexed();
     const text = await fs.readFile(path.join(dir, INDEX_FILE), 'utf8');
-    expect(text.split('\n')[0]).toBe('{"format":"mail-lab-index","v":1}');
+    expect(text.split('\n')[0]).toBe(INDEX_HEADER);
     expect(text).toContain('"alpha"');
+    expect(text.split('\n').filter(Boolean)).toHaveLength(4);
     const box = (await store().folder('lee', 'INBOX'))!;
     await box.sync();
     expect(box.index.rebuilt).toBeUndefined();
@@ -235,6 +236,16 @@ describe('the header index', () => {
     const bytes = await fs.readFile(box.pathOf(rec), 'latin1');
     await fs.writeFile(box.pathOf(rec), bytes.replace('beta', 'BETA'), 'latin1');
     expect(box.entryOf(rec)?.envelope).toContain('"beta"');
+  });
+
+  it('keeps every field through its line format, tabs and line breaks included', () => {
+    const entry = {
+      size: 10, mtime: 1.5, vsize: 12, lf: 1 as const, headerSize: 3, sentMs: null, sentDay: 7, messageId: null,
+      search: ['a\tb', 'back\\slash \\N', '', 'x', 'y'] as [string, string, string, string, string],
+      envelope: '("d" {6}\r\n한글 NIL)', bodystructure: '("text" "plain")', body: '\\N',
+    };
+    expect(decodeEntry(encodeEntry('b,S=10', entry))).toEqual(['b,S=10', entry]);
+    expect(decodeEntry('cut short\t1')).toBeUndefined();
   });
 
   it('is rebuilt when deleted', async () => {
@@ -253,17 +264,15 @@ describe('the header index', () => {
     const file = path.join(dir, INDEX_FILE);
     const lines = (await fs.readFile(file, 'utf8')).split('\n');
     // an entry whose size no longer matches the file: that message is read again
-    const entry = JSON.parse(lines[1]);
-    entry.size += 1;
-    entry.envelope = '(NIL "forged" NIL NIL NIL NIL NIL NIL NIL NIL)';
-    lines[1] = JSON.stringify(entry);
+    const [base, entry] = decodeEntry(lines[1])!;
+    lines[1] = encodeEntry(base, { ...entry, size: entry.size + 1, envelope: '(NIL "forged" NIL NIL NIL NIL NIL NIL NIL NIL)' });
     await fs.writeFile(file, lines.join('\n'));
     let box = (await store().folder('lee', 'INBOX'))!;
     await box.sync();
-    const rec = box.messages.find((m) => m.base === entry.b)!;
+    const rec = box.messages.find((m) => m.base === base)!;
     expect(box.entryOf(rec)?.envelope).not.toContain('forged');
 
-    await fs.writeFile(file, '{"format":"mail-lab-index","v":0}\n' + lines.slice(1).join('\n'));
+    await fs.writeFile(file, `mail-lab-index 1\n${lines.slice(1).join('\n')}`);
     box = (await store().folder('lee', 'INBOX'))!;
     await box.sync();
     expect(box.index.rebuilt).toBe('stale');

@@ -39,6 +39,9 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
   const positions = selected.resolve(ranges, byUid);
   const sections = items.filter((i): i is SectionItem => i.kind === 'section');
   const needsContent = sections.length > 0;
+  // BODY.PEEK[HEADER], [HEADER.FIELDS (...)], RFC822.HEADER: the header is enough (mail
+  // programs list a folder this way), and a big attachment is not read for it
+  const headerOnly = needsContent && sections.every((s) => s.section.path.length === 0 && s.section.kind.startsWith('HEADER'));
   const needsEntry = needsContent || items.some((i) => ENTRY_ITEMS.has(i.kind));
   const wantsFlags = items.some((i) => i.kind === 'FLAGS');
   const transfer = needsContent && positions.length > 0;
@@ -81,7 +84,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
     let entry: IndexEntry | undefined;
     let data: Buffer | undefined;
     if (needsContent) {
-      const content = maildir.content(rec);
+      const content = headerOnly ? maildir.header(rec) : maildir.content(rec);
       if (!content) return 'retry';
       data = content.data;
       entry = content.entry;
