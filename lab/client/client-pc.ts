@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow as ImapFlowType } from 'imapflow';
 import type net from 'node:net';
 import type { Host, Topology } from '../topology/types.ts';
 import type { LabNet } from '../net/lab-net.ts';
@@ -136,7 +136,9 @@ export class ClientPc {
   /** Steps 8 and 9-10 by IMAP: log in, open INBOX, fetch every letter's source. */
   async fetchImap(): Promise<FetchedLetter[]> {
     await this.holdRetrieval('IMAP');
-    const client = new ImapFlow({
+    // loaded on first use: imapflow is the heaviest module of the lab to load
+    const { ImapFlow } = await import('imapflow');
+    const client: ImapFlowType = new ImapFlow({
       host: this.server.address,
       port: 143,
       secure: false,

@@ -72,7 +72,11 @@ export class ImapConnection {
       command: (parts) => this.onCommand(parts),
       literal: (offer) => this.onLiteral(offer),
       lineTooLong: (first) => this.onLineTooLong(first),
-      write: (text) => this.writeText(text),
+      refuse: (r) => void this.reply(r.tag, { response: r.response, code: r.code, message: r.message }),
+      write: (text) => {
+        this.transcript.add('S', text.trimEnd());
+        this.writeText(text);
+      },
     }, { maxLine: this.server.limits.maxLineLength, maxDiscard: this.server.limits.maxLiteralSize * 2 });
     this.socket.on('data', () => this.touch());
     this.touch();
@@ -93,27 +97,36 @@ export class ImapConnection {
     const m = /^(\S+)\s+(?:UID\s+)?(\S+)/i.exec(offer.firstLine);
     const tag = m?.[1] ?? '*';
     const verb = (m?.[2] ?? '').toUpperCase();
-    const limits = this.server.limits;
     if (this.continuation) return { accept: true }; // an AUTHENTICATE answer is one line; let the line end
+    const decision = this.literalDecision(tag, verb, offer);
+    if (!decision.accept) this.transcript.add('C', verb === 'LOGIN' || verb === 'AUTHENTICATE' ? `${tag} ${verb} *****` : offer.firstLine.slice(0, 200));
+    return decision;
+  }
+
+  private literalDecision(tag: string, verb: string, offer: LiteralOffer): LiteralDecision {
+    const limits = this.server.limits;
     if (this.state === 'not-authenticated') {
-      if (offer.size > PRE_AUTH_LITERAL) return { accept: false, reply: `${tag} BAD Literal too large before login\r\n` };
+      if (offer.size > PRE_AUTH_LITERAL) return { accept: false, tag, response: 'BAD', message: 'Literal too large before login' };
       return { accept: true };
     }
     if (verb === 'APPEND') {
-      // RFC 7888 section 4 and RFC 4469: too big is NO [TOOBIG], before the client sends it
-      if (offer.size > limits.maxLiteralSize) return { accept: false, reply: `${tag} NO [TOOBIG] Message too large (at most ${limits.maxLiteralSize} octets)\r\n` };
+      // RFC 7888 section 4: refuse a literal too big before "+", with TOOBIG (RFC 4469 section 5)
+      if (offer.size > limits.maxLiteralSize) return { accept: false, tag, response: 'NO', code: 'TOOBIG', message: `Message too large (at most ${limits.maxLiteralSize} octets)` };
       return { accept: true };
     }
     if (offer.size > COMMAND_LITERAL || offer.received + offer.size > COMMAND_LITERAL * 4) {
-      return { accept: false, reply: `${tag} BAD Literal too large for ${verb || 'this command'}\r\n` };
+      return { accept: false, tag, response: 'BAD', message: `Literal too large for ${verb || 'this command'}` };
     }
     return { accept: true };
   }
 
   private onLineTooLong(first: string): void {
-    const tag = /^([^\s(){%*"\\+]+)\s/.exec(first)?.[1];
-    this.transcript.add('C', `${first.slice(0, 60)}... (too long)`);
-    this.send(`${tag ?? '*'} BAD Command line too long (at most ${this.server.limits.maxLineLength} octets)`);
+    const m = /^([^\s(){%*"\\+]+)\s+(\S+)/.exec(first);
+    const secret = /^(LOGIN|AUTHENTICATE)$/i.test(m?.[2] ?? '');
+    this.transcript.add('C', secret ? `${m![1]} ${m![2]} *****` : `${first.slice(0, 60)}... (too long)`);
+    const message = `Command line too long (at most ${this.server.limits.maxLineLength} octets)`;
+    if (m) void this.reply(m[1], { response: 'BAD', message });
+    else this.send(`* BAD ${message}`);
   }
 
   private async onCommand(parts: Buffer[]): Promise<void> {

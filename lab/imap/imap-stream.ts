@@ -18,7 +18,9 @@ export interface LiteralOffer {
   received: number;
 }
 
-export type LiteralDecision = { accept: true } | { accept: false; reply: string };
+/** Refused: the tagged reply the connection writes (NO [TOOBIG] or BAD). */
+export type LiteralDecision = { accept: true } | { accept: false; tag: string; response: 'NO' | 'BAD'; code?: string; message: string };
+type Refusal = Extract<LiteralDecision, { accept: false }>;
 
 export interface StreamSink {
   /** A whole command: its lines (without CRLF) and literals, alternating. */
@@ -26,6 +28,8 @@ export interface StreamSink {
   literal(offer: LiteralOffer): LiteralDecision;
   /** the line was longer than allowed; it is being dropped */
   lineTooLong(firstBytes: string): void;
+  /** a literal was refused: answer its command */
+  refuse(refusal: Refusal): void;
   write(text: string): void;
 }
 
@@ -49,8 +53,8 @@ export class ImapStream {
   private received = 0;
   private literalLeft = 0;
   private literalChunks: Buffer[] = [];
-  /** a refused {n+} literal's command: its bytes are thrown away, then this reply is sent */
-  private discardReply: string | undefined;
+  /** a refused {n+} literal's command: its bytes are thrown away, then it is answered */
+  private discardReply: Refusal | undefined;
   /** dropping the rest of a line that was too long */
   private skippingLine = false;
   private busy = false;
@@ -155,10 +159,10 @@ export class ImapStream {
         // RFC 3501 section 7.5: a tagged NO/BAD instead of "+" and the client drops the command
         this.parts = [];
         this.received = 0;
-        this.sink.write(decision.reply);
+        this.sink.refuse(decision);
         return true;
       }
-      this.discardReply = decision.reply;
+      this.discardReply = decision;
       return this.discard(size);
     }
     if (this.discardReply !== undefined) return this.endDiscard();
@@ -177,9 +181,11 @@ export class ImapStream {
 
   private discard(size: number): boolean {
     if (size > this.limits.maxDiscard) {
-      const reply = this.discardReply ?? '';
+      const refusal = this.discardReply!;
+      this.discardReply = undefined;
+      this.sink.refuse(refusal);
       this.stop();
-      this.sink.write(`${reply}* BYE Literal too large to read\r\n`);
+      this.sink.write('* BYE Literal too large to read\r\n');
       this.socket.end();
       return false;
     }
@@ -188,11 +194,11 @@ export class ImapStream {
   }
 
   private endDiscard(): boolean {
-    const reply = this.discardReply!;
+    const refusal = this.discardReply!;
     this.discardReply = undefined;
     this.parts = [];
     this.received = 0;
-    this.sink.write(reply);
+    this.sink.refuse(refusal);
     return true;
   }
 }

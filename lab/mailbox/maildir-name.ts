@@ -11,7 +11,30 @@ export function maildirName(hostname = os.hostname()): string {
   const now = Date.now();
   const sec = Math.floor(now / 1000);
   const usec = (now % 1000) * 1000;
-  return `${sec}.M${usec}P${process.pid}Q${++made}R${crypto.randomBytes(4).toString('hex')}.${hostname.replace(/[/:]/g, '_')}`;
+  return `${sec}.M${String(usec).padStart(6, '0')}P${process.pid}Q${++made}R${crypto.randomBytes(4).toString('hex')}.${hostname.replace(/[/:]/g, '_')}`;
+}
+
+/**
+ * Delivery order of two file names: numbers compared as numbers ("Q9" before "Q10"), so that
+ * UIDs follow the order the writers gave ("<seconds>.M<usec>P<pid>Q<count>...").
+ */
+export function compareNames(a: string, b: string): number {
+  const re = /(\d+)|(\D+)/g;
+  const pa = a.match(re) ?? [];
+  const pb = b.match(re) ?? [];
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i];
+    const y = pb[i];
+    if (x === y) continue;
+    const nx = /^\d/.test(x);
+    const ny = /^\d/.test(y);
+    if (nx && ny) {
+      const d = Number(x) - Number(y);
+      if (d !== 0) return d;
+    }
+    return x < y ? -1 : 1;
+  }
+  return pa.length - pb.length;
 }
 
 export async function fsyncPath(p: string): Promise<void> {

@@ -7,7 +7,7 @@ import { Keywords, sortLetters } from './maildir-flags.ts';
 import { HeaderIndex, type IndexEntry } from './header-index.ts';
 import { summarize } from './message-summary.ts';
 import { toCrlf } from './mime.ts';
-import { maildirName, fsyncPath, baseOf, lettersOf, sizeInName } from './maildir-name.ts';
+import { maildirName, fsyncPath, baseOf, lettersOf, sizeInName, compareNames } from './maildir-name.ts';
 import { onDelivery } from './mail-events.ts';
 
 // One Maildir folder (INBOX or a Maildir++ subfolder) as an IMAP server sees it: messages with
@@ -161,9 +161,8 @@ export class Maildir extends EventEmitter {
     } else if (!this.loaded) await this.unchanged(); // take the stamps before the first look
     const scanned = await this.scan();
     if (!scanned) throw new MaildirMissingError(`no such folder: ${this.dir}`);
-    const validity = this.uidList.uidValidity;
     await this.uidList.refresh();
-    if (this.loaded && validity !== this.uidList.uidValidity) {
+    if (this.loaded && this.knownValidity !== this.uidList.uidValidity) {
       // someone replaced the UID list: our UIDs mean nothing any more; sessions must go
       this.messages = [];
       this.byUid.clear();
@@ -200,7 +199,7 @@ export class Maildir extends EventEmitter {
       if (gone.size) this.drop(gone);
     }
     if (scanned.size) {
-      const fresh = [...scanned.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const fresh = [...scanned.entries()].sort((a, b) => compareNames(a[0], b[0]));
       const uids = await this.uidList.assign(fresh.map(([base]) => base));
       let last = this.messages.length ? this.messages[this.messages.length - 1].uid : 0;
       let ordered = true;

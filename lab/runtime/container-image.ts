@@ -4,7 +4,7 @@ import os from 'node:os';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { GenericContainer } from 'testcontainers';
+import { GenericContainer, ImageName } from 'testcontainers';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
 
@@ -55,7 +55,7 @@ async function build(base: string): Promise<string> {
   const tag = `mail-lab:${hash.digest('hex').slice(0, 16)}`;
   const { getContainerRuntimeClient } = await import('testcontainers');
   const client = await getContainerRuntimeClient();
-  if (await client.image.exists({ string: tag } as never).catch(() => false)) return tag;
+  if (await client.image.exists(ImageName.fromString(tag)).catch(() => false)) return tag;
 
   const context = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-image-'));
   try {

@@ -284,7 +284,8 @@ export class ContainerRuntime implements LabRuntime {
         try {
           await running.container.stop({ timeout: 5, remove: true });
         } catch {
-          if (client) await client.container.remove(client.container.getById(running.container.getId()), { removeVolumes: true }).catch(() => {});
+          const docker = client && (client.container as unknown as { dockerode: Dockerode }).dockerode;
+          await docker?.getContainer(running.container.getId()).remove({ force: true, v: true }).catch(() => {});
         }
       }),
     );
@@ -294,9 +295,17 @@ export class ContainerRuntime implements LabRuntime {
   }
 }
 
+interface Dockerode {
+  listContainers(o: unknown): Promise<{ Id: string; Labels?: Record<string, string> }[]>;
+  getContainer(id: string): { remove(o: unknown): Promise<unknown> };
+  listNetworks(o: unknown): Promise<{ Id: string; Labels?: Record<string, string> }[]>;
+  getNetwork(id: string): { remove(): Promise<unknown> };
+}
+
 /** Containers and networks left by a run that was killed (its process is gone): removed. */
 async function removeLeftovers(): Promise<void> {
   const client = await getContainerRuntimeClient();
+  const docker = (client.container as unknown as { dockerode: Dockerode }).dockerode;
   const alive = (pid: number) => {
     try {
       process.kill(pid, 0);
@@ -305,17 +314,15 @@ async function removeLeftovers(): Promise<void> {
       return false;
     }
   };
-  for (const info of await client.container.list()) {
-    const owner = Number(info.Labels?.[OWNER]);
-    if (info.Labels?.[LABEL] && owner && !alive(owner)) {
-      await client.container.remove(client.container.getById(info.Id), { removeVolumes: true }).catch(() => {});
-    }
+  const orphan = (labels?: Record<string, string>) => {
+    const owner = Number(labels?.[OWNER]);
+    return Boolean(owner) && owner !== process.pid && !alive(owner);
+  };
+  for (const info of await docker.listContainers({ all: true, filters: { label: [LABEL] } })) {
+    if (orphan(info.Labels)) await docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => {});
   }
-  const dockerode = (client as unknown as { container: { dockerode?: unknown } }).container.dockerode as { listNetworks?: (o: unknown) => Promise<{ Id: string; Labels?: Record<string, string> }[]> } | undefined;
-  const networks = (await dockerode?.listNetworks?.({ filters: { label: [LABEL] } }).catch(() => [])) ?? [];
-  for (const n of networks) {
-    const owner = Number(n.Labels?.[OWNER]);
-    if (owner && !alive(owner)) await client.network.remove(client.network.getById(n.Id)).catch(() => {});
+  for (const n of await docker.listNetworks({ filters: { label: [LABEL] } })) {
+    if (orphan(n.Labels)) await docker.getNetwork(n.Id).remove().catch(() => {});
   }
 }
 

@@ -384,6 +384,26 @@ describe('news of changes from other sessions and deliveries', () => {
     expect(await a.command('m', 'NOOP')).toBe('* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent))\r\nm OK NOOP completed\r\n');
   });
 
+  it('says BYE when the UID list is replaced under a session (UIDVALIDITY changed), and when its folder is deleted', async () => {
+    const l = await lab();
+    await l.store.deliver('lee', letter({ subject: 'a' }));
+    const a = await loggedIn(l);
+    await fs.writeFile(path.join(l.store.userDir('lee'), 'dovecot-uidlist'), '3 V7 N1\n');
+    a.write('n NOOP\r\n');
+    expect(await a.waitFor(/^\* BYE /m)).toMatch(/^\* BYE Selected mailbox was deleted or replaced/m);
+    await a.waitClosed();
+    const b = await loggedIn(l);
+    expect(b.text).toMatch(/^\* OK \[UIDVALIDITY 7\]/m);
+    await b.command('c', 'CREATE Gone');
+    await b.command('s', 'SELECT Gone');
+    const c = await loggedIn(l, false);
+    expect(await c.command('d', 'DELETE Gone')).toMatch(/^d OK/m);
+    b.clear();
+    b.write('n NOOP\r\n');
+    await b.waitFor(/^\* BYE /m);
+    await b.waitClosed();
+  });
+
   it('IDLE tells a delivery at once, and ends with DONE', async () => {
     const l = await lab();
     const c = await loggedIn(l);

@@ -333,3 +333,17 @@ describe('names that would leave the data folder', () => {
     expect(await s.folders('lee')).toEqual(['INBOX', 'Old/Sent']);
   });
 });
+
+describe('delivery order', () => {
+  it('gives UIDs in the order the files were delivered, numbers compared as numbers', async () => {
+    const s = store();
+    const dir = s.userDir('lee');
+    await s.ensureInbox('lee');
+    // same second and microsecond, counters 9, 10, 11 (string order would put 10 and 11 first)
+    for (const q of [10, 9, 11]) await fs.writeFile(path.join(dir, 'new', `1700000000.M5P7Q${q}.host,S=3`), 'x\r\n');
+    await fs.writeFile(path.join(dir, 'new', '999999999.M999999P7Q1.host,S=3'), 'x\r\n');
+    const box = (await s.folder('lee', 'INBOX'))!;
+    await box.sync();
+    expect(box.messages.map((m) => `${m.uid} ${m.base.split('.')[0]}.${m.base.split('Q')[1]?.split('.')[0]}`)).toEqual(['1 999999999.1', '2 1700000000.9', '3 1700000000.10', '4 1700000000.11']);
+  });
+});

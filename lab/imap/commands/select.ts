@@ -33,6 +33,6 @@ async function open(conn: ImapConnection, cmd: ParsedCommand, readOnly: boolean)
   if (unseen !== undefined) conn.send(`* OK [UNSEEN ${unseen}] First unseen.`);
   conn.send(`* OK [UIDVALIDITY ${maildir.uidValidity}] UIDs valid`);
   conn.send(`* OK [UIDNEXT ${maildir.uidNext}] Predicted next UID`);
-  conn.reportRequest(name);
-  return ok(`${readOnly ? 'Examine' : 'Select'} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
+  // step 8 is reported with the whole exchange, the tagged OK included
+  return { ...ok(`${readOnly ? 'Examine' : 'Select'} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE'), after: () => conn.reportRequest(name) };
 }

@@ -1,0 +1,37 @@
+// `npm run bench`: every benchmark of the lab, with the references the issues name, in one run.
+//   npm run bench -- [--only smtp,imap,pop3,start,containers]
+import { parseArgs } from 'node:util';
+import { benchSmtpLoad, formatSmtpBench } from './smtp-load.ts';
+import { benchPop3Retr, printPop3Retr } from './pop3-retr.ts';
+import { benchImapFetch, printImapFetch } from './imap-fetch.ts';
+import { benchLabStart } from './lab-start.ts';
+import { benchContainers } from './containers.ts';
+
+const { values } = parseArgs({ options: { only: { type: 'string' } } });
+const only = values.only ? new Set(values.only.split(',')) : undefined;
+const want = (name: string) => !only || only.has(name);
+
+function table(title: string, figures: Record<string, number>): void {
+  console.log(`\n== ${title}`);
+  for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(48)} ${Number.isInteger(v) ? v : v.toFixed(1)}`);
+}
+
+console.log(`mail-lab benchmarks, node ${process.version}, ${new Date().toISOString()}`);
+if (want('start')) table('lab start and kim-to-lee (issue 5: start < 300 ms, kim-to-lee < 150 ms median)', await benchLabStart());
+if (want('smtp')) {
+  console.log('\n== SMTP load, 5,000 letters, two hops (issue 3; Postfix 3.7 one hop: 649 msg/s, 7.7 s, 67 MiB)');
+  console.log(formatSmtpBench(await benchSmtpLoad()));
+}
+if (want('imap')) {
+  console.log('\n== IMAP FETCH over 5,000 letters (issue 4; Dovecot 2.3: 101 / 21.5 / 67 / 56 ms)');
+  printImapFetch(await benchImapFetch());
+}
+if (want('pop3')) {
+  console.log('\n== POP3 RETR of 5,000 letters (issue 4; Dovecot 2.3: 384 ms)');
+  printPop3Retr(await benchPop3Retr());
+}
+if (want('containers')) {
+  const r = await benchContainers();
+  if (typeof r === 'string') console.log(`\n== containers: skipped (${r})`);
+  else table('containers runtime beside the embedded one (issue 6)', r);
+}

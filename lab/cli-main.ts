@@ -1,0 +1,219 @@
+// `npm run lab` (through cli.ts): arguments -> topology + scenario -> runtime -> renderers.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { startLab, type Lab } from './runtime/lab.ts';
+import { TraceBus } from './trace/trace-bus.ts';
+import { TerminalRenderer, type Figure } from './trace/terminal-renderer.ts';
+import { writeJsonLines } from './trace/jsonl-writer.ts';
+import { defaultLang, type Lang } from './trace/language.ts';
+import { StepGate } from './trace/step-gate.ts';
+import { sequenceDiagram, topologyGraph } from './trace/mermaid.ts';
+import type { HopKind } from './trace/hop-event.ts';
+import { listScenarios, loadScenario, resolveScenario } from './scenario/load.ts';
+import { runActions, type ScenarioResult } from './scenario/runner.ts';
+import { toMs } from './scenario/schema.ts';
+import { loadTopology } from './topology/load.ts';
+import { addressTable } from './runtime/address-table.ts';
+
+const HELP = `mail-lab: the two-domain mail lab (naver.com, daum.net) of the sendmail/dovecot/bind9 lesson.
+
+Usage: npm run lab -- [options]
+
+  --scenario NAME|PATH  the scenario to play (default kim-to-lee); see --list
+  --list                list the shipped scenarios and exit
+  --topology PATH       the lab's topology file (default: the scenario's, topology/classroom.yaml)
+  --exit                stop after the scenario; exit status 0 only if every expectation held
+                        (without it the lab keeps running for dig, telnet, curl and mail
+                        programs until Ctrl-C)
+  --step                hold the mail before every numbered hop: Enter goes on, b shows the
+                        previous hop again, t toggles transcripts, q stops the lab
+  --trace FILE          write every hop event as JSON Lines to FILE
+  --transcripts         show each hop's protocol transcript (SMTP, DNS, POP3, IMAP)
+  --lang ko|en          language of the hop summaries (default from LANG: ko for ko_KR.*)
+  --figure overview|sendmail|both
+                        which of the seed's numberings to show (default both)
+  --filter KINDS        show only these hop kinds, comma-separated: dns,smtp,queue,relay,mda,
+                        pop3,imap,bounce,net
+  --diagram             print the topology as a Mermaid graph and the scenario's hops as a
+                        Mermaid sequence diagram (runs the scenario with --ports auto), then exit
+  --ports fixed|auto    fixed: the topology's classroom ports (DNS 5300, SMTP 2525/2526,
+                        POP3 1110/1111, IMAP 1143/1144); auto: ports chosen by the OS and a data
+                        folder of its own, so many labs can run at once (default fixed)
+  --data DIR            where queues and mailboxes live (default var/<topology name>, e.g.
+                        var/classroom; kept across runs, so a crash or Ctrl-C loses no mail)
+  --clean               empty the data folder before starting
+  --runtime embedded|containers
+                        embedded: every host in this process on loopback (default);
+                        containers: every host in its own Docker container
+  --no-color            plain output
+  -h, --help            this help
+
+While the lab runs, from a second terminal:
+  dig @127.0.0.1 -p 5300 naver.com MX           ask the name server
+  npm run mailq                                  list Server-B's and Server's queues
+  curl pop3://127.0.0.1:1110/1 -u lee:1234       read lee's first letter by POP3
+`;
+
+interface Cli {
+  values: {
+    scenario?: string; list?: boolean; topology?: string; exit?: boolean; step?: boolean; trace?: string;
+    transcripts?: boolean; lang?: string; figure?: string; filter?: string; diagram?: boolean; ports?: string;
+    data?: string; clean?: boolean; runtime?: string; 'no-color'?: boolean; help?: boolean;
+  };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`mail-lab: ${message}\n`);
+  process.exit(2);
+}
+
+function parse(argv: string[]): Cli {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        scenario: { type: 'string' }, list: { type: 'boolean' }, topology: { type: 'string' }, exit: { type: 'boolean' },
+        step: { type: 'boolean' }, trace: { type: 'string' }, transcripts: { type: 'boolean' }, lang: { type: 'string' },
+        figure: { type: 'string' }, filter: { type: 'string' }, diagram: { type: 'boolean' }, ports: { type: 'string' },
+        data: { type: 'string' }, clean: { type: 'boolean' }, runtime: { type: 'string' }, 'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }) as Cli;
+  } catch (err) {
+    fail(`${(err as Error).message}\nRun "npm run lab -- --help" for the options.`);
+  }
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) fail(`--${name} ${value}: write one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+const KINDS: HopKind[] = ['dns', 'smtp', 'queue', 'relay', 'mda', 'pop3', 'imap', 'bounce', 'net', 'lab'];
+
+async function main(): Promise<number> {
+  const { values } = parse(process.argv.slice(2));
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const lang: Lang = oneOf('lang', values.lang, ['ko', 'en'] as const, defaultLang());
+  const figure: Figure = oneOf('figure', values.figure, ['overview', 'sendmail', 'both'] as const, 'both');
+  const ports = oneOf('ports', values.ports, ['fixed', 'auto'] as const, values.diagram ? 'auto' : 'fixed');
+  const runtime = oneOf('runtime', values.runtime, ['embedded', 'containers'] as const, 'embedded');
+  const filter = values.filter?.split(',').map((k) => k.trim()) as HopKind[] | undefined;
+  const unknownKind = filter?.find((k) => !KINDS.includes(k));
+  if (unknownKind) fail(`--filter: "${unknownKind}" is not a hop kind; write some of ${KINDS.join(',')}`);
+  const color = !values['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR;
+
+  if (values.list) {
+    for (const s of listScenarios()) process.stdout.write(`${s.name.padEnd(28)} ${typeof s.title === 'string' ? s.title : s.title[lang]}\n`);
+    return 0;
+  }
+
+  let scenario;
+  try {
+    scenario = loadScenario(resolveScenario(values.scenario ?? 'kim-to-lee'));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  let topology;
+  try {
+    topology = loadTopology(values.topology ? path.resolve(values.topology) : scenario.topology, { ports });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (runtime === 'containers') {
+    const { containersAvailable } = await import('./runtime/containers.ts');
+    const why = await containersAvailable();
+    if (why) fail(`--runtime containers: ${why}`);
+  }
+
+  const trace = new TraceBus();
+  const addresses = Object.fromEntries(topology.hosts.map((h) => [h.name, h.address]));
+  const renderer = new TerminalRenderer({ lang, figure, transcripts: values.transcripts, filter, color, addresses });
+  const quiet = values.diagram === true;
+  if (!quiet) trace.on((event) => renderer.render(event));
+  const jsonl = values.trace ? writeJsonLines(trace, values.trace) : undefined;
+  const gate = values.step ? new StepGate(trace, renderer, { lang, figure, filter, addresses }) : undefined;
+
+  const title = typeof scenario.title === 'string' ? scenario.title : scenario.title[lang];
+  if (!quiet) process.stdout.write(`\n== ${title} (${scenario.name}) ==\n\n`);
+
+  let lab: Lab;
+  try {
+    if (runtime === 'containers') {
+      const { startContainerLab } = await import('./runtime/containers.ts');
+      lab = await startContainerLab({ topology, trace, retry: scenario.retry, dnsTimeoutMs: scenario.dnsTimeout ? toMs(scenario.dnsTimeout) : undefined });
+    } else {
+      lab = await startLab({ topology, ports, data: values.data ? path.resolve(values.data) : undefined, clean: values.clean, trace, retry: scenario.retry, dnsTimeoutMs: scenario.dnsTimeout ? toMs(scenario.dnsTimeout) : undefined });
+    }
+  } catch (err) {
+    gate?.close();
+    await jsonl?.close();
+    fail(`the lab could not start: ${(err as Error).message}`);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= (async () => {
+    gate?.close();
+    await lab.stop();
+    await jsonl?.close();
+  })());
+  const quit = (code: number) => stop().then(() => process.exit(code));
+  process.once('SIGINT', () => {
+    process.stdout.write(lang === 'ko' ? '\n실습을 끝냅니다...\n' : '\nStopping the lab...\n');
+    void quit(130);
+  });
+  process.once('SIGTERM', () => void quit(143));
+  if (gate) gate.onQuit = () => void quit(0);
+
+  let result: ScenarioResult;
+  try {
+    result = await runActions(lab, scenario, (record) => {
+      if (!record.ok && !quiet) process.stdout.write(`\n✗ ${scenario.file}:${record.line}: ${record.error}\n`);
+    });
+  } catch (err) {
+    await stop();
+    fail((err as Error).message);
+  }
+  gate?.close();
+
+  if (values.diagram) {
+    process.stdout.write(`%% ${lang === 'ko' ? '실습 네트워크' : 'the lab network'}: ${topology.file}\n${topologyGraph(topology, lang)}\n\n`);
+    process.stdout.write(`%% ${title}\n${sequenceDiagram(trace.events, topology, lang, figure)}\n`);
+  } else printResult(result, lang);
+
+  if (values.exit || values.diagram) {
+    await stop();
+    return result.ok ? 0 : 1;
+  }
+  process.stdout.write(`\n${addressTable(lab, lang)}\n`);
+  process.stdout.write(lang === 'ko' ? '\n실습망이 켜져 있습니다. Ctrl-C로 끝냅니다.\n' : '\nThe lab is up. Ctrl-C stops it.\n');
+  await new Promise(() => {});
+  return 0;
+}
+
+function printResult(result: ScenarioResult, lang: Lang): void {
+  process.stdout.write('\n');
+  for (const e of result.expectations) {
+    const mark = e.ok ? '✓' : '✗';
+    process.stdout.write(`${mark} ${e.expected}\n`);
+    if (!e.ok) process.stdout.write(`    ${lang === 'ko' ? '실제' : 'actual'}: ${e.actual}  (${result.scenario.file}:${e.line})\n`);
+  }
+  const passed = result.expectations.filter((e) => e.ok).length;
+  process.stdout.write(lang === 'ko'
+    ? `\n${result.ok ? '성공' : '실패'}: 기대 ${result.expectations.length}개 중 ${passed}개 충족\n`
+    : `\n${result.ok ? 'PASS' : 'FAIL'}: ${passed} of ${result.expectations.length} expectations held\n`);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`mail-lab: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);
