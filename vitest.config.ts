@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Suites use OS-chosen ports and their own data folders, so files run in parallel.
     pool: 'forks',
+    // Most suites wait on sockets, fsync and containers rather than on the CPU: two cores take three.
+    maxWorkers: 3,
   },
 });

@@ -148,7 +148,8 @@ export class ImapConnection {
       // a broken LOGIN still carries a password: keep only what comes before it
       const shown = /^\S+\s+(LOGIN|AUTHENTICATE)\b/i.exec(first)?.[0];
       this.transcript.add('C', shown ? `${shown} *****` : first.slice(0, 200));
-      this.send(`${e.tag ?? '*'} BAD ${e.message}`);
+      if (e.tag) await this.reply(e.tag, { response: 'BAD', message: e.message });
+      else this.send(`* BAD ${e.message}`);
       return;
     }
     for (const line of transcriptOfCommand(cmd.tag, cmd.verb, parts)) this.transcript.add('C', line);

@@ -75,6 +75,8 @@ export class Maildir extends EventEmitter {
   private stopDelivery: (() => void) | undefined;
   private users = 0;
   private syncRequested = false;
+  /** a look queued behind other work and not started yet */
+  private queuedSync: Promise<MaildirChange> | undefined;
   /** mtimes of new/ and cur/ at the last full look */
   private stamps: number[] | undefined;
   /** the UIDVALIDITY the model was built under */
@@ -117,9 +119,19 @@ export class Maildir extends EventEmitter {
     return run;
   }
 
-  /** Read the folder and tell listeners what changed since the last look. */
+  /**
+   * Read the folder and tell listeners what changed since the last look. A look that is queued
+   * and not started yet will see everything done before it starts: callers share it, so a burst
+   * of fs.watch events or NOOPs costs one look, not one each.
+   */
   sync(origin?: unknown): Promise<MaildirChange> {
-    return this.exclusive(() => this.syncNow(origin));
+    if (origin === undefined && this.queuedSync) return this.queuedSync;
+    const queued: Promise<MaildirChange> = this.exclusive(() => {
+      if (this.queuedSync === queued) this.queuedSync = undefined;
+      return this.syncNow(origin);
+    });
+    if (origin === undefined) this.queuedSync = queued;
+    return queued;
   }
 
   private async scan(): Promise<Map<string, Scanned> | undefined> {

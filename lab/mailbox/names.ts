@@ -51,7 +51,6 @@ export function folderComponents(name: string): string[] {
     if (part === '.' || part === '..' || part.startsWith('.')) throw new MailboxNameError(`a folder name part may not start with ".": ${JSON.stringify(name)}`);
     if (part.includes('.')) throw new MailboxNameError(`"." is not allowed in folder names (use "${SEPARATOR}" for subfolders): ${JSON.stringify(name)}`);
     if (part.length > MAX_COMPONENT) throw new MailboxNameError('folder name too long');
-    // eslint-disable-next-line no-control-regex
     if (/[\x00-\x1f\x7f\\*%]/.test(part)) throw new MailboxNameError(`control characters, "\\", "*" and "%" are not allowed in folder names: ${JSON.stringify(name)}`);
     if (/[^\x20-\x7e]/.test(part)) throw new MailboxNameError(`folder names are sent in modified UTF-7 (RFC 3501 section 5.1.3): ${JSON.stringify(name)}`);
   }

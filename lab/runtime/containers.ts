@@ -3,7 +3,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
-import type { Topology } from '../topology/types.ts';
+import type { Host, Topology } from '../topology/types.ts';
 import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
 import { TraceBus } from '../trace/trace-bus.ts';
 import type { HopEvent } from '../trace/hop-event.ts';
@@ -88,42 +88,44 @@ export class ContainerRuntime implements LabRuntime {
       MAIL_LAB_RETRY: this.options.retry ?? '',
       MAIL_LAB_DNS_TIMEOUT: this.options.dnsTimeoutMs ? String(this.options.dnsTimeoutMs) : '',
     });
-    // Servers first (the name server before the others), then the client PCs.
-    const servers = this.topology.hosts.filter((h) => !h.client);
-    const ordered = [...servers.filter((h) => h.services.dns !== undefined), ...servers.filter((h) => h.services.dns === undefined)];
-    for (const host of ordered) {
-      await fs.mkdir(path.join(this.dataDir, host.name), { recursive: true });
-      const services = Object.keys(host.services) as ServiceName[];
-      const exposed = services.flatMap((s) => (s === 'dns' ? ['53/tcp', '53/udp'] : [`${STANDARD_PORTS[s]}/tcp`])) as `${number}/${'tcp' | 'udp'}`[];
-      const container = await new HostContainer(image)
-        .onNetwork(this.networkName, host.address)
-        .withName(`mail-lab-${id}-${host.name}`)
-        .withHostname(host.hostname?.split('.')[0] ?? host.name.toLowerCase())
-        .withLabels({ [LABEL]: 'host', [OWNER]: String(process.pid) })
-        .withEnvironment(env(host.name))
-        .withBindMounts([{ source: path.join(this.dataDir, host.name), target: `/data/${host.name}`, mode: 'rw' }])
-        .withExposedPorts(...exposed)
-        .withWaitStrategy(Wait.forLogMessage(/"ready":/))
-        .withStartupTimeout(60_000)
-        .withLogConsumer((stream) => this.follow(stream))
-        .start();
-      const running: RunningContainer = { name: host.name, container, ports: {}, up: true };
-      for (const s of services) running.ports[s] = container.getMappedPort(STANDARD_PORTS[s], 'tcp');
-      this.containers.set(host.name, running);
-    }
-    for (const host of this.topology.hosts.filter((h) => h.client)) {
-      const container = await new HostContainer(image)
-        .onNetwork(this.networkName, host.address)
-        .withName(`mail-lab-${id}-${host.name}`)
-        .withHostname(host.name.toLowerCase())
-        .withLabels({ [LABEL]: 'client', [OWNER]: String(process.pid) })
-        .withEnvironment(env(host.name))
-        .withEntrypoint(['node', '-e', 'process.on("SIGTERM",()=>process.exit(0));console.log(JSON.stringify({ready:process.env.MAIL_LAB_HOST}));setInterval(()=>{},1<<30)'])
-        .withWaitStrategy(Wait.forLogMessage(/"ready":/))
-        .withStartupTimeout(60_000)
-        .start();
-      this.containers.set(host.name, { name: host.name, container, ports: {}, up: true });
-    }
+    // Every host at once: nothing is sent before the whole lab is up, so no order is needed.
+    await Promise.all(this.topology.hosts.map((host) => (host.client ? this.startClient(host, image, id, env(host.name)) : this.startServer(host, image, id, env(host.name)))));
+  }
+
+  private async startServer(host: Host, image: string, id: string, env: Record<string, string>): Promise<void> {
+    await fs.mkdir(path.join(this.dataDir, host.name), { recursive: true });
+    const services = Object.keys(host.services) as ServiceName[];
+    const exposed = services.flatMap((s) => (s === 'dns' ? ['53/tcp', '53/udp'] : [`${STANDARD_PORTS[s]}/tcp`])) as `${number}/${'tcp' | 'udp'}`[];
+    const container = await new HostContainer(image)
+      .onNetwork(this.networkName, host.address)
+      .withName(`mail-lab-${id}-${host.name}`)
+      .withHostname(host.hostname?.split('.')[0] ?? host.name.toLowerCase())
+      .withLabels({ [LABEL]: 'host', [OWNER]: String(process.pid) })
+      .withEnvironment(env)
+      .withBindMounts([{ source: path.join(this.dataDir, host.name), target: `/data/${host.name}`, mode: 'rw' }])
+      .withExposedPorts(...exposed)
+      .withWaitStrategy(Wait.forLogMessage(/"ready":/))
+      .withStartupTimeout(60_000)
+      .withLogConsumer((stream) => this.follow(stream))
+      .start();
+    const running: RunningContainer = { name: host.name, container, ports: {}, up: true };
+    for (const s of services) running.ports[s] = container.getMappedPort(STANDARD_PORTS[s], 'tcp');
+    this.containers.set(host.name, running);
+  }
+
+  /** A client PC: a container that idles at its address; its actions come by docker exec. */
+  private async startClient(host: Host, image: string, id: string, env: Record<string, string>): Promise<void> {
+    const container = await new HostContainer(image)
+      .onNetwork(this.networkName, host.address)
+      .withName(`mail-lab-${id}-${host.name}`)
+      .withHostname(host.name.toLowerCase())
+      .withLabels({ [LABEL]: 'client', [OWNER]: String(process.pid) })
+      .withEnvironment(env)
+      .withEntrypoint(['node', '-e', 'process.on("SIGTERM",()=>process.exit(0));console.log(JSON.stringify({ready:process.env.MAIL_LAB_HOST}));setInterval(()=>{},1<<30)'])
+      .withWaitStrategy(Wait.forLogMessage(/"ready":/))
+      .withStartupTimeout(60_000)
+      .start();
+    this.containers.set(host.name, { name: host.name, container, ports: {}, up: true });
   }
 
   /** Merge a container's hop lines into the one trace, on the lab's own clock. */

@@ -325,8 +325,9 @@ describe('FETCH', () => {
     expect(lines).toContain('S: Subject: traced letter');
     expect(lines.at(-2)).toBe('S: ...');
     expect(lines.at(-1)).toBe('S: f OK Fetch completed');
-    // only FLAGS: no transfer
+    // only FLAGS, or only header fields (a mail program listing the folder): no transfer
     await c.command('g', 'FETCH 1 (FLAGS ENVELOPE)');
+    await c.command('h', 'FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)] RFC822.HEADER)');
     expect(l.trace.events.filter((e) => e.steps?.sendmail === '9-10')).toHaveLength(1);
   });
 });

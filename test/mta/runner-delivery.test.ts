@@ -43,9 +43,14 @@ describe('queue runner: delivery', () => {
     expect(dnsHop.detail).toMatchObject({ domain: 'naver.com', mx: [{ exchange: 'mail.naver.com', preference: 10 }], addresses: { 'mail.naver.com': ['192.168.111.100'] } });
     expect(dnsHop.transcript!.map((l) => l.line)).toContain('QUERY naver.com. IN MX');
 
-    const relay = lab.trace.events.find((e) => e.kind === 'relay' && e.queueId === id)!;
-    expect(relay).toMatchObject({ from: 'Server-B', to: 'Server', toAddress: '192.168.111.100', status: 'ok', steps: { sendmail: '4-5' } });
-    const lines = relay.transcript!.map((l) => `${l.dir}: ${l.line}`);
+    // step 4-5 is reported once the message has crossed (before the far end's 6-7), the reply after it
+    const relay = lab.trace.events.find((e) => e.kind === 'relay' && e.queueId === id && e.steps)!;
+    expect(relay).toMatchObject({ from: 'Server-B', to: 'Server', toAddress: '192.168.111.100', steps: { sendmail: '4-5' } });
+    const outcome = lab.trace.events.find((e) => e.kind === 'relay' && e.queueId === id && e.status)!;
+    expect(outcome).toMatchObject({ from: 'Server-B', to: 'Server', status: 'ok' });
+    expect(outcome.steps).toBeUndefined();
+    expect(outcome.seq).toBeGreaterThan(relay.seq);
+    const lines = [...relay.transcript!, ...outcome.transcript!].map((l) => `${l.dir}: ${l.line}`);
     expect(lines).toContain('C: EHLO mail.daum.net');
     expect(lines[0]).toBe('S: 220 sink.test ESMTP');
     expect(lines).toContain('C: MAIL FROM:<kim@daum.net> BODY=8BITMIME');

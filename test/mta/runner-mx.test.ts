@@ -103,7 +103,7 @@ describe('queue runner: MX preference and fallback', () => {
     await lab.trace.waitFor(finished(id));
     await b.runner.onIdle();
     expect(mx2.messages).toHaveLength(1);
-    const relays = lab.trace.events.filter((e) => e.kind === 'relay' && e.queueId === id);
+    const relays = lab.trace.events.filter((e) => e.kind === 'relay' && e.queueId === id && e.status);
     expect(relays.map((e) => [e.toAddress, e.status])).toEqual([['192.168.111.100', 'deferred'], ['192.168.111.131', 'ok']]);
     expect(relays[0].summary.en).toContain('Connection refused by mx1.lab.test.');
     expect(relays[1].to).toBe('Client');

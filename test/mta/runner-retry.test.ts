@@ -40,7 +40,7 @@ describe('queue runner: deferral and retry', () => {
     await b.runner.onIdle();
     expect(sink.messages).toHaveLength(1);
     expect(await fs.readdir(b.queue.dir)).toEqual([]);
-    const relays = lab.trace.events.filter((e) => e.kind === 'relay' && e.queueId === id);
+    const relays = lab.trace.events.filter((e) => e.kind === 'relay' && e.queueId === id && e.status);
     expect(relays.map((e) => e.status)).toEqual(['deferred', 'ok']);
   });
 

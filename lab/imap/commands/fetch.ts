@@ -44,7 +44,9 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
   const headerOnly = needsContent && sections.every((s) => s.section.path.length === 0 && s.section.kind.startsWith('HEADER'));
   const needsEntry = needsContent || items.some((i) => ENTRY_ITEMS.has(i.kind));
   const wantsFlags = items.some((i) => i.kind === 'FLAGS');
-  const transfer = needsContent && positions.length > 0;
+  // steps 9-10 are the mail itself: a section with body text (BODY[], RFC822, TEXT, a part);
+  // a client listing headers (HEADER.FIELDS) is not yet taking the mail
+  const transfer = positions.length > 0 && sections.some((s) => s.section.kind === '' || s.section.kind === 'TEXT');
   const ctx = conn.server.ctx;
   const hop = {
     kind: 'imap' as const,
@@ -157,7 +159,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
     text += ')\r\n';
     pieces.push(text);
     out.push(...pieces);
-    if (needsContent) {
+    if (transfer) {
       sent.push(uid);
       if (files.length < 20) files.push(maildir.pathOf(rec));
       if (sent.length <= TRACE_MESSAGES) {
