@@ -27,18 +27,27 @@ export class TraceBus {
   private readonly startedAt: number;
   private gate: StepGate | undefined;
   private seq = 0;
+  /** how many recent events `events` keeps (listeners and --trace files see every one) */
+  private readonly keep: number;
 
-  constructor(startedAt = performance.now()) {
+  constructor(startedAt = performance.now(), options: { keep?: number } = {}) {
     this.startedAt = startedAt;
+    this.keep = options.keep ?? 10_000;
     this.emitter.setMaxListeners(0);
+  }
+
+  private record(event: HopEvent): void {
+    this.events.push(event);
+    // A lab under load (thousands of letters) would otherwise hold every transcript forever.
+    if (this.events.length > this.keep * 1.25) this.events.splice(0, this.events.length - this.keep);
+    this.emitter.emit('event', event);
   }
 
   /** Record a hop. Returns the event with its seq and time. */
   report(report: HopReport): HopEvent {
     const event: HopEvent = { seq: ++this.seq, at: Math.round(performance.now() - this.startedAt), ...report };
     if (event.transcript) event.transcript = redact(event.transcript);
-    this.events.push(event);
-    this.emitter.emit('event', event);
+    this.record(event);
     return event;
   }
 
@@ -46,8 +55,7 @@ export class TraceBus {
   merge(event: Omit<HopEvent, 'seq'> & { seq?: number }): HopEvent {
     const { seq: _drop, ...rest } = event;
     const merged: HopEvent = { ...rest, seq: ++this.seq };
-    this.events.push(merged);
-    this.emitter.emit('event', merged);
+    this.record(merged);
     return merged;
   }
 
