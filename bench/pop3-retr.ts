@@ -15,9 +15,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadTopology } from '../lab/topology/load.ts';
 import { LoopbackNet } from '../lab/net/lab-net.ts';
-import { StubResolver } from '../lab/net/resolver.ts';
 import { TraceBus } from '../lab/trace/trace-bus.ts';
-import type { HostContext } from '../lab/runtime/host-context.ts';
+import { buildHostContext } from '../lab/runtime/host-context.ts';
 import { startPop3Server } from '../lab/pop3/pop3-server.ts';
 import { Pop3Client } from '../lab/client/pop3-client.ts';
 
@@ -86,17 +85,8 @@ async function serveChild(dataDir: string): Promise<void> {
   const topology = loadTopology(path.join(path.dirname(HERE), '..', 'topology', 'classroom.yaml'), { ports: 'auto' });
   const labNet = new LoopbackNet(topology);
   const trace = new TraceBus();
-  const host = topology.hosts.find((h) => h.name === 'Server')!;
-  const ctx: HostContext = {
-    host,
-    topology,
-    net: labNet,
-    trace,
-    resolver: new StubResolver({ net: labNet, from: 'Server', nameServer: 'Server' }),
-    dataDir,
-    listen: '127.0.0.1',
-    clock: { now: () => Date.now() },
-  };
+  // Server's own data folder is the one given (the bench writes its Maildir there)
+  const ctx = buildHostContext({ topology, name: 'Server', net: labNet, trace, dataDir, listen: '127.0.0.1' });
   const service = await startPop3Server(ctx, { port: 0 });
   labNet.bind('Server', 'pop3', service.port);
   let peakRss = process.memoryUsage.rss();

@@ -26,14 +26,16 @@ Usage: npm run lab -- [options]
                         (without it the lab keeps running for dig, telnet, curl and mail
                         programs until Ctrl-C)
   --step                hold the mail before every numbered hop: Enter goes on, b shows the
-                        previous hop again, t toggles transcripts, q stops the lab
+                        previous hop again, t toggles transcripts, q stops the lab (a line on
+                        standard input does the same when it is not a terminal; embedded
+                        runtime only)
   --trace FILE          write every hop event as JSON Lines to FILE
   --transcripts         show each hop's protocol transcript (SMTP, DNS, POP3, IMAP)
   --lang ko|en          language of the hop summaries (default from LANG: ko for ko_KR.*)
   --figure overview|sendmail|both
                         which of the seed's numberings to show (default both)
-  --filter KINDS        show only these hop kinds, comma-separated: dns,smtp,queue,relay,mda,
-                        pop3,imap,bounce,net
+  --filter KINDS        show only these protocols or hop kinds, comma-separated: dns, smtp (with
+                        the relay), queue, relay, mda, pop3, imap, bounce, net
   --diagram             print the topology as a Mermaid graph and the scenario's hops as a
                         Mermaid sequence diagram (runs the scenario with --ports auto), then exit
   --ports fixed|auto    fixed: the topology's classroom ports (DNS 5300, SMTP 2525/2526,
@@ -126,6 +128,10 @@ async function main(): Promise<number> {
   } catch (err) {
     fail((err as Error).message);
   }
+  if (runtime === 'containers' && values.step) {
+    // The gate lives in this process; the roles of the containers runtime run in their own.
+    fail('--step holds the mail inside the roles, which the containers runtime runs in containers of their own; use --step with the embedded runtime (the default)');
+  }
   if (runtime === 'containers') {
     const { containersAvailable } = await import('./runtime/containers.ts');
     const why = await containersAvailable();
@@ -166,9 +172,10 @@ async function main(): Promise<number> {
   const quit = (code: number) => stop().then(() => process.exit(code));
   process.once('SIGINT', () => {
     process.stdout.write(lang === 'ko' ? '\n실습을 끝냅니다...\n' : '\nStopping the lab...\n');
-    void quit(130);
+    // Ctrl-C is how a lab is meant to end: once every socket is closed, that is a success.
+    void quit(0);
   });
-  process.once('SIGTERM', () => void quit(143));
+  process.once('SIGTERM', () => void quit(0));
   if (gate) gate.onQuit = () => void quit(0);
 
   let result: ScenarioResult;

@@ -7,10 +7,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { TraceBus } from '../trace/trace-bus.ts';
 import { DirectNet } from '../net/direct-net.ts';
-import { StubResolver } from '../net/resolver.ts';
 import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
 import type { Topology } from '../topology/types.ts';
-import type { HostContext, Service } from './host-context.ts';
+import { buildHostContext, type Service } from './host-context.ts';
 import { startService } from './host-services.ts';
 
 export const CONTROL_SOCKET = '/tmp/mail-lab-control.sock';
@@ -36,26 +35,10 @@ export function stdoutTrace(): TraceBus {
   return trace;
 }
 
-export function hostContext(topology: Topology, name: string, trace: TraceBus, dataRoot: string, dnsTimeoutMs?: number, retry?: string): HostContext {
-  const host = topology.hosts.find((h) => h.name === name)!;
-  const network = new DirectNet(topology);
-  const effective = retry && host.mail ? { ...host, mail: { ...host.mail, retry } } : host;
-  return {
-    host: effective,
-    topology,
-    net: network,
-    trace,
-    resolver: new StubResolver({ net: network, from: name, nameServer: host.resolver ?? name, trace, timeoutMs: dnsTimeoutMs ?? 1500 }),
-    dataDir: path.join(dataRoot, name),
-    listen: '0.0.0.0',
-    clock: { now: () => Date.now() },
-  };
-}
-
 async function main(): Promise<void> {
   const { topology, host, retry, dnsTimeoutMs } = readSettings();
   const trace = stdoutTrace();
-  const ctx = hostContext(topology, host, trace, '/data', dnsTimeoutMs, retry);
+  const ctx = buildHostContext({ topology, name: host, net: new DirectNet(topology), trace, dataDir: path.join('/data', host), listen: '0.0.0.0', dnsTimeoutMs, retry });
   fs.mkdirSync(ctx.dataDir, { recursive: true });
   const services = new Map<ServiceName, Service>();
   const wanted = Object.keys(ctx.host.services) as ServiceName[];

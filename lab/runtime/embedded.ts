@@ -4,10 +4,9 @@ import os from 'node:os';
 import type { Host, Topology } from '../topology/types.ts';
 import { loadTopology } from '../topology/load.ts';
 import { LoopbackNet } from '../net/lab-net.ts';
-import { StubResolver } from '../net/resolver.ts';
 import { TraceBus } from '../trace/trace-bus.ts';
 import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
-import type { HostContext, Service } from './host-context.ts';
+import { buildHostContext, type HostContext, type Service } from './host-context.ts';
 import { startService } from './host-services.ts';
 import { ClientPc } from '../client/client-pc.ts';
 import type { EndpointRow, LabRuntime } from './lab-runtime.ts';
@@ -55,25 +54,16 @@ export class EmbeddedRuntime implements LabRuntime {
     this.net = new LoopbackNet(this.topology);
     this.dataDir = options.dataDir;
     for (const host of this.topology.hosts) {
-      const resolver = new StubResolver({
-        net: this.net,
-        from: host.name,
-        nameServer: host.resolver ?? host.name,
-        trace: this.trace,
-        timeoutMs: options.dnsTimeoutMs ?? 1500,
-      });
-      const effective: Host = options.retry && host.mail ? { ...host, mail: { ...host.mail, retry: options.retry } } : host;
-      const ctx: HostContext = {
-        host: effective,
+      const ctx = buildHostContext({
         topology: this.topology,
+        name: host.name,
         net: this.net,
         trace: this.trace,
-        resolver,
         dataDir: path.join(this.dataDir, host.name),
-        listen: this.topology.listen,
-        clock: { now: () => Date.now() },
-      };
-      this.hosts.set(host.name, { host: effective, ctx, services: {}, ports: { ...host.services }, up: false });
+        dnsTimeoutMs: options.dnsTimeoutMs,
+        retry: options.retry,
+      });
+      this.hosts.set(host.name, { host: ctx.host, ctx, services: {}, ports: { ...host.services }, up: false });
     }
   }
 

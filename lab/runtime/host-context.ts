@@ -1,7 +1,7 @@
 import type { Host, Topology } from '../topology/types.ts';
 import type { LabNet } from '../net/lab-net.ts';
 import type { TraceBus } from '../trace/trace-bus.ts';
-import type { StubResolver } from '../net/resolver.ts';
+import { StubResolver } from '../net/resolver.ts';
 
 /**
  * Everything a role needs, handed to it when the runtime builds the host (DESIGN.md): its slice
@@ -25,4 +25,34 @@ export interface HostContext {
 export interface Service {
   readonly port: number;
   close(): Promise<void>;
+}
+
+/** Build a host's context: its slice of the topology, the network, the trace, its resolver. */
+export function buildHostContext(options: {
+  topology: Topology;
+  name: string;
+  net: LabNet;
+  trace: TraceBus;
+  /** <data>/<Host> */
+  dataDir: string;
+  listen?: string;
+  /** per-query DNS time-out of the host's stub resolver, ms */
+  dnsTimeoutMs?: number;
+  /** retry schedule override for a mail host */
+  retry?: string;
+}): HostContext {
+  const { topology, name, net, trace } = options;
+  const found = topology.hosts.find((h) => h.name === name);
+  if (!found) throw new Error(`no host ${name} in ${topology.file}`);
+  const host = options.retry && found.mail ? { ...found, mail: { ...found.mail, retry: options.retry } } : found;
+  return {
+    host,
+    topology,
+    net,
+    trace,
+    resolver: new StubResolver({ net, from: name, nameServer: host.resolver ?? name, trace, timeoutMs: options.dnsTimeoutMs ?? 1500 }),
+    dataDir: options.dataDir,
+    listen: options.listen ?? topology.listen,
+    clock: { now: () => Date.now() },
+  };
 }

@@ -1,7 +1,7 @@
 import readline from 'node:readline';
 import type { HopPreview, TraceBus } from './trace-bus.ts';
 import type { HopEvent } from './hop-event.ts';
-import { renderHop, stepLabel, type TerminalRenderer, type RenderOptions } from './terminal-renderer.ts';
+import { renderHop, stepLabel, shownBy, type TerminalRenderer, type RenderOptions } from './terminal-renderer.ts';
 
 /**
  * --step: every numbered hop waits here before it happens, so the mail really is held at that
@@ -47,7 +47,7 @@ export class StepGate {
 
   private async hold(preview: HopPreview): Promise<void> {
     if (!preview.steps) return;
-    if (this.options.filter && !this.options.filter.includes(preview.kind)) return;
+    if (!shownBy(this.options.filter, preview)) return;
     const ko = this.options.lang === 'ko';
     this.write(`\n${ko ? '▶ 다음 단계' : '▶ next hop'}  ${stepLabel(preview, this.options.lang, this.options.figure)}  ${preview.protocol ?? preview.kind.toUpperCase()}\n`);
     this.write(`   ${preview.from}${preview.fromAddress ? ` (${preview.fromAddress})` : ''} → ${preview.to}${preview.toAddress ? ` (${preview.toAddress})` : ''}\n`);

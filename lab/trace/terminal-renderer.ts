@@ -61,6 +61,12 @@ export function renderHop(event: HopEvent, options: RenderOptions): string[] {
   return lines;
 }
 
+/** --filter names protocols or hop kinds: smtp also shows the relay, which speaks SMTP. */
+export function shownBy(filter: readonly string[] | undefined, event: Pick<HopEvent, 'kind' | 'protocol'>): boolean {
+  if (!filter) return true;
+  return filter.includes(event.kind) || (event.kind === 'relay' && filter.includes('smtp'));
+}
+
 /** Prints hops as they happen. */
 export class TerminalRenderer {
   private readonly options: RenderOptions;
@@ -70,8 +76,8 @@ export class TerminalRenderer {
     this.write = write;
   }
 
-  shows(event: HopEvent): boolean {
-    return !this.options.filter || this.options.filter.includes(event.kind);
+  shows(event: Pick<HopEvent, 'kind' | 'protocol'>): boolean {
+    return shownBy(this.options.filter, event);
   }
 
   render(event: HopEvent): void {

@@ -87,3 +87,31 @@ describe('npm run lab', () => {
     expect(arrows[0]).toMatch(/WinClient->>Server_B: ① SMTP/);
   });
 });
+
+describe('what the class sees', () => {
+  it('--figure overview and --filter smtp,dns show only those hops, numbered by the overview figure', async () => {
+    const run = await runCli(['--exit', '--ports', 'auto', '--lang', 'ko', '--figure', 'overview', '--filter', 'smtp,dns']);
+    expect(run.code).toBe(0);
+    const hops = run.stdout.split('\n').filter((l) => /^#\s*\d+/.test(l));
+    expect(hops.length).toBeGreaterThanOrEqual(3);
+    for (const hop of hops) expect(hop).toMatch(/\s(SMTP|DNS)\s/);
+    expect(hops.some((h) => /개요 ③/.test(h))).toBe(true);
+    expect(run.stdout).not.toMatch(/센드메일/);
+    expect(run.stdout).not.toMatch(/POP3\s+Client/);
+  });
+
+  it('--transcripts shows the protocol lines, with the password hidden', async () => {
+    const run = await runCli(['--exit', '--ports', 'auto', '--lang', 'en', '--transcripts']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/C: MAIL FROM:<kim@daum\.net>/);
+    expect(run.stdout).toMatch(/C: QUERY naver\.com\. IN MX/);
+    expect(run.stdout).toMatch(/C: PASS \*\*\*\*\*/);
+    expect(run.stdout).not.toMatch(/PASS 1234/);
+  });
+
+  it('--step with the containers runtime says why not', async () => {
+    const run = await runCli(['--step', '--runtime', 'containers']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--step .* use --step with the embedded runtime/);
+  });
+});
