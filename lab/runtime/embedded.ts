@@ -198,9 +198,9 @@ export class EmbeddedRuntime implements LabRuntime {
   }
 }
 
-/** The default data folder: var/<topology name> in the working folder. */
+/** The default data folder: var/<topology name> in the project (where `npm run mailq` looks). */
 export function defaultDataDir(topology: Topology): string {
-  return path.resolve('var', topology.name);
+  return path.join(import.meta.dirname, '..', '..', 'var', topology.name);
 }
 
 export async function tempDataDir(): Promise<string> {
