@@ -45,8 +45,9 @@ Usage: npm run lab -- [options]
                         var/classroom; kept across runs, so a crash or Ctrl-C loses no mail)
   --clean               empty the data folder before starting
   --runtime embedded|containers
-                        embedded: every host in this process on loopback (default);
-                        containers: every host in its own Docker container
+                        embedded: every host in this process on loopback (the default, or
+                        the scenario's "runtime:"); containers: every host in its own Docker
+                        container at its topology address
   --no-color            plain output
   -h, --help            this help
 
@@ -105,7 +106,7 @@ async function main(): Promise<number> {
   const lang: Lang = oneOf('lang', values.lang, ['ko', 'en'] as const, defaultLang());
   const figure: Figure = oneOf('figure', values.figure, ['overview', 'sendmail', 'both'] as const, 'both');
   const ports = oneOf('ports', values.ports, ['fixed', 'auto'] as const, values.diagram ? 'auto' : 'fixed');
-  const runtime = oneOf('runtime', values.runtime, ['embedded', 'containers'] as const, 'embedded');
+  const runtimeOption = values.runtime === undefined ? undefined : oneOf('runtime', values.runtime, ['embedded', 'containers'] as const, 'embedded');
   const filter = values.filter?.split(',').map((k) => k.trim()) as HopKind[] | undefined;
   const unknownKind = filter?.find((k) => !KINDS.includes(k));
   if (unknownKind) fail(`--filter: "${unknownKind}" is not a hop kind; write some of ${KINDS.join(',')}`);
@@ -122,6 +123,7 @@ async function main(): Promise<number> {
   } catch (err) {
     fail((err as Error).message);
   }
+  const runtime = runtimeOption ?? scenario.runtime;
   let topology;
   try {
     topology = loadTopology(values.topology ? path.resolve(values.topology) : scenario.topology, { ports });
@@ -151,12 +153,7 @@ async function main(): Promise<number> {
 
   let lab: Lab;
   try {
-    if (runtime === 'containers') {
-      const { startContainerLab } = await import('./runtime/containers.ts');
-      lab = await startContainerLab({ topology, trace, retry: scenario.retry, dnsTimeoutMs: scenario.dnsTimeout ? toMs(scenario.dnsTimeout) : undefined });
-    } else {
-      lab = await startLab({ topology, ports, data: values.data ? path.resolve(values.data) : undefined, clean: values.clean, trace, retry: scenario.retry, dnsTimeoutMs: scenario.dnsTimeout ? toMs(scenario.dnsTimeout) : undefined });
-    }
+    lab = await startLab({ runtime, topology, ports, data: values.data ? path.resolve(values.data) : undefined, clean: values.clean, trace, retry: scenario.retry, dnsTimeoutMs: scenario.dnsTimeout ? toMs(scenario.dnsTimeout) : undefined });
   } catch (err) {
     gate?.close();
     await jsonl?.close();

@@ -23,12 +23,17 @@ const OWNER = 'mail-lab.pid';
 /** Undefined when a container runtime answers; otherwise one line saying why not. */
 export async function containersAvailable(): Promise<string | undefined> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<never>((_r, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref());
+    const timeout = new Promise<never>((_r, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000);
+    });
     await Promise.race([getContainerRuntimeClient(), timeout]);
     return undefined;
   } catch (err) {
     return `no container runtime is reachable (${(err as Error).message.split('\n')[0]}); start Docker (dockerd) or use --runtime embedded`;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -26,6 +26,8 @@ export interface LabOptions {
   retry?: string;
   dnsTimeoutMs?: number;
   failedLoginDelayMs?: number;
+  /** 'embedded' (this process, loopback; the default) or 'containers' (a Docker container per host) */
+  runtime?: 'embedded' | 'containers';
 }
 
 /** A running lab, as `startLab()` gives it to a test or to the CLI. */
@@ -106,7 +108,6 @@ export class Lab {
         off();
         find().then((letter) => (letter ? resolve(letter) : reject(new Error(`timed out after ${timeoutMs} ms waiting for a letter in ${user}'s mailbox on ${host}; trace so far:\n${this.trace.summaryLines().join('\n')}`))), reject);
       }, timeoutMs);
-      timer.unref?.();
     });
   }
 
@@ -177,10 +178,15 @@ export async function prepareDataDir(topology: Topology, options: Pick<LabOption
   return { dataDir, temporary };
 }
 
-/** Start a lab in this process (the embedded runtime). */
+/** Start a lab: in this process (the embedded runtime, the default) or in containers. */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const ports = options.ports ?? 'fixed';
   const topology = typeof options.topology === 'object' ? options.topology : loadTopology(options.topology ?? DEFAULT_TOPOLOGY, { ports });
+  if (options.runtime === 'containers') {
+    // loaded only when asked for: testcontainers is a large module
+    const { startContainerLab } = await import('./containers.ts');
+    return startContainerLab({ ...options, topology });
+  }
   const { dataDir, temporary } = await prepareDataDir(topology, { ...options, ports });
   const runtime = new EmbeddedRuntime({
     topology,

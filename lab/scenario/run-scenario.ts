@@ -10,6 +10,7 @@ export interface RunScenarioOptions extends Omit<LabOptions, 'topology'> {
   topology?: string;
   /** keep the lab running after the scenario (the caller stops it) */
   keep?: boolean;
+  /** overrides the scenario's own `runtime` */
   runtime?: 'embedded' | 'containers';
 }
 
@@ -29,11 +30,7 @@ export async function runScenario(nameOrPath: string, options: RunScenarioOption
   const topology = loadTopology(options.topology ?? scenario.topology, { ports });
   const trace = options.trace ?? new TraceBus();
   const labOptions = { ...options, topology, ports, trace, retry: options.retry ?? scenario.retry, dnsTimeoutMs: options.dnsTimeoutMs ?? (scenario.dnsTimeout ? toMs(scenario.dnsTimeout) : undefined) };
-  let lab: Lab;
-  if (options.runtime === 'containers') {
-    const { startContainerLab } = await import('../runtime/containers.ts');
-    lab = await startContainerLab(labOptions);
-  } else lab = await startLab(labOptions);
+  const lab: Lab = await startLab({ ...labOptions, runtime: options.runtime ?? scenario.runtime });
   try {
     const result = await runActions(lab, scenario);
     return { ...result, trace, lab: options.keep ? lab : undefined };

@@ -108,7 +108,9 @@ export const scenarioSchema = z.strictObject({
   retry: z.string().optional(),
   /** per-query DNS time-out of the hosts' resolvers */
   dnsTimeout: duration.optional(),
-  /** the runtimes this scenario makes sense in */
+  /** the runtime to play it in unless --runtime says otherwise */
+  runtime: z.enum(['embedded', 'containers']).default('embedded'),
+  /** the runtimes this scenario makes sense in (the CI tests play it in each) */
   runtimes: z.array(z.enum(['embedded', 'containers'])).default(['embedded', 'containers']),
   actions: z.array(actionSchema).min(1),
   expect: z.array(expectationSchema).default([]),

@@ -91,7 +91,6 @@ export class TraceBus {
         off();
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; trace so far:\n${this.summaryLines().join('\n')}`));
       }, timeoutMs);
-      timer.unref?.();
     });
   }
 
