@@ -5,6 +5,7 @@ import { Maildir } from './maildir.ts';
 import { checkUserName, folderDir, folderNameOf, folderComponents, normaliseFolderName, MailboxNameError, SEPARATOR } from './names.ts';
 import { maildirName, fsyncPath } from './maildir-name.ts';
 import { notifyDelivery } from './mail-events.ts';
+import { FolderSync } from './folder-sync.ts';
 
 export { maildirName, fsyncPath };
 
@@ -36,6 +37,9 @@ async function makeMaildir(dir: string, marker: boolean): Promise<void> {
 export class MailStore {
   readonly root: string;
   private readonly open = new Map<string, Maildir>();
+  /** user Maildirs known to exist (delivery skips the mkdirs) */
+  private readonly made = new Set<string>();
+  private readonly syncs = new Map<string, FolderSync>();
 
   constructor(root: string) {
     this.root = root;
@@ -52,10 +56,21 @@ export class MailStore {
    */
   async deliver(user: string, message: Buffer): Promise<{ file: string }> {
     const dir = this.userDir(user);
-    await Promise.all(['tmp', 'new', 'cur'].map((d) => fs.mkdir(path.join(dir, d), { recursive: true })));
+    if (!this.made.has(dir)) {
+      await Promise.all(['tmp', 'new', 'cur'].map((d) => fs.mkdir(path.join(dir, d), { recursive: true })));
+      this.made.add(dir);
+    }
     const name = maildirName();
     const tmp = path.join(dir, 'tmp', name);
-    const handle = await fs.open(tmp, 'wx');
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(tmp, 'wx');
+    } catch (err) {
+      // the Maildir was removed since (by hand): make it again, once
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.made.delete(dir);
+      return this.deliver(user, message);
+    }
     try {
       await handle.writeFile(message);
       await handle.sync();
@@ -64,7 +79,11 @@ export class MailStore {
     }
     const file = path.join(dir, 'new', `${name},S=${message.length}`);
     await fs.rename(tmp, file);
-    await fsyncPath(path.join(dir, 'new'));
+    // the rename is durable once new/ is fsynced; concurrent deliveries share that fsync
+    const newDir = path.join(dir, 'new');
+    let sync = this.syncs.get(newDir);
+    if (!sync) this.syncs.set(newDir, (sync = new FolderSync(newDir)));
+    await sync.sync();
     notifyDelivery(dir);
     return { file };
   }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { newQueueId, isQueueId } from './queue-id.ts';
+import { FolderSync } from '../mailbox/folder-sync.ts';
+import { fsyncPath as fsyncDir } from '../mailbox/maildir-name.ts';
 
 // The mail queue of one mail host, as sendmail keeps its mqueue: one spool folder
 // (<dataDir>/queue), and per message a data file df<ID> (the message as received) and a
@@ -308,51 +310,6 @@ async function writeFileSynced(file: string, data: Buffer, flags: 'wx'): Promise
   const handle = await fs.open(file, flags);
   try {
     await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * fsync of the spool folder, shared by concurrent writers (group commit): a caller gets a
- * folder fsync that started after it called, so its renames are on disk when it resolves; while
- * one fsync runs, every caller that comes meanwhile waits for the one next fsync.
- */
-export class FolderSync {
-  readonly dir: string;
-  private running: Promise<void> | undefined;
-  private next: Promise<void> | undefined;
-
-  constructor(dir: string) {
-    this.dir = dir;
-  }
-
-  sync(): Promise<void> {
-    if (this.next) return this.next;
-    if (this.running) {
-      const after = () => {
-        this.next = undefined;
-        return this.start();
-      };
-      this.next = this.running.then(after, after);
-      return this.next;
-    }
-    return this.start();
-  }
-
-  private start(): Promise<void> {
-    const run: Promise<void> = fsyncDir(this.dir).finally(() => {
-      if (this.running === run) this.running = undefined;
-    });
-    this.running = run;
-    return run;
-  }
-}
-
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
     await handle.sync();
   } finally {
     await handle.close();
