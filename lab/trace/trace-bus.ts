@@ -32,7 +32,7 @@ export class TraceBus {
 
   constructor(startedAt = performance.now(), options: { keep?: number } = {}) {
     this.startedAt = startedAt;
-    this.keep = options.keep ?? 10_000;
+    this.keep = options.keep ?? 5_000;
     this.emitter.setMaxListeners(0);
   }
 
