@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { loadTopology } from '../lab/topology/load.ts';
 import { LoopbackNet } from '../lab/net/lab-net.ts';
 import { TraceBus } from '../lab/trace/trace-bus.ts';
+import { fillMaildir } from './bench-maildir.ts';
 import { buildHostContext } from '../lab/runtime/host-context.ts';
 import { startPop3Server } from '../lab/pop3/pop3-server.ts';
 import { Pop3Client } from '../lab/client/pop3-client.ts';
@@ -42,43 +43,6 @@ interface ServerMemory {
   heapAfterGcNoTrace?: number;
 }
 type ChildMessage = { port: number } | { memory: ServerMemory };
-
-/** Write the Maildir straight to disk (as a delivered mailbox would be), in delivery order. */
-async function fillMaildir(dir: string, messages: number, size: number): Promise<number> {
-  for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(path.join(dir, sub), { recursive: true });
-  const base = 1_700_000_000;
-  let total = 0;
-  const write = async (i: number) => {
-    const head = [
-      'Return-Path: <kim@daum.net>',
-      'Delivered-To: lee@naver.com',
-      `Received: from mail.daum.net (mail.daum.net [192.168.111.200]) by mail.naver.com with ESMTP id q${i}; Mon, 1 Jan 2024 09:00:00 +0900`,
-      'From: =?UTF-8?B?6rmA7Jyg7IugIChraW0p?= <kim@daum.net>',
-      'To: lee@naver.com',
-      `Subject: =?UTF-8?B?7JWI64WV7ZWY7IS47JqU?= #${i}`,
-      `Message-ID: <bench-${i}@daum.net>`,
-      'Date: Mon, 1 Jan 2024 09:00:00 +0900',
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Transfer-Encoding: 8bit',
-      '',
-    ].join('\r\n');
-    const lines: string[] = [];
-    let length = Buffer.byteLength(head) + 2;
-    for (let n = 0; length < size; n++) {
-      const line = n % 9 === 4 ? `.${n} 점으로 시작하는 줄 (byte-stuffed)` : `${n} 메일 서버 실습: kim이 lee에게 보내는 편지입니다. lorem ipsum dolor`;
-      lines.push(line);
-      length += Buffer.byteLength(line) + 2;
-    }
-    const body = Buffer.from(`${head}\r\n${lines.join('\r\n')}\r\n`);
-    total += body.length;
-    await fs.writeFile(path.join(dir, 'new', `${base + i}.M${i}P1Q${i}.bench,S=${body.length}`), body);
-  };
-  for (let i = 0; i < messages; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, messages - i) }, (_, k) => write(i + k + 1)));
-  }
-  return total;
-}
 
 /** The server side, in its own process: Server of the classroom topology, trace on. */
 async function serveChild(dataDir: string): Promise<void> {
@@ -154,7 +118,7 @@ export async function benchPop3Retr(options: Pop3RetrOptions = {}): Promise<Reco
   const dataDir = path.join(root, 'Server');
   const child = fork(HERE, [CHILD_FLAG, dataDir], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
-    const onDisk = await fillMaildir(path.join(dataDir, 'mail', 'lee'), messages, size);
+    const onDisk = await fillMaildir(path.join(dataDir, 'mail', 'lee'), messages, size, { dotLines: true });
     const ready = (await new Promise<ChildMessage>((resolve, reject) => {
       child.once('message', resolve);
       child.once('exit', (code) => reject(new Error(`the POP3 server process ended (${code})`)));
