@@ -66,9 +66,9 @@ async function main(): Promise<void> {
       const service = arg as ServiceName;
       const act = async () => {
         if (verb === 'flush') {
-          const smtp = services.get('smtp') as { runner?: { kick(): void } } | undefined;
+          const smtp = services.get('smtp') as { runner?: { flush(): void } } | undefined;
           if (!smtp?.runner) throw new Error(`${host} runs no mail server`);
-          smtp.runner.kick();
+          smtp.runner.flush();
         } else if (verb === 'service-down' && wanted.includes(service)) await down(service);
         else if (verb === 'service-up' && wanted.includes(service)) await up(service);
         else throw new Error(`unknown control command "${verb} ${arg ?? ''}"`);

@@ -174,9 +174,9 @@ export class EmbeddedRuntime implements LabRuntime {
 
   /** Run a mail server's queue now (sendmail -q). */
   async flush(host: string): Promise<void> {
-    const smtp = this.require(host).services.smtp as { runner?: { kick(): void } } | undefined;
+    const smtp = this.require(host).services.smtp as { runner?: { flush(): void } } | undefined;
     if (!smtp?.runner) throw new Error(`${host} runs no mail server right now`);
-    smtp.runner.kick();
+    smtp.runner.flush();
   }
 
   require(name: string): RunningHost {
