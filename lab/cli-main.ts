@@ -205,8 +205,8 @@ function printResult(result: ScenarioResult, lang: Lang): void {
   process.stdout.write('\n');
   for (const e of result.expectations) {
     const mark = e.ok ? '✓' : '✗';
-    process.stdout.write(`${mark} ${e.expected}\n`);
-    if (!e.ok) process.stdout.write(`    ${lang === 'ko' ? '실제' : 'actual'}: ${e.actual}  (${result.scenario.file}:${e.line})\n`);
+    process.stdout.write(`${mark} ${e.expected[lang]}\n`);
+    if (!e.ok) process.stdout.write(`    ${lang === 'ko' ? '실제' : 'actual'}: ${e.actual[lang]}  (${result.scenario.file}:${e.line})\n`);
   }
   const passed = result.expectations.filter((e) => e.ok).length;
   process.stdout.write(lang === 'ko'

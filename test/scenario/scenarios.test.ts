@@ -14,7 +14,7 @@ function explain(result: ScenarioResult): string {
   const lines: string[] = [];
   for (const a of result.actions) if (!a.ok) lines.push(`action at ${result.scenario.file}:${a.line} failed: ${a.error}`);
   for (const e of result.expectations) {
-    if (!e.ok) lines.push(`${result.scenario.file}:${e.line}\n  expected: ${e.expected}\n  actual:   ${e.actual}`);
+    if (!e.ok) lines.push(`${result.scenario.file}:${e.line}\n  expected: ${e.expected.en}\n  actual:   ${e.actual.en}`);
   }
   return lines.join('\n');
 }
