@@ -350,8 +350,9 @@ export class Pop3Connection {
     // this, so a DELE right after still finds the file and the hops stay in order.
     // With pipelined commands waiting there is no flush to let go first: done at once.
     const after = async () => {
-      this.reportTransfer(peer, message, command, commandLine, statusLine(status), stuffer, bodyLines);
+      // marked seen first, so that the hop names the file where it now is (cur/...:2,S)
       if (command === 'RETR') await maildrop.markSeen(message).catch(() => undefined);
+      this.reportTransfer(peer, message, command, commandLine, statusLine(status), stuffer, bodyLines);
     };
     this.afterwork = this.reader.hasQueued() ? after() : new Promise<void>((resolve) => setImmediate(resolve)).then(after);
   }

@@ -1,5 +1,6 @@
 // Steps 8 and 9-10 of the seed on the trace: the login (request) and each RETR/TOP (transfer),
 // with transcripts, passwords redacted, and the step gate holding the mail before it is sent.
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import { startPop3Lab, letter, type Pop3Lab } from './pop3-fixture.ts';
@@ -109,7 +110,8 @@ describe('steps 9-10: the transfer', () => {
       fromAddress: '192.168.111.100',
       toAddress: '192.168.111.131',
       status: 'ok',
-      files: [file],
+      // where the file is once RETR marked it seen (dovecot's new/ -> cur/ with :2,S)
+      files: [path.join(path.dirname(path.dirname(file)), 'cur', `${path.basename(file)}:2,S`)],
       detail: { user: 'lee', message: 1, size: data.length, command: 'RETR' },
     });
     expect(event.transcript!.map((t) => `${t.dir}: ${t.line}`)).toEqual([
