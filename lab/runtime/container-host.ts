@@ -69,6 +69,9 @@ async function main(): Promise<void> {
           const smtp = services.get('smtp') as { runner?: { flush(): void } } | undefined;
           if (!smtp?.runner) throw new Error(`${host} runs no mail server`);
           smtp.runner.flush();
+        } else if (verb === 'sync') {
+          // the runner waits for this line on our output: every hop before it has reached it
+          process.stdout.write(`${JSON.stringify({ sync: arg })}\n`);
         } else if (verb === 'service-down' && wanted.includes(service)) await down(service);
         else if (verb === 'service-up' && wanted.includes(service)) await up(service);
         else throw new Error(`unknown control command "${verb} ${arg ?? ''}"`);

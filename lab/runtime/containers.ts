@@ -18,6 +18,8 @@ import { buildImage } from './container-image.ts';
 // every run, and on start removes what a killed earlier run left behind.
 
 const LABEL = 'mail-lab.runtime';
+/** how long a hop from a container waits for hops from other containers that happened before it */
+const REORDER_MS = 30;
 const OWNER = 'mail-lab.pid';
 
 /** Undefined when a container runtime answers; otherwise one line saying why not. */
@@ -64,6 +66,10 @@ export class ContainerRuntime implements LabRuntime {
   private readonly containers = new Map<string, RunningContainer>();
   private networkName = '';
   private networkId = '';
+  private readonly pending: { hop: HopEvent; time: number }[] = [];
+  private readonly syncWaiters = new Map<string, () => void>();
+  private syncs = 0;
+  private reorder: NodeJS.Timeout | undefined;
 
   constructor(topology: Topology, dataDir: string, options: LabOptions) {
     this.topology = topology;
@@ -141,14 +147,31 @@ export class ContainerRuntime implements LabRuntime {
   }
 
   private mergeLine(line: string): void {
+    const marker = /\{"sync":"([^"]+)"\}/.exec(line);
+    if (marker) {
+      this.syncWaiters.get(marker[1])?.();
+      return;
+    }
     const start = line.indexOf('{"hop":');
     if (start < 0) return;
+    let parsed: { hop: HopEvent; time: number };
     try {
-      const { hop, time } = JSON.parse(line.slice(start)) as { hop: HopEvent; time: number };
-      this.trace.merge({ ...hop, at: Math.max(0, time - this.startedAt) });
+      parsed = JSON.parse(line.slice(start)) as { hop: HopEvent; time: number };
     } catch {
-      // not a hop line (a log line that happens to contain the text)
+      return; // not a hop line (a log line that happens to contain the text)
     }
+    // Each container's output reaches us on its own stream; hops that happened close together
+    // on different hosts can arrive out of order. They wait a moment here and join the trace in
+    // the order they happened (the containers share this machine's clock).
+    this.pending.push(parsed);
+    this.reorder ??= setTimeout(() => this.flushPending(), REORDER_MS);
+  }
+
+  private flushPending(): void {
+    clearTimeout(this.reorder);
+    this.reorder = undefined;
+    const hops = this.pending.splice(0).sort((a, b) => a.time - b.time || a.hop.seq - b.hop.seq);
+    for (const { hop, time } of hops) this.trace.merge({ ...hop, at: Math.max(0, time - this.startedAt) });
   }
 
   private require(name: string): RunningContainer {
@@ -253,6 +276,25 @@ export class ContainerRuntime implements LabRuntime {
     this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name}의 ${service} 서비스 다시 시작`, en: `${name}'s ${service} service is up again` }, status: 'ok', detail: { fault: 'service-up', service } });
   }
 
+  /**
+   * Every hop the server containers reported so far is in the trace: each prints a marker after
+   * its hops, and once the marker has come through its output stream, nothing before it is left.
+   */
+  async settle(): Promise<void> {
+    await Promise.all(
+      [...this.containers.values()]
+        .filter((running) => running.up && !this.topology.hosts.find((h) => h.name === running.name)?.client)
+        .map(async (running) => {
+          const token = `${running.name}-${++this.syncs}`;
+          const seen = new Promise<void>((resolve) => this.syncWaiters.set(token, resolve));
+          await this.control(running.name, `sync ${token}`);
+          await seen;
+          this.syncWaiters.delete(token);
+        }),
+    );
+    this.flushPending();
+  }
+
   async flush(name: string): Promise<void> {
     await this.control(name, 'flush');
   }
@@ -285,6 +327,7 @@ export class ContainerRuntime implements LabRuntime {
   }
 
   async stop(): Promise<void> {
+    this.flushPending();
     const client = await getContainerRuntimeClient().catch(() => undefined);
     await Promise.all(
       [...this.containers.values()].map(async (running) => {

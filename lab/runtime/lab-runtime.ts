@@ -40,5 +40,7 @@ export interface LabRuntime {
   linkDown(a: string, b: string): Promise<void>;
   linkUp(a: string, b: string): Promise<void>;
   flush(host: string): Promise<void>;
+  /** resolves when every hop reported so far is in the trace (containers report over streams) */
+  settle?(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -111,6 +111,11 @@ export class Lab {
     });
   }
 
+  /** Resolves when every hop the hosts reported so far is in the trace. */
+  async settle(): Promise<void> {
+    await this.runtime.settle?.();
+  }
+
   /** Run a mail server's queue now (sendmail -q), e.g. after a host came back. */
   flush(host: string): Promise<void> {
     return this.runtime.flush(host);

@@ -71,6 +71,7 @@ export async function runActions(lab: Lab, scenario: Scenario, onAction?: (recor
     records.push(record);
     onAction?.(record);
   }
+  if (!failed) await lab.settle();
   const expectations = failed ? [] : await checkExpectations(lab, scenario, state);
   return { scenario, ok: !failed && expectations.every((e) => e.ok), actions: records, expectations };
 }
