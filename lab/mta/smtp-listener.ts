@@ -8,8 +8,8 @@
 //   - a reply text may bring its own enhanced status code (`5.7.1 ... Relaying denied`);
 //   - a command line over the limit gets 500 and the session goes on (smtp-server would close).
 import net from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { LabSmtpServer } from './lab-smtp-server.ts';
 import type {
   SMTPServerAddress,
   SMTPServerAuthentication,
@@ -82,47 +82,6 @@ const REPORTED_VERBS = new Set(['MAIL', 'RCPT', 'DATA', 'AUTH']);
 const MAX_REFUSAL_EVENTS = 20;
 /** smtp-server drops the connection past this; between lineLength and this a line gets 500 */
 const HARD_LINE_CAP = 64 * 1024;
-
-/**
- * smtp-server with a lab-aware connect(): the peer is identified before the session starts, so
- * smtp-server's session, its reverse lookup and its replies all see the virtual address.
- */
-class LabSmtpServer extends SMTPServer {
-  listener!: SmtpListener;
-
-  override connect(socket: net.Socket, socketOptions?: ConstructorParameters<typeof SMTPConnection>[2]): void {
-    const early = () => {};
-    socket.on('error', early);
-    this.listener.identify(socket).then(
-      (peer) => {
-        if (socket.destroyed) return;
-        // As SMTPServer.connect, with the lab's address and our hooks before init().
-        const connection = new SMTPConnection(this, socket, { ...socketOptions, remoteAddress: peer.address });
-        this.connections.add(connection);
-        connection.on('error', (err: Error) => this._onError(err));
-        connection.on('connect', (data: unknown) => (this as unknown as { _onClientConnect(d: unknown): void })._onClientConnect(data));
-        this.listener.attach(connection, peer);
-        greetAtOnce(connection, this);
-        socket.off('error', early);
-      },
-      () => socket.destroy(),
-    );
-  }
-}
-
-/**
- * smtp-server's init() without its fixed 100 ms wait for early talkers (an anti-spam pause that
- * would only slow every hop of the lesson): the same listener set-up and client limit, then the
- * greeting at once.
- */
-function greetAtOnce(connection: SMTPConnection, server: SMTPServer): void {
-  const c = connection as unknown as { _setListeners(cb: () => void): void; connectionReady(): void; send(code: number, text: string, close?: boolean): void; name: string };
-  const limit = (server as unknown as { options: { maxClients?: number } }).options.maxClients;
-  c._setListeners(() => {
-    if (limit && server.connections.size > limit) return c.send(421, `${c.name} Too many connected clients, try again in a moment`, false);
-    c.connectionReady();
-  });
-}
 
 export class SmtpListener {
   readonly ctx: HostContext;
