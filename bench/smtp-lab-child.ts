@@ -20,7 +20,7 @@ trace.on((e) => {
     process.stdout.write(`DELIVERED ${delivered}\n`);
   }
 });
-process.stdout.write(`READY ${JSON.stringify({ smtp: lab.port('Server-B', 'smtp') })}\n`);
+process.stdout.write(`READY ${JSON.stringify({ smtp: lab.port('Server-B', 'smtp'), server: lab.port('Server', 'smtp') })}\n`);
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'stats') {
     process.stdout.write(`STATS ${JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, delivered, events: trace.events.length, memory: process.memoryUsage() })}\n`);
