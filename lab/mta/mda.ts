@@ -84,6 +84,7 @@ export class Mda {
     const mailbox = path.join('mail', user, 'new');
     await ctx.trace.hold({
       ...base,
+      files: [`${path.join(this.store.userDir(user), 'new')}${path.sep}`],
       summary: {
         ko: `${user} 사용자가 있는지 확인하고, MDA가 ${user}의 메일함(${mailbox})에 메일을 씁니다`,
         en: `${user} exists here; the MDA writes the mail into ${user}'s mailbox (${mailbox})`,

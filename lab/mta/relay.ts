@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { format } from 'node:util';
 import { isAscii } from 'node:buffer';
 import type net from 'node:net';
@@ -114,6 +115,8 @@ export class Relay {
       toAddress: address,
       steps: STEPS.relay,
       protocol: 'SMTP',
+      // the data file the MDA sends from the queue
+      files: [path.join(ctx.dataDir, 'queue', `df${req.queueId}`)],
       summary: {
         ko: `${host.exchange}(${address})로 SMTP 전송 (큐 ID ${req.queueId})`,
         en: `Relaying to ${host.exchange} (${address}) by SMTP (queue ID ${req.queueId})`,

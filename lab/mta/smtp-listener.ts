@@ -8,6 +8,7 @@
 //   - a reply text may bring its own enhanced status code (`5.7.1 ... Relaying denied`);
 //   - a command line over the limit gets 500 and the session goes on (smtp-server would close).
 import net from 'node:net';
+import path from 'node:path';
 import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { LabSmtpServer } from './lab-smtp-server.ts';
 import type {
@@ -34,6 +35,8 @@ import { newQueueId } from './queue-id.ts';
 
 /** What the listener needs of the queue (lab/mta/queue.ts implements it). */
 export interface QueueWriter {
+  /** the spool folder, for the files a hop names */
+  readonly dir?: string;
   newId(): string;
   enqueue(envelope: Envelope, message: Buffer, queueId?: string): Promise<{ id: string; files: string[] }>;
 }
@@ -434,6 +437,7 @@ export class SmtpListener {
       };
       await ctx.trace.hold({
         ...queueEvent,
+        files: this.options.queue.dir ? [path.join(this.options.queue.dir, `df${queueId}`), path.join(this.options.queue.dir, `qf${queueId}`)] : undefined,
         summary: { ko: `${this.hostname}이(가) ${others} 앞 메일을 메일 큐에 씁니다 (큐 ID ${queueId})`, en: `${this.hostname} writes the mail for ${others} into its mail queue (queue ID ${queueId})` },
       });
       let files: string[];

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, ImageName, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import type { Host, Topology } from '../topology/types.ts';
 import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
 import { TraceBus } from '../trace/trace-bus.ts';
@@ -10,7 +10,7 @@ import type { HopEvent } from '../trace/hop-event.ts';
 import type { FetchedLetter, Letter, SendResult } from '../client/client-pc.ts';
 import type { ClientHandle, EndpointRow, LabRuntime } from './lab-runtime.ts';
 import { Lab, prepareDataDir, type LabOptions } from './lab.ts';
-import { buildImage } from './container-image.ts';
+import { baseImage, buildImage } from './container-image.ts';
 
 // The containers runtime: every host of the topology in a container of its own, at its topology
 // address on a Docker network with the topology's subnet, serving the standard ports there.
@@ -22,21 +22,33 @@ const LABEL = 'mail-lab.runtime';
 const REORDER_MS = 30;
 const OWNER = 'mail-lab.pid';
 
-/** Undefined when a container runtime answers; otherwise one line saying why not. */
-export async function containersAvailable(): Promise<string | undefined> {
+let availability: Promise<string | undefined> | undefined;
+
+/**
+ * Undefined when a container runtime answers and the base image is on this machine;
+ * otherwise one line saying why not and what to do. Asked once per process.
+ */
+export function containersAvailable(): Promise<string | undefined> {
+  availability ??= probe();
+  return availability;
+}
+
+async function probe(): Promise<string | undefined> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   let timer: NodeJS.Timeout | undefined;
+  const within = <T>(ms: number, what: string, work: Promise<T>) =>
+    Promise.race([work, new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
+  let client;
   try {
-    const timeout = new Promise<never>((_r, reject) => {
-      timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000);
-    });
-    await Promise.race([getContainerRuntimeClient(), timeout]);
-    return undefined;
+    client = await within(10_000, 'docker', getContainerRuntimeClient());
   } catch (err) {
     return `no container runtime is reachable (${(err as Error).message.split('\n')[0]}); start Docker (dockerd) or use --runtime embedded`;
-  } finally {
-    clearTimeout(timer);
   }
+  const base = baseImage();
+  const name = ImageName.fromString(base);
+  if (await client.image.exists(name).catch(() => false)) return undefined;
+  // No pull from here: a lab reaches no registry unless its user says so.
+  return `the base image ${base} is not on this machine; fetch it with "docker pull ${base}", or build a local one with "bash docker/build-base-image.sh" and set MAIL_LAB_BASE_IMAGE=mail-lab-node:24`;
 }
 
 /** A host container: GenericContainer with a fixed address on the lab network. */

@@ -59,7 +59,11 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
   };
   const uidsAsked = positions.map((p) => selected.uids[p]);
   if (transfer) {
-    await ctx.trace.hold({ ...hop, summary: transferSummary(uidsAsked.length, uidsAsked), files: [] });
+    const files = uidsAsked.slice(0, 20).flatMap((uid) => {
+      const rec = maildir.get(uid);
+      return rec ? [maildir.pathOf(rec)] : [];
+    });
+    await ctx.trace.hold({ ...hop, summary: transferSummary(uidsAsked.length, uidsAsked), files });
     if (conn.isClosed) return no('Connection closed');
   }
 
