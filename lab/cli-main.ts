@@ -157,7 +157,11 @@ async function main(): Promise<number> {
   } catch (err) {
     gate?.close();
     await jsonl?.close();
-    fail(`the lab could not start: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+    if (e.code === 'EADDRINUSE') {
+      fail(`the lab could not start: port ${e.port ?? ''} on ${e.address ?? topology.listen} is in use (another lab, or another program); stop that one, or start this lab with --ports auto`);
+    }
+    fail(`the lab could not start: ${e.message}`);
   }
 
   let stopping: Promise<void> | undefined;

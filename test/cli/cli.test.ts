@@ -115,3 +115,23 @@ describe('what the class sees', () => {
     expect(run.stderr).toMatch(/--step .* use --step with the embedded runtime/);
   });
 });
+
+describe('a port already taken', () => {
+  it('says which port and what to do instead', async () => {
+    const { default: net } = await import('node:net');
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mail-lab-port-'));
+    const topology = path.join(import.meta.dirname, '..', '..', 'topology');
+    fs.cpSync(path.join(topology, 'zones'), path.join(dir, 'zones'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'lab.yaml'), fs.readFileSync(path.join(topology, 'classroom.yaml'), 'utf8').replace('smtp: 2526', `smtp: ${port}`).replace(/dns: 5300, smtp: 2525, pop3: 1110, imap: 1143/, 'dns: 0, smtp: 0, pop3: 0, imap: 0').replace(/pop3: 1111, imap: 1144/, 'pop3: 0, imap: 0'));
+    try {
+      const run = await runCli(['--exit', '--topology', path.join(dir, 'lab.yaml'), '--data', path.join(dir, 'data')]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`port ${port} on 127.0.0.1 is in use (another lab, or another program); stop that one, or start this lab with --ports auto`);
+    } finally {
+      blocker.close();
+    }
+  });
+});
