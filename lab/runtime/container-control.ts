@@ -1,7 +1,7 @@
 // `docker exec <host> node lab/runtime/container-control.ts flush|service-down dns|service-up dns`:
 // one command to the container's host process over its control socket.
 import net from 'node:net';
-import { CONTROL_SOCKET } from './container-host.ts';
+import { CONTROL_SOCKET } from './container-protocol.ts';
 
 const command = process.argv.slice(2).join(' ');
 const socket = net.connect(CONTROL_SOCKET);

@@ -11,15 +11,7 @@ import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
 import type { Topology } from '../topology/types.ts';
 import { buildHostContext, type Service } from './host-context.ts';
 import { startService } from './host-services.ts';
-
-export const CONTROL_SOCKET = '/tmp/mail-lab-control.sock';
-
-/** A hop event line, as the runner reads it from a container's stdout. */
-export interface HopLine {
-  hop: unknown;
-  /** epoch ms, so the runner can place it on the lab's own clock */
-  time: number;
-}
+import { CONTROL_SOCKET, type HopLine } from './container-protocol.ts';
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): { topology: Topology; host: string; retry?: string; dnsTimeoutMs?: number } {
   const topology = JSON.parse(Buffer.from(env.MAIL_LAB_TOPOLOGY ?? '', 'base64').toString('utf8')) as Topology;
