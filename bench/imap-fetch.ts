@@ -15,11 +15,8 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadTopology } from '../lab/topology/load.ts';
-import { LoopbackNet } from '../lab/net/lab-net.ts';
-import { TraceBus } from '../lab/trace/trace-bus.ts';
 import { fillMaildir } from './bench-maildir.ts';
-import { buildHostContext } from '../lab/runtime/host-context.ts';
+import { benchServerContext, sampleRss } from './bench-server.ts';
 import { startImapServer } from '../lab/imap/imap-server.ts';
 
 export const DOVECOT = { envelopeColdMs: 101, envelopeWarmMs: 21.5, bodiesMs: 67, bodiesWarmMs: 56 };
@@ -41,21 +38,16 @@ type ChildMessage = { port: number } | { memory: ServerMemory };
 
 /** The server, in its own process: Server of the classroom topology, trace on. */
 async function serveChild(dataDir: string): Promise<void> {
-  const topology = loadTopology(path.join(path.dirname(HERE), '..', 'topology', 'classroom.yaml'), { ports: 'auto' });
-  const labNet = new LoopbackNet(topology);
-  const trace = new TraceBus();
-  // Server's own data folder is the one given (the bench writes its Maildir there)
-  const ctx = buildHostContext({ topology, name: 'Server', net: labNet, trace, dataDir, listen: '127.0.0.1' });
+  const { ctx, net: labNet } = benchServerContext(dataDir);
   const service = await startImapServer(ctx, { port: 0 });
   labNet.bind('Server', 'imap', service.port);
-  let peakRss = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 10);
+  const sampled = sampleRss();
   process.on('message', (m: string) => {
     if (m === 'memory') {
       const { rss, heapUsed } = process.memoryUsage();
-      process.send!({ memory: { rss, heapUsed, peakRss: Math.max(peakRss, rss) } } satisfies ChildMessage);
+      process.send!({ memory: { rss, heapUsed, peakRss: sampled.peak() } } satisfies ChildMessage);
     } else if (m === 'stop') {
-      clearInterval(sampler);
+      sampled.stop();
       void service.close().then(() => process.exit(0));
     }
   });

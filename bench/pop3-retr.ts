@@ -13,11 +13,8 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadTopology } from '../lab/topology/load.ts';
-import { LoopbackNet } from '../lab/net/lab-net.ts';
-import { TraceBus } from '../lab/trace/trace-bus.ts';
 import { fillMaildir } from './bench-maildir.ts';
-import { buildHostContext } from '../lab/runtime/host-context.ts';
+import { benchServerContext, sampleRss } from './bench-server.ts';
 import { startPop3Server } from '../lab/pop3/pop3-server.ts';
 import { Pop3Client } from '../lab/client/pop3-client.ts';
 
@@ -46,20 +43,15 @@ type ChildMessage = { port: number } | { memory: ServerMemory };
 
 /** The server side, in its own process: Server of the classroom topology, trace on. */
 async function serveChild(dataDir: string): Promise<void> {
-  const topology = loadTopology(path.join(path.dirname(HERE), '..', 'topology', 'classroom.yaml'), { ports: 'auto' });
-  const labNet = new LoopbackNet(topology);
-  const trace = new TraceBus();
-  // Server's own data folder is the one given (the bench writes its Maildir there)
-  const ctx = buildHostContext({ topology, name: 'Server', net: labNet, trace, dataDir, listen: '127.0.0.1' });
+  const { ctx, net: labNet, trace } = benchServerContext(dataDir);
   const service = await startPop3Server(ctx, { port: 0 });
   labNet.bind('Server', 'pop3', service.port);
-  let peakRss = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 10);
+  const sampled = sampleRss();
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on('message', (m: string) => {
     if (m === 'memory' || m === 'memory-final') {
       const { rss, heapUsed } = process.memoryUsage();
-      const memory: ServerMemory = { rss, heapUsed, peakRss: Math.max(peakRss, rss), events: trace.events.length };
+      const memory: ServerMemory = { rss, heapUsed, peakRss: sampled.peak(), events: trace.events.length };
       if (m === 'memory-final' && gc) {
         // What the server itself keeps, apart from the trace (which holds every hop by design).
         gc();
@@ -70,7 +62,7 @@ async function serveChild(dataDir: string): Promise<void> {
       }
       process.send!({ memory } satisfies ChildMessage);
     } else if (m === 'stop') {
-      clearInterval(sampler);
+      sampled.stop();
       void service.close().then(() => process.exit(0));
     }
   });

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ImapServer } from './imap-server.ts';
 import type { Peer } from '../net/lab-net.ts';
+import { writeAndDrain } from '../net/socket-write.ts';
 import type { Account } from '../topology/accounts.ts';
 import { ImapStream, type LiteralDecision, type LiteralOffer } from './imap-stream.ts';
 import { parseCommand, ImapSyntaxError, type ParsedCommand } from './imap-parser.ts';
@@ -204,16 +205,7 @@ export class ImapConnection {
   /** Bulk data (FETCH responses), waiting while the client is slow to read. */
   async writeData(data: Buffer | string): Promise<void> {
     if (this.closed || this.socket.destroyed) return;
-    if (this.socket.write(data)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
+    await writeAndDrain(this.socket, data);
   }
 
   /**
@@ -255,42 +247,34 @@ export class ImapConnection {
     if (this.state === 'selected') this.state = 'authenticated';
   }
 
+  /** Step 8 as the trace records it: the login and the request, or a refused login. */
+  private reportLogin(status: 'ok' | 'refused', summary: { ko: string; en: string }, detail: Record<string, unknown>): void {
+    const ctx = this.server.ctx;
+    ctx.trace.report({
+      kind: 'imap',
+      from: this.peer.host,
+      to: ctx.host.name,
+      fromAddress: this.peer.address,
+      toAddress: ctx.host.address,
+      steps: STEPS.retrievalRequest,
+      protocol: 'IMAP',
+      status,
+      summary,
+      transcript: this.transcript.lines(),
+      detail,
+    });
+  }
+
   /** Step 8: the client logged in and asks for a mailbox. */
   reportRequest(mailbox: string): void {
     if (this.requestReported) return;
     this.requestReported = true;
-    const ctx = this.server.ctx;
-    ctx.trace.report({
-      kind: 'imap',
-      from: this.peer.host,
-      to: ctx.host.name,
-      fromAddress: this.peer.address,
-      toAddress: ctx.host.address,
-      steps: STEPS.retrievalRequest,
-      protocol: 'IMAP',
-      status: 'ok',
-      summary: { ko: `IMAP 로그인 후 ${mailbox} 선택 (${this.user})`, en: `IMAP login and SELECT ${mailbox} (${this.user})` },
-      transcript: this.transcript.lines(),
-      detail: { user: this.user, mailbox },
-    });
+    this.reportLogin('ok', { ko: `IMAP 로그인 후 ${mailbox} 선택 (${this.user})`, en: `IMAP login and SELECT ${mailbox} (${this.user})` }, { user: this.user, mailbox });
   }
 
   /** A failed login is step 8 refused. */
   reportRefused(login: string, how: string): void {
-    const ctx = this.server.ctx;
-    ctx.trace.report({
-      kind: 'imap',
-      from: this.peer.host,
-      to: ctx.host.name,
-      fromAddress: this.peer.address,
-      toAddress: ctx.host.address,
-      steps: STEPS.retrievalRequest,
-      protocol: 'IMAP',
-      status: 'refused',
-      summary: { ko: `IMAP 로그인 거부 (${login})`, en: `IMAP login refused (${login})` },
-      transcript: this.transcript.lines(),
-      detail: { user: login, mechanism: how },
-    });
+    this.reportLogin('refused', { ko: `IMAP 로그인 거부 (${login})`, en: `IMAP login refused (${login})` }, { user: login, mechanism: how });
   }
 
   // ---- life

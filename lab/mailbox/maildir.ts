@@ -461,13 +461,8 @@ export class Maildir extends EventEmitter {
   header(rec: MessageRecord): { data: Buffer; entry: IndexEntry } | undefined {
     const entry = this.index.get(rec.base, rec.size);
     if (!entry || entry.lf) return this.content(rec);
-    let fd: number;
-    try {
-      fd = fs.openSync(this.pathOf(rec), 'r');
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
-    }
+    const fd = openIfPresent(this.pathOf(rec));
+    if (fd === undefined) return undefined;
     try {
       const data = Buffer.allocUnsafe(entry.headerSize);
       const n = fs.readSync(fd, data, 0, entry.headerSize, 0);
@@ -479,13 +474,8 @@ export class Maildir extends EventEmitter {
 
   /** The file's bytes and modification time; undefined if it is gone. */
   readFile(rec: MessageRecord): { data: Buffer; mtime: number } | undefined {
-    let fd: number;
-    try {
-      fd = fs.openSync(this.pathOf(rec), 'r');
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
-    }
+    const fd = openIfPresent(this.pathOf(rec));
+    if (fd === undefined) return undefined;
     try {
       const stat = fs.fstatSync(fd);
       const data = Buffer.allocUnsafe(stat.size);
@@ -578,5 +568,15 @@ export class Maildir extends EventEmitter {
     let unseen = 0;
     for (const m of this.messages) if (!m.letters.includes('S')) unseen++;
     return { messages: this.messages.length, recent: this.unclaimedRecent.size, uidNext: this.uidNext, uidValidity: this.uidValidity, unseen };
+  }
+}
+
+/** A message file's descriptor, or undefined when another session removed or renamed it. */
+function openIfPresent(file: string): number | undefined {
+  try {
+    return fs.openSync(file, 'r');
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
   }
 }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { HostContext } from '../runtime/host-context.ts';
 import { OUTSIDE, type Peer } from '../net/lab-net.ts';
+import { writeAndDrain } from '../net/socket-write.ts';
 import type { TranscriptLine, Bilingual } from '../trace/hop-event.ts';
 import type { HopPreview } from '../trace/trace-bus.ts';
 import { STEPS } from '../trace/steps.ts';
@@ -211,16 +212,7 @@ export class Pop3Connection {
     this.out = [];
     this.outOctets = 0;
     if (this.socket.destroyed || !this.socket.writable) return;
-    if (this.socket.write(data)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
+    await writeAndDrain(this.socket, data);
   }
 
   private record(dir: 'C' | 'S', line: string): void {

@@ -97,6 +97,9 @@ describe('what the class sees', () => {
     for (const hop of hops) expect(hop).toMatch(/\s(SMTP|DNS)\s/);
     expect(hops.some((h) => /개요 ③/.test(h))).toBe(true);
     expect(run.stdout).not.toMatch(/센드메일/);
+    // the expectations speak the class's language too
+    expect(run.stdout).toMatch(/✓ Server-B가 네임 서버에 naver\.com의 MX를 물음/);
+    expect(run.stdout).toMatch(/성공: 기대 4개 중 4개 충족/);
     expect(run.stdout).not.toMatch(/POP3\s+Client/);
   });
 

@@ -20,6 +20,12 @@ describe('npm run lab -- --step', () => {
       if (!next) break;
       seen.push(next[2]);
       from = (await lab.waitFor(PROMPT, next.end)).end;
+      // each preview names the files the hop is about to touch
+      const preview = lab.stdout.slice(next.end, from);
+      if (next[2] === '②') expect(preview).toMatch(/files: .*Server-B\/queue\/df\w+, .*Server-B\/queue\/qf\w+/);
+      if (next[2] === '④⑤') expect(preview).toMatch(/files: .*Server-B\/queue\/df\w+/);
+      if (next[2] === '⑥⑦') expect(preview).toMatch(/files: .*Server\/mail\/lee\/new\//);
+      if (next[2] === '⑨⑩') expect(preview).toMatch(/files: .*Server\/mail\/lee\/(new|cur)\/\d+\./);
       if (next[2] === '④⑤') {
         // Really held: the letter is in Server-B's queue and not yet at Server.
         expect((await listQueue(path.join(data, 'Server-B', 'queue'))).length).toBe(1);
