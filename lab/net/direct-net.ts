@@ -1,7 +1,7 @@
 import net from 'node:net';
 import dgram from 'node:dgram';
 import type { Topology } from '../topology/types.ts';
-import { OUTSIDE, type LabNet, type Peer } from './lab-net.ts';
+import { OUTSIDE, connected, type LabNet, type Peer } from './lab-net.ts';
 
 /**
  * The containers runtime's network: every host really has its topology address (a container on
@@ -21,14 +21,7 @@ export class DirectNet implements LabNet {
   }
 
   connect(from: string, address: string, port: number): Promise<net.Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = this.openSocket(from, address, port);
-      socket.once('error', reject);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        resolve(socket);
-      });
-    });
+    return connected(this.openSocket(from, address, port));
   }
 
   async udpSocket(_from: string): Promise<dgram.Socket> {

@@ -138,14 +138,7 @@ export class LoopbackNet implements LabNet {
   }
 
   connect(from: string, address: string, port: number): Promise<net.Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = this.openSocket(from, address, port);
-      socket.once('error', reject);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        resolve(socket);
-      });
-    });
+    return connected(this.openSocket(from, address, port));
   }
 
   async udpSocket(from: string): Promise<dgram.Socket> {
@@ -195,6 +188,17 @@ export class LoopbackNet implements LabNet {
     if (down) this.downLinks.add(linkKey(a, b));
     else this.downLinks.delete(linkKey(a, b));
   }
+}
+
+/** A socket once it has connected, or the error it failed with. */
+export function connected(socket: net.Socket): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+  });
 }
 
 function linkKey(a: string, b: string): string {
