@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadTopology } from '../lab/topology/load.ts';
 import { LoopbackNet } from '../lab/net/lab-net.ts';
 import { TraceBus } from '../lab/trace/trace-bus.ts';
-import { buildHostContext, type HostContext } from '../lab/runtime/host-context.ts';
+import { buildHostContext, type HostContext } from '../lab/host/host-context.ts';
 
 /**
  * Server of the classroom topology on OS-chosen ports, for a benchmark child that runs one of

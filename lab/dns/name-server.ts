@@ -4,7 +4,7 @@
 // FORMERR and the server to go on.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import type { HostContext, Service } from '../runtime/host-context.ts';
+import type { HostContext, Service } from '../host/host-context.ts';
 import type { ZoneData } from '../topology/zone-file.ts';
 import type { HopStatus, TranscriptLine } from '../trace/hop-event.ts';
 import { OUTSIDE } from '../net/lab-net.ts';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import path from 'node:path';
-import type { HostContext, Service } from '../runtime/host-context.ts';
+import type { HostContext, Service } from '../host/host-context.ts';
 import { MailStore } from '../mailbox/mail-store.ts';
 import { ImapConnection } from './imap-connection.ts';
 

@@ -2,7 +2,7 @@
 // The runtime starts it with the host's context; `close()` stops it without losing mail
 // (what was acknowledged is on disk; the queue carries on at the next start).
 import path from 'node:path';
-import type { HostContext, Service } from '../runtime/host-context.ts';
+import type { HostContext, Service } from '../host/host-context.ts';
 import { Queue } from './queue.ts';
 import { QueueRunner } from './queue-runner.ts';
 import { Mda } from './mda.ts';

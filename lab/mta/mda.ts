@@ -2,7 +2,7 @@
 // the message goes into the user's Maildir. Final delivery is where Return-Path (RFC 5321
 // section 4.4) and Delivered-To are written.
 import path from 'node:path';
-import type { HostContext } from '../runtime/host-context.ts';
+import type { HostContext } from '../host/host-context.ts';
 import { MailStore } from '../mailbox/mail-store.ts';
 import { findAccount } from '../topology/accounts.ts';
 import { STEPS } from '../trace/steps.ts';

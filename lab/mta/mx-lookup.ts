@@ -1,4 +1,4 @@
-import type { HostContext } from '../runtime/host-context.ts';
+import type { HostContext } from '../host/host-context.ts';
 import type { TranscriptLine, HopStatus } from '../trace/hop-event.ts';
 import { DnsError } from '../net/resolver.ts';
 import { STEPS } from '../trace/steps.ts';

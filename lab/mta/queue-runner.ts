@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HostContext } from '../runtime/host-context.ts';
+import type { HostContext } from '../host/host-context.ts';
 import type { Bilingual } from '../trace/hop-event.ts';
 import { servesDomain } from '../topology/accounts.ts';
 import { ACTIVE, FLUSH_REQUEST, type Envelope, type Queue, type QueueControl, type RecipientState } from './queue.ts';

@@ -3,7 +3,7 @@ import { format } from 'node:util';
 import { isAscii } from 'node:buffer';
 import type net from 'node:net';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import type { HostContext } from '../runtime/host-context.ts';
+import type { HostContext } from '../host/host-context.ts';
 import type { HopStatus, TranscriptLine } from '../trace/hop-event.ts';
 import { STEPS } from '../trace/steps.ts';
 import { DeliveryFailure, type MxHost } from './mx-lookup.ts';

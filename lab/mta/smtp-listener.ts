@@ -19,7 +19,7 @@ import type {
   SMTPServerOptions,
   SMTPServerSession,
 } from 'smtp-server';
-import type { HostContext } from '../runtime/host-context.ts';
+import type { HostContext } from '../host/host-context.ts';
 import type { Host } from '../topology/types.ts';
 import { hostByAddress, hostByName } from '../topology/types.ts';
 import { OUTSIDE, type Peer } from '../net/lab-net.ts';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { HostContext } from '../runtime/host-context.ts';
+import type { HostContext } from '../host/host-context.ts';
 import { OUTSIDE, type Peer } from '../net/lab-net.ts';
 import { writeAndDrain } from '../net/socket-write.ts';
 import type { TranscriptLine, Bilingual } from '../trace/hop-event.ts';

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import type { HostContext, Service } from '../runtime/host-context.ts';
+import type { HostContext, Service } from '../host/host-context.ts';
 import { Pop3Connection } from './pop3-connection.ts';
 import { SizeCache } from './maildrop.ts';
 

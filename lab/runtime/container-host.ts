@@ -9,7 +9,7 @@ import { TraceBus } from '../trace/trace-bus.ts';
 import { DirectNet } from '../net/direct-net.ts';
 import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
 import type { Topology } from '../topology/types.ts';
-import { buildHostContext, type Service } from './host-context.ts';
+import { buildHostContext, type Service } from '../host/host-context.ts';
 import { startService } from './host-services.ts';
 import { CONTROL_SOCKET, type HopLine } from './container-protocol.ts';
 

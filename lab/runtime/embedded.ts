@@ -6,7 +6,7 @@ import { loadTopology } from '../topology/load.ts';
 import { LoopbackNet } from '../net/lab-net.ts';
 import { TraceBus } from '../trace/trace-bus.ts';
 import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
-import { buildHostContext, type HostContext, type Service } from './host-context.ts';
+import { buildHostContext, type HostContext, type Service } from '../host/host-context.ts';
 import { startService } from './host-services.ts';
 import { ClientPc } from '../client/client-pc.ts';
 import type { EndpointRow, LabRuntime } from './lab-runtime.ts';

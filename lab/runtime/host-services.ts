@@ -1,5 +1,5 @@
 import type { ServiceName } from '../topology/schema.ts';
-import type { HostContext, Service } from './host-context.ts';
+import type { HostContext, Service } from '../host/host-context.ts';
 import { startNameServer } from '../dns/name-server.ts';
 import { startMailServer } from '../mta/mail-server.ts';
 import { startPop3Server } from '../pop3/pop3-server.ts';

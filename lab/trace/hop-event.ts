@@ -10,6 +10,26 @@ export type TranscriptLine = { dir: 'C' | 'S'; line: string };
 
 export type Bilingual = { ko: string; en: string };
 
+/**
+ * A line of the lab's configuration that decided a hop (the relay rule, the MX record), for the
+ * terminal's details, the page and the exercises: "relay allowed by /etc/mail/access
+ * `Connect:192.168.111 RELAY` (topology/classroom.yaml:20)".
+ */
+export interface ConfigRef {
+  /** the lab's own file, relative to the project folder: topology/classroom.yaml, topology/zones/naver.com.zone */
+  file: string;
+  /** 1-based line in that file */
+  line: number;
+  /** the line as written there */
+  text: string;
+  /** where the same setting lives on the seed's real machines: /etc/mail/access, /etc/bind/db.naver.com */
+  real?: string;
+  /** the setting as the real file writes it: `Connect:192.168.111 RELAY`, `IN MX 10 mail.naver.com.` */
+  realText?: string;
+  /** what it decided */
+  why?: Bilingual;
+}
+
 export type HopStatus = 'ok' | 'deferred' | 'bounced' | 'refused' | 'failed';
 
 export interface HopEvent {
@@ -33,6 +53,8 @@ export interface HopEvent {
   messageId?: string;
   /** files this hop touched: queue files, Maildir files */
   files?: string[];
+  /** the configuration lines that decided this hop */
+  config?: ConfigRef[];
   /** free-form facts a test or a renderer may want: recipient, mx, reply code ... */
   detail?: Record<string, unknown>;
 }

@@ -15,7 +15,7 @@ import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { startNameServer, type NameServer } from '../../lab/dns/name-server.ts';
-import type { HostContext } from '../../lab/runtime/host-context.ts';
+import type { HostContext } from '../../lab/host/host-context.ts';
 import type { Topology } from '../../lab/topology/types.ts';
 
 const run = promisify(execFile);

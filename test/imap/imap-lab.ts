@@ -6,7 +6,7 @@ import { loadTopology } from '../../lab/topology/load.ts';
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
-import type { HostContext } from '../../lab/runtime/host-context.ts';
+import type { HostContext } from '../../lab/host/host-context.ts';
 import { startImapServer, type ImapServer, type ImapServerOptions } from '../../lab/imap/imap-server.ts';
 import { MailStore } from '../../lab/mailbox/mail-store.ts';
 

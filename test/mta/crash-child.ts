@@ -11,7 +11,7 @@ import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
 import { startMailServer } from '../../lab/mta/mail-server.ts';
-import type { HostContext } from '../../lab/runtime/host-context.ts';
+import type { HostContext } from '../../lab/host/host-context.ts';
 import { classroomTopology } from './lab-fixture.ts';
 
 const [root, dnsPort, serverPort, retry] = process.argv.slice(2);

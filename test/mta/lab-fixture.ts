@@ -15,7 +15,7 @@ import type { ZoneData, ResourceRecord, RecordData } from '../../lab/topology/zo
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
-import type { HostContext } from '../../lab/runtime/host-context.ts';
+import type { HostContext } from '../../lab/host/host-context.ts';
 
 export type MailHostName = 'Server' | 'Server-B';
 

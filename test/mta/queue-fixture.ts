@@ -9,7 +9,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp
 import { Packet } from 'dns2';
 import { startNameServer, type NameServer } from '../../lab/dns/name-server.ts';
 import type { ResourceRecord, RecordData, ZoneData } from '../../lab/topology/zone-file.ts';
-import type { HostContext } from '../../lab/runtime/host-context.ts';
+import type { HostContext } from '../../lab/host/host-context.ts';
 import { MailStore } from '../../lab/mailbox/mail-store.ts';
 import { localUser } from '../../lab/topology/accounts.ts';
 import { Queue, type Envelope } from '../../lab/mta/queue.ts';

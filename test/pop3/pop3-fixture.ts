@@ -11,7 +11,7 @@ import type { Host, Topology } from '../../lab/topology/types.ts';
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
-import type { HostContext } from '../../lab/runtime/host-context.ts';
+import type { HostContext } from '../../lab/host/host-context.ts';
 import { Pop3Server, type Pop3Options } from '../../lab/pop3/pop3-server.ts';
 import { Pop3Client } from '../../lab/client/pop3-client.ts';
 
