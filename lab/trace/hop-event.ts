@@ -6,7 +6,13 @@ export type HopKind =
 /** The seed numbers the journey twice: the overview figure (1-5) and the sendmail figure (1-10). */
 export type StepLabels = { overview: string; sendmail: string };
 
-export type TranscriptLine = { dir: 'C' | 'S'; line: string };
+/**
+ * One line of a protocol conversation. `secret` marks, where the command was parsed, the
+ * character ranges [start, end) of `line` that are passwords or SASL payloads; the trace bus,
+ * the one place that writes transcripts, masks them and drops the field (DESIGN.md, "One of
+ * each per host": secrets are marked where parsed and masked in one place).
+ */
+export type TranscriptLine = { dir: 'C' | 'S'; line: string; secret?: [number, number][] };
 
 export type Bilingual = { ko: string; en: string };
 
