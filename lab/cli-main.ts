@@ -14,6 +14,7 @@ import { runActions, type ScenarioResult } from './scenario/runner.ts';
 import { toMs } from './scenario/schema.ts';
 import { loadTopology } from './topology/load.ts';
 import { addressTable } from './runtime/address-table.ts';
+import { WEB_ARGS, WEB_HELP, checkWebValues, startWeb, type WebValues, type WebView } from './web/cli-web.ts';
 
 const HELP = `mail-lab: the two-domain mail lab (naver.com, daum.net) of the sendmail/dovecot/bind9 lesson.
 
@@ -48,7 +49,7 @@ Usage: npm run lab -- [options]
                         embedded: every host in this process on loopback (the default, or
                         the scenario's "runtime:"); containers: every host in its own Docker
                         container at its topology address
-  --no-color            plain output
+${WEB_HELP}  --no-color            plain output
   -h, --help            this help
 
 While the lab runs, from a second terminal:
@@ -62,7 +63,7 @@ interface Cli {
     scenario?: string; list?: boolean; topology?: string; exit?: boolean; step?: boolean; trace?: string;
     transcripts?: boolean; lang?: string; figure?: string; filter?: string; diagram?: boolean; ports?: string;
     data?: string; clean?: boolean; runtime?: string; 'no-color'?: boolean; help?: boolean;
-  };
+  } & WebValues;
 }
 
 function fail(message: string): never {
@@ -79,7 +80,7 @@ function parse(argv: string[]): Cli {
         step: { type: 'boolean' }, trace: { type: 'string' }, transcripts: { type: 'boolean' }, lang: { type: 'string' },
         figure: { type: 'string' }, filter: { type: 'string' }, diagram: { type: 'boolean' }, ports: { type: 'string' },
         data: { type: 'string' }, clean: { type: 'boolean' }, runtime: { type: 'string' }, 'no-color': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
+        help: { type: 'boolean', short: 'h' }, ...WEB_ARGS,
       },
       strict: true,
       allowPositionals: false,
@@ -110,6 +111,8 @@ async function main(): Promise<number> {
   const filter = values.filter?.split(',').map((k) => k.trim()) as HopKind[] | undefined;
   const unknownKind = filter?.find((k) => !KINDS.includes(k));
   if (unknownKind) fail(`--filter: "${unknownKind}" is not a hop kind; write some of ${KINDS.join(',')}`);
+  const webProblem = checkWebValues(values, values.exit === true || values.diagram === true);
+  if (webProblem) fail(webProblem);
   const color = !values['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR;
 
   if (values.list) {
@@ -152,8 +155,11 @@ async function main(): Promise<number> {
   if (!quiet) process.stdout.write(`\n== ${title} (${scenario.name}) ==\n\n`);
 
   let lab: Lab;
+  let web: WebView | undefined;
+  const labOptions = { runtime, ports, data: values.data ? path.resolve(values.data) : undefined, trace, retry: scenario.retry, dnsTimeoutMs: scenario.dnsTimeout ? toMs(scenario.dnsTimeout) : undefined };
   try {
-    lab = await startLab({ runtime, topology, ports, data: values.data ? path.resolve(values.data) : undefined, clean: values.clean, trace, retry: scenario.retry, dnsTimeoutMs: scenario.dnsTimeout ? toMs(scenario.dnsTimeout) : undefined });
+    lab = await startLab({ ...labOptions, topology, clean: values.clean });
+    if (!quiet) web = await startWeb(lab, { values, lang, ports, exit: values.exit === true, options: labOptions }).catch(async (err) => (await lab.stop(), fail((err as Error).message)));
   } catch (err) {
     gate?.close();
     await jsonl?.close();
@@ -167,7 +173,7 @@ async function main(): Promise<number> {
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     gate?.close();
-    await lab.stop();
+    await (web ? web.close() : lab.stop());
     await jsonl?.close();
   })());
   const quit = (code: number) => stop().then(() => process.exit(code));
@@ -181,9 +187,11 @@ async function main(): Promise<number> {
 
   let result: ScenarioResult;
   try {
-    result = await runActions(lab, scenario, (record) => {
+    const running = runActions(lab, scenario, (record) => {
       if (!record.ok && !quiet) process.stdout.write(`\n✗ ${scenario.file}:${record.line}: ${record.error}\n`);
     });
+    web?.follow(scenario, running);
+    result = await running;
   } catch (err) {
     await stop();
     fail((err as Error).message);
@@ -194,6 +202,8 @@ async function main(): Promise<number> {
     process.stdout.write(`%% ${lang === 'ko' ? '실습 네트워크' : 'the lab network'}: ${topology.file}\n${topologyGraph(topology, lang)}\n\n`);
     process.stdout.write(`%% ${title}\n${sequenceDiagram(trace.events, topology, lang, figure)}\n`);
   } else printResult(result, lang);
+  const exported = await web?.exportRun(lang);
+  if (exported) process.stdout.write(`\n${exported}\n`);
 
   if (values.exit || values.diagram) {
     await stop();

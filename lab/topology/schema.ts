@@ -76,6 +76,8 @@ export const topologySchema = z.strictObject({
   network: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'a CIDR network such as 192.168.111.0/24'),
   /** where the embedded runtime binds the real endpoints */
   listen: z.string().default('127.0.0.1'),
+  /** the port of the browser view (`npm run lab` serves it on the listen address); 0: chosen by the OS */
+  web: port.optional(),
   /** zone name -> BIND zone file, relative to the topology file */
   zones: z.record(domain, z.string()).default({}),
   hosts: z.record(hostName, hostSchema),

@@ -1,0 +1,353 @@
+import path from 'node:path';
+import fs from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Lesson } from './lesson.ts';
+import { Conflict } from './lesson.ts';
+import type { LiveStream } from './live-stream.ts';
+import { insideData, type HopFiles, type HopFile } from './hop-files.ts';
+import { labModel, labState, type LabModel } from './lab-model.ts';
+import { viewLetter, type LetterView } from './letter-view.ts';
+import { indexHtml } from './index-html.ts';
+import { exportHtml } from './export-html.ts';
+import { StepControl } from './step-control.ts';
+import {
+  BadRequest, parseBody, requireHost, sendRequest, fetchRequest, faultRequest, flushRequest, scenarioRequest, stepRequest, playRequest, emptyRequest,
+} from './requests.ts';
+import type { HopEvent } from '../trace/hop-event.ts';
+import type { Lang } from '../trace/language.ts';
+
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  body: unknown;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  /** a JSON answer, or undefined when the handler wrote the response itself */
+  handler: (ctx: RouteContext) => Promise<{ status?: number; body: unknown } | undefined>;
+}
+
+/** What a hop's details are: the event and its files as they were right after it. */
+export interface HopDetails {
+  event: HopEvent;
+  files: (HopFile & { letter?: LetterView; control?: unknown })[];
+}
+
+/** How often the queues and mailboxes are looked at again while hops come in. */
+const STATE_EVERY_MS = 150;
+
+/**
+ * The page's API (documented in README.md, "The page"): every read goes through the Lab API
+ * (queue, mailbox, topology) or the trace; every action is the same call the CLI and the
+ * scenarios make (client().send, fetch, hostDown, linkDown, flush ...). The page uses nothing else.
+ */
+export class LabApi {
+  private readonly lesson: Lesson;
+  private readonly stream: LiveStream;
+  private readonly files: HopFiles;
+  private readonly options: { lang: Lang; token?: string };
+  readonly step: StepControl;
+  private readonly routes: Route[];
+  private actionSeq = 0;
+  private stateTimer: NodeJS.Timeout | undefined;
+  private stateRunning = false;
+  private readonly offs: (() => void)[] = [];
+
+  constructor(lesson: Lesson, stream: LiveStream, files: HopFiles, options: { lang: Lang; token?: string }) {
+    this.lesson = lesson;
+    this.stream = stream;
+    this.files = files;
+    this.options = options;
+    this.step = new StepControl(lesson, (state) => stream.send('step', state));
+    stream.since = () => lesson.resetAt;
+    stream.hello = () => ({ resetAt: lesson.resetAt, step: this.step.state(), scenario: lesson.scenario });
+    this.offs.push(lesson.trace.on((event) => {
+      if (event.kind !== 'dns') this.stateSoon();
+    }));
+    this.offs.push(lesson.onChange((what) => {
+      if (what === 'reset') {
+        this.files.dataDir = lesson.lab.dataDir;
+        stream.send('reset', { resetAt: lesson.resetAt });
+        this.stateSoon();
+      }
+      stream.send('scenario', lesson.scenario ?? null);
+    }));
+    this.routes = [
+      { method: 'GET', path: '/api/lab', handler: async ({ req }) => ({ body: this.model(req) }) },
+      { method: 'GET', path: '/api/state', handler: async () => ({ body: { ...(await labState(lesson.lab)), step: this.step.state(), scenario: lesson.scenario ?? null } }) },
+      { method: 'GET', path: '/api/stream', handler: async ({ req, res, url }) => this.openStream(req, res, url) },
+      { method: 'GET', path: '/api/events', handler: async ({ url }) => ({ body: this.events(numberParam(url, 'after', 0)) }) },
+      { method: 'GET', path: '/api/hop', handler: async ({ url }) => ({ body: await this.hop(numberParam(url, 'seq')) }) },
+      { method: 'GET', path: '/api/letter', handler: async ({ url }) => ({ body: await this.letter(url) }) },
+      { method: 'GET', path: '/api/file', handler: async ({ url }) => ({ body: await this.file(url) }) },
+      { method: 'GET', path: '/api/export', handler: async ({ res }) => this.download(res) },
+      { method: 'POST', path: '/api/send', handler: async ({ body }) => this.send(body) },
+      { method: 'POST', path: '/api/fetch', handler: async ({ body }) => this.fetch(body) },
+      { method: 'POST', path: '/api/fault', handler: async ({ body }) => this.fault(body) },
+      { method: 'POST', path: '/api/flush', handler: async ({ body }) => this.flush(body) },
+      { method: 'POST', path: '/api/scenario', handler: async ({ body }) => this.scenario(body) },
+      { method: 'POST', path: '/api/reset', handler: async ({ body }) => this.reset(body) },
+      { method: 'POST', path: '/api/step', handler: async ({ body }) => ({ body: this.step.setOn(parseBody(stepRequest, body).on) }) },
+      { method: 'POST', path: '/api/next', handler: async ({ body }) => (parseBody(emptyRequest, body), { body: this.step.next() }) },
+      { method: 'POST', path: '/api/play', handler: async ({ body }) => ({ body: this.step.play(parseBody(playRequest, body).interval) }) },
+    ];
+  }
+
+  route(method: string, pathname: string): Route | undefined {
+    const found = this.routes.find((r) => r.path === pathname);
+    if (found && found.method !== method && !(found.method === 'GET' && method === 'HEAD')) {
+      throw new BadRequest(`${pathname} takes ${found.method}, not ${method}`, 405);
+    }
+    return found;
+  }
+
+  model(req?: IncomingMessage): LabModel {
+    const lab = this.lesson.lab;
+    return labModel(lab.topology, lab.runtime.kind, {
+      lang: this.options.lang,
+      scenarios: this.lesson.scenarios(),
+      lead: this.lesson.lead,
+      canAct: !this.options.token || (req !== undefined && req.headers['x-lab-token'] === this.options.token),
+      tokenRequired: this.options.token !== undefined,
+      resetAt: this.lesson.resetAt,
+    });
+  }
+
+  indexHtml(req: IncomingMessage): string {
+    return indexHtml({ lang: pickLang(req.headers['accept-language'], this.options.lang) });
+  }
+
+  private openStream(req: IncomingMessage, res: ServerResponse, url: URL): undefined {
+    const lastId = Number(req.headers['last-event-id'] ?? url.searchParams.get('after') ?? 0);
+    this.stream.open(req, res, Number.isFinite(lastId) ? lastId : 0);
+    void this.stateNow();
+    return undefined;
+  }
+
+  private events(after: number): HopEvent[] {
+    const from = Math.max(after, this.lesson.resetAt);
+    return this.lesson.trace.events.filter((e) => e.seq > from);
+  }
+
+  async hop(seq: number): Promise<HopDetails> {
+    const event = this.lesson.trace.events.find((e) => e.seq === seq);
+    if (!event) throw new BadRequest(`no hop #${seq} in the trace (it keeps the latest ${5000} hops)`, 404);
+    const hostnames = new Map(this.lesson.lab.topology.hosts.map((h) => [h.name, h.hostname]));
+    const files = await Promise.all(this.files.files(seq).map(async (file) => {
+      if (file.content === undefined) return file;
+      if (file.kind === 'qf') {
+        try {
+          return { ...file, control: JSON.parse(file.content) };
+        } catch {
+          return file; // a control file caught half-written cannot be: it is renamed into place
+        }
+      }
+      if (file.kind === 'df' || file.kind === 'maildir') return { ...file, letter: await viewLetter(Buffer.from(file.content), hostnames.get(file.host)) };
+      return file;
+    }));
+    return { event, files };
+  }
+
+  private async letter(url: URL): Promise<LetterView & { host: string; user: string; id: string }> {
+    const host = stringParam(url, 'host');
+    const user = stringParam(url, 'user');
+    const id = stringParam(url, 'id');
+    requireHost(this.lesson.lab.topology, host, 'mail');
+    const mailHost = this.lesson.lab.topology.hosts.find((h) => h.name === host)!;
+    if (!Object.hasOwn(mailHost.mail!.users, user)) throw new BadRequest(`${host} has no user "${user}"; users: ${Object.keys(mailHost.mail!.users).join(', ')}`);
+    // The id is the Maildir name's unique part, looked up in the mailbox: never a path.
+    const letters = await this.lesson.lab.mailbox(host, user);
+    const letter = letters.find((l) => path.basename(l.file).split(':')[0] === id.split(':')[0]);
+    if (!letter) throw new BadRequest(`no letter "${id}" in ${user}'s mailbox on ${host} (read by POP3 or IMAP it keeps its name up to ":")`, 404);
+    return { ...(await viewLetter(letter.raw, mailHost.hostname)), host, user, id };
+  }
+
+  /** A file under the data folder, as text; nothing outside it. */
+  private async file(url: URL): Promise<{ path: string; size: number; content: string }> {
+    const wanted = stringParam(url, 'path');
+    const full = insideData(this.lesson.lab.dataDir, wanted);
+    if (!full) throw new BadRequest(`"${wanted}" is outside the lab's data folder; give a path inside it, such as Server-B/queue/qf...`);
+    let stat;
+    try {
+      stat = await fs.stat(full);
+    } catch {
+      throw new BadRequest(`"${wanted}" is not there (a queue file is removed once its letter has left)`, 404);
+    }
+    if (!stat.isFile()) throw new BadRequest(`"${wanted}" is a folder, not a file`);
+    const handle = await fs.open(full, 'r');
+    try {
+      const buffer = Buffer.alloc(Math.min(stat.size, 1024 * 1024));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      return { path: path.relative(this.lesson.lab.dataDir, full).split(path.sep).join('/'), size: stat.size, content: buffer.subarray(0, bytesRead).toString('utf8') };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async download(res: ServerResponse): Promise<undefined> {
+    const html = await exportHtml(this);
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-disposition': `attachment; filename="mail-lab-${this.lesson.lab.topology.name}.html"`,
+      'cache-control': 'no-store',
+    });
+    res.end(html);
+    return undefined;
+  }
+
+  /** The hops since the last reset, each with its details, for the exported file. */
+  async recorded(): Promise<HopDetails[]> {
+    return Promise.all(this.events(0).map((e) => this.hop(e.seq)));
+  }
+
+  async stateForExport() {
+    return labState(this.lesson.lab);
+  }
+
+  // ---- actions: each is the Lab API call the CLI and the scenarios make
+
+  private send(body: unknown) {
+    const letter = parseBody(sendRequest, body);
+    const lab = this.lesson.lab;
+    requireHost(lab.topology, letter.from, 'client');
+    this.notBusy();
+    return this.background('send', () => lab.client(letter.from).send({ to: letter.to, cc: letter.cc, subject: letter.subject, text: letter.body, inReplyTo: letter.inReplyTo }));
+  }
+
+  private fetch(body: unknown) {
+    const { client, protocol } = parseBody(fetchRequest, body);
+    const lab = this.lesson.lab;
+    requireHost(lab.topology, client, 'client');
+    this.notBusy();
+    return this.background('fetch', async () => {
+      const pc = lab.client(client);
+      const letters = protocol === 'imap' ? await pc.fetchImap() : protocol === 'pop3' ? await pc.fetchPop3() : await pc.fetch();
+      return { letters: letters.length };
+    });
+  }
+
+  private async fault(body: unknown) {
+    const fault = parseBody(faultRequest, body);
+    const lab = this.lesson.lab;
+    requireHost(lab.topology, fault.host);
+    this.notBusy();
+    try {
+      switch (fault.fault) {
+        case 'host-down': await lab.hostDown(fault.host); break;
+        case 'host-up': await lab.hostUp(fault.host); break;
+        case 'service-down': await lab.serviceDown(fault.host, fault.service); break;
+        case 'service-up': await lab.serviceUp(fault.host, fault.service); break;
+        case 'link-down': requireHost(lab.topology, fault.peer); await lab.linkDown(fault.host, fault.peer); break;
+        case 'link-up': requireHost(lab.topology, fault.peer); await lab.linkUp(fault.host, fault.peer); break;
+      }
+    } catch (err) {
+      if (err instanceof BadRequest) throw err;
+      // the lab says it cannot (no such service on that host ...): nothing changed
+      throw new BadRequest((err as Error).message, 409);
+    }
+    return { body: { ok: true } };
+  }
+
+  private async flush(body: unknown) {
+    const { host } = parseBody(flushRequest, body);
+    requireHost(this.lesson.lab.topology, host, 'mail');
+    try {
+      await this.lesson.lab.flush(host);
+    } catch (err) {
+      throw new BadRequest((err as Error).message, 409);
+    }
+    return { body: { ok: true } };
+  }
+
+  private async scenario(body: unknown) {
+    const { name } = parseBody(scenarioRequest, body);
+    if (!this.lesson.scenarios().some((s) => s.name === name)) {
+      throw new BadRequest(`no shipped scenario "${name}"; write one of: ${this.lesson.scenarios().map((s) => s.name).join(', ')}`);
+    }
+    await this.conflicts(() => this.lesson.play(name));
+    return { status: 202, body: { ok: true, scenario: name } };
+  }
+
+  private async reset(body: unknown) {
+    parseBody(emptyRequest, body);
+    await this.conflicts(() => this.lesson.reset());
+    return { body: { ok: true, resetAt: this.lesson.resetAt } };
+  }
+
+  private async conflicts(action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (err) {
+      if (err instanceof Conflict) throw new BadRequest(err.message, 409);
+      throw err;
+    }
+  }
+
+  private notBusy(): void {
+    if (this.lesson.restarting) throw new BadRequest('the lab is restarting; try again in a moment', 409);
+  }
+
+  /**
+   * Start an action that may take a while (in step mode a send waits at every hop) and answer
+   * 202 at once; its outcome comes over the stream as `action`.
+   */
+  private background(kind: string, run: () => Promise<unknown>) {
+    const id = ++this.actionSeq;
+    run().then(
+      (result) => this.stream.send('action', { id, kind, ok: true, result }),
+      (err: Error & { response?: string }) => this.stream.send('action', { id, kind, ok: false, error: err.response ?? err.message }),
+    );
+    return { status: 202, body: { ok: true, action: id } };
+  }
+
+  // ---- live state: queues and mailboxes, looked at again after hops, sent to every page
+
+  private stateSoon(): void {
+    if (this.stateTimer) return;
+    this.stateTimer = setTimeout(() => {
+      this.stateTimer = undefined;
+      void this.stateNow();
+    }, STATE_EVERY_MS);
+  }
+
+  private async stateNow(): Promise<void> {
+    if (this.stateRunning) return this.stateSoon();
+    this.stateRunning = true;
+    try {
+      this.stream.send('state', await labState(this.lesson.lab));
+    } catch {
+      // the lab is restarting: the next hop asks again
+    } finally {
+      this.stateRunning = false;
+    }
+  }
+
+  close(): void {
+    clearTimeout(this.stateTimer);
+    this.step.close();
+    for (const off of this.offs) off();
+  }
+}
+
+function numberParam(url: URL, name: string, fallback?: number): number {
+  const text = url.searchParams.get(name);
+  if (text === null && fallback !== undefined) return fallback;
+  if (text === null || !/^\d{1,9}$/.test(text)) throw new BadRequest(`?${name}= takes a number, such as ?${name}=3`);
+  return Number(text);
+}
+
+function stringParam(url: URL, name: string): string {
+  const text = url.searchParams.get(name);
+  if (!text) throw new BadRequest(`?${name}= is missing`);
+  if (text.length > 500) throw new BadRequest(`?${name}= is too long`);
+  return text;
+}
+
+/** Korean where the browser or the lab's LANG says so (the page's own switch overrides it). */
+function pickLang(acceptLanguage: string | undefined, labLang: Lang): Lang {
+  if (labLang === 'ko') return 'ko';
+  return /^\s*ko\b/i.test(acceptLanguage ?? '') ? 'ko' : 'en';
+}

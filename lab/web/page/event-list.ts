@@ -1,0 +1,59 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { html, circled, clock } from 'lab-page/html.ts';
+import { t, tr } from 'lab-page/i18n.ts';
+import { useStore, update, protocolOf, visibleEvents } from 'lab-page/store.ts';
+import { colorOf, PROTOCOL_COLORS } from 'lab-page/colors.ts';
+import { select } from 'lab-page/player.ts';
+
+// Packet Tracer's event list: time, both step numberings, from, to, protocol (a colour each),
+// status; filters by protocol; a click shows the hop on the figure and its details.
+
+const FILTERS = Object.keys(PROTOCOL_COLORS).filter((p) => p !== 'LAB');
+
+export function EventList() {
+  const s = useStore();
+  const shown = visibleEvents(s);
+  const current = s.events[s.cursor];
+  const body = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    body.current?.querySelector('tr.current')?.scrollIntoView({ block: 'nearest' });
+  }, [current?.seq]);
+  const toggle = (p: string) => update((st) => ({ hidden: st.hidden.includes(p) ? st.hidden.filter((x) => x !== p) : [...st.hidden, p] }));
+  return html`<section class="events" aria-label=${t('events')}>
+    <header>
+      <h2>${t('events')} <span class="count">${shown.length}</span></h2>
+      <div class="filters" role="group">
+        ${FILTERS.map((p) => html`<button class=${`filter ${s.hidden.includes(p) ? 'off' : 'on'}`} style=${`--c:${colorOf(p)}`} aria-pressed=${!s.hidden.includes(p)} onClick=${() => toggle(p)}>${p}</button>`)}
+        <label class="numbered-only"><input type="checkbox" checked=${s.numberedOnly} onChange=${(e: Event) => update(() => ({ numberedOnly: (e.target as HTMLInputElement).checked }))} /> ${t('numberedOnly')}</label>
+      </div>
+    </header>
+    <div class="table" ref=${body}>
+      <table>
+        <thead><tr><th>#</th><th>${t('time')}</th><th>${t('overviewStep')}</th><th>${t('sendmailStep')}</th><th>${t('from')}</th><th>${t('to')}</th><th>${t('protocol')}</th><th>${t('status')}</th><th>${t('summary')}</th></tr></thead>
+        <tbody>
+          ${shown.length === 0 ? html`<tr><td colspan="9" class="empty">${t('noHops')}</td></tr>` : null}
+          ${shown.map((e) => {
+            const p = protocolOf(e);
+            return html`<tr key=${e.seq} data-seq=${e.seq} class=${`${e === current ? 'current' : ''} ${e.steps ? 'numbered' : ''} ${e.status && e.status !== 'ok' ? `bad ${e.status}` : ''}`} onClick=${() => select(s.events.indexOf(e), s.events.indexOf(e) === s.events.length - 1)}>
+              <td class="seq">${e.seq}</td>
+              <td class="time">${clock(e.at)}</td>
+              <td class="step">${circled(e.steps?.overview)}</td>
+              <td class="step">${circled(e.steps?.sendmail)}</td>
+              <td>${e.from}</td>
+              <td>${e.to}</td>
+              <td><span class="proto" style=${`--c:${colorOf(p)}`}>${p}</span></td>
+              <td class="status">${statusWord(e.status)}</td>
+              <td class="summary">${tr(e.summary)}</td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+    </div>
+  </section>`;
+}
+
+export function statusWord(status: string | undefined): string {
+  const ko: Record<string, string> = { ok: '성공', deferred: '연기됨', bounced: '반송됨', refused: '거부됨', failed: '실패' };
+  if (!status) return '';
+  return document.documentElement.lang === 'ko' ? ko[status] ?? status : status;
+}

@@ -1,0 +1,77 @@
+import { useState } from 'preact/hooks';
+import { html } from 'lab-page/html.ts';
+import { t, lang } from 'lab-page/i18n.ts';
+import { useStore, update } from 'lab-page/store.ts';
+import type { LabModel, LabState } from 'lab-page/types.ts';
+
+// The lab's state beside the picture, live: each mail server's queue as mailq shows it, each
+// user's mailbox, the zones the name server serves.
+
+type Tab = 'queue' | 'mailboxes' | 'zones';
+
+export function StatePanel() {
+  const s = useStore();
+  const [tab, setTab] = useState<Tab>('queue');
+  const queued = s.state?.queues.reduce((n, q) => n + q.entries.length, 0) ?? 0;
+  return html`<section class="state" aria-label="state">
+    <div class="tabs" role="tablist">
+      ${(['queue', 'mailboxes', 'zones'] as Tab[]).map((name) => html`<button role="tab" class=${tab === name ? 'on' : ''} aria-selected=${tab === name} data-tab=${name} onClick=${() => setTab(name)}>
+        ${t(name)}${name === 'queue' && queued ? html` <span class="count">${queued}</span>` : null}
+      </button>`)}
+    </div>
+    ${tab === 'queue' ? queues(s.state) : tab === 'mailboxes' ? mailboxes(s.state) : zones(s.model)}
+  </section>`;
+}
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return lang() === 'ko' ? `${s}초` : `${s}s`;
+  const m = Math.floor(s / 60);
+  return lang() === 'ko' ? `${m}분 ${s % 60}초` : `${m}m${s % 60}s`;
+}
+
+function queues(state: LabState | undefined) {
+  if (!state) return null;
+  return html`<div class="queues">${state.queues.map((q) => html`<div class="queue" data-host=${q.host}>
+    <h3>${q.host} <span class="muted">mailq</span></h3>
+    ${q.entries.length === 0 ? html`<p class="muted">${t('queueEmpty')}</p>` : html`<table>
+      <thead><tr><th>${t('id')}</th><th>${t('age')}</th><th>${t('sender')}</th><th>${t('recipients')}</th><th>${t('lastError')}</th><th>${t('nextTry')}</th></tr></thead>
+      <tbody>${q.entries.map((e) => html`<tr data-queue-id=${e.id}>
+        <td><code>${e.id}</code></td>
+        <td>${age(e.ageMs)}</td>
+        <td>${e.from || '<>'}</td>
+        <td>${e.recipients.map((r) => html`<div class=${`rcpt rcpt-${r.status}`}>${r.address} <span class="muted">(${r.status})</span></div>`)}</td>
+        <td class="error-text">${e.recipients.map((r) => r.lastError).filter(Boolean).join('; ')}</td>
+        <td>${nextTry(e.recipients.map((r) => r.nextTry).filter((n): n is number => n !== undefined), state.now)}</td>
+      </tr>`)}</tbody>
+    </table>`}
+  </div>`)}</div>`;
+}
+
+function nextTry(times: number[], now: number): string {
+  if (!times.length) return '';
+  const soonest = Math.min(...times);
+  return soonest <= now ? t('now') : age(soonest - now);
+}
+
+function mailboxes(state: LabState | undefined) {
+  if (!state) return null;
+  return html`<div class="mailboxes">${state.mailboxes.map((m) => html`<div class="mailbox" data-mailbox=${`${m.host}/${m.user}`}>
+    <h3>${m.address} <span class="muted">${m.host}</span></h3>
+    ${m.letters.length === 0 ? html`<p class="muted">${t('mailboxEmpty')}</p>` : html`<ul>${[...m.letters].reverse().map((l) => html`<li>
+      <button class="letter-row" data-letter=${l.id} onClick=${() => update(() => ({ dialog: { kind: 'letter', host: m.host, user: m.user, id: l.id } }))}>
+        <span class="subject">${l.subject || '(no subject)'}</span>
+        <span class="muted">${l.from}</span>
+        <span class="muted">${l.folder}/</span>
+      </button>
+    </li>`)}</ul>`}
+  </div>`)}</div>`;
+}
+
+function zones(model: LabModel | undefined) {
+  if (!model) return null;
+  return html`<div class="zones">${model.zones.map((z) => html`<div class="zone">
+    <h3>${z.origin} <span class="muted">${z.file}</span></h3>
+    <table><tbody>${z.records.map((r) => html`<tr class=${`rr rr-${r.type}`}><td>${r.name}.</td><td>${r.ttl}</td><td>IN</td><td><b>${r.type}</b></td><td>${r.data}</td></tr>`)}</tbody></table>
+  </div>`)}</div>`;
+}

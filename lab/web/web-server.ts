@@ -1,0 +1,147 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import crypto from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Lang } from '../trace/language.ts';
+import { Lesson } from './lesson.ts';
+import { LiveStream } from './live-stream.ts';
+import { HopFiles } from './hop-files.ts';
+import { BadRequest } from './requests.ts';
+import { pageFile } from './page-files.ts';
+import { LabApi, type Route } from './lab-api.ts';
+
+export interface WebOptions {
+  /** the address to listen on: the topology's listen address, or --web-listen */
+  listen: string;
+  /** 0: chosen by the OS */
+  port: number;
+  lang: Lang;
+  /** actions need this token (X-Lab-Token header); set when the page is served beyond this computer */
+  token?: string;
+}
+
+const MAX_BODY = 256 * 1024;
+
+/**
+ * The browser view's HTTP server (node:http): the page's files, the live stream and the API of
+ * lab-api.ts. It is one more listener on the trace bus and one more caller of the Lab API: it
+ * never reaches into a role.
+ */
+export class WebServer {
+  readonly lesson: Lesson;
+  readonly stream: LiveStream;
+  readonly files: HopFiles;
+  readonly api: LabApi;
+  private readonly options: WebOptions;
+  private readonly server: http.Server;
+  url = '';
+
+  constructor(lesson: Lesson, options: WebOptions) {
+    this.lesson = lesson;
+    this.options = options;
+    this.stream = new LiveStream(lesson.trace);
+    this.files = new HopFiles(lesson.trace, lesson.lab.dataDir);
+    this.api = new LabApi(lesson, this.stream, this.files, options);
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    // an SSE response is open for as long as the page is
+    this.server.requestTimeout = 0;
+    this.server.headersTimeout = 20_000;
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.listen, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = this.server.address() as AddressInfo;
+    const host = this.options.listen.includes(':') ? `[${this.options.listen}]` : this.options.listen;
+    this.url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}/`;
+    return this.url;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://lab');
+    try {
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        const file = pageFile(url.pathname);
+        if (file) return reply(res, 200, file.body, file.type);
+        if (url.pathname === '/' || url.pathname === '/index.html') return reply(res, 200, this.api.indexHtml(req), 'text/html; charset=utf-8');
+      }
+      const route = this.api.route(req.method ?? 'GET', url.pathname);
+      if (!route) throw new BadRequest(`no ${req.method} ${url.pathname} here; the API is listed in README.md ("The page")`, 404);
+      if (route.method === 'POST') this.checkPost(req);
+      const body = route.method === 'POST' ? await readJson(req) : undefined;
+      await this.run(route, req, res, url, body);
+    } catch (err) {
+      const status = err instanceof BadRequest ? err.status : 500;
+      if (!res.headersSent) reply(res, status, JSON.stringify({ error: (err as Error).message }), 'application/json; charset=utf-8');
+      else res.end();
+    }
+  }
+
+  private async run(route: Route, req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): Promise<void> {
+    const result = await route.handler({ req, res, url, body });
+    if (result === undefined) return; // the handler answered itself (the stream, a download)
+    reply(res, result.status ?? 200, JSON.stringify(result.body), 'application/json; charset=utf-8');
+  }
+
+  /**
+   * An action must be JSON (so another web site cannot post it from a student's browser without
+   * a CORS preflight, which this server never grants), from this page's own origin, and carry the
+   * token when the page is served to a classroom network.
+   */
+  private checkPost(req: IncomingMessage): void {
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new BadRequest('send the request as JSON (Content-Type: application/json)', 415);
+    const origin = req.headers.origin;
+    if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) throw new BadRequest(`actions come from the lab's own page, not from ${origin}`, 403);
+    if (this.options.token && !sameToken(String(req.headers['x-lab-token'] ?? ''), this.options.token)) {
+      throw new BadRequest('this action needs the token printed in the lab\'s terminal: open the address with ?token=... as printed there', 403);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stream.close();
+    this.files.close();
+    this.api.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export function newToken(): string {
+  return crypto.randomBytes(9).toString('base64url');
+}
+
+function sameToken(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+export function reply(res: ServerResponse, status: number, body: string, type: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new BadRequest(`a request body of at most ${MAX_BODY} bytes`, 413);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new BadRequest(`the body is not JSON: ${(err as Error).message}`);
+  }
+}
