@@ -56,7 +56,7 @@ export function buildHostContext(options: {
     topology,
     net,
     trace,
-    resolver: new StubResolver({ net, from: name, nameServer: host.resolver ?? name, trace, timeoutMs: options.dnsTimeoutMs ?? 1500 }),
+    resolver: new StubResolver({ net, from: name, nameServer: host.resolver ?? name, trace, timeoutMs: options.dnsTimeoutMs ?? 1500, clock: trace.clock }),
     dataDir: options.dataDir,
     listen: options.listen ?? topology.listen,
     clock: trace.clock,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HostContext } from '../host/host-context.ts';
+import type { LabTimer } from '../trace/lab-clock.ts';
 import type { Bilingual } from '../trace/hop-event.ts';
 import { servesDomain } from '../topology/accounts.ts';
 import { ACTIVE, FLUSH_REQUEST, type Envelope, type Queue, type QueueControl, type RecipientState } from './queue.ts';
@@ -67,7 +68,7 @@ export class QueueRunner {
   private readonly waiting = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
   private idleWaiters: (() => void)[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LabTimer | undefined;
   private timerAt = Infinity;
   private watcher: fs.FSWatcher | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -140,7 +141,7 @@ export class QueueRunner {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.state = 'stopping';
     this.queue.off('enqueued', this.onEnqueued);
-    clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
     this.watcher?.close();
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
@@ -203,11 +204,12 @@ export class QueueRunner {
       if (entry && entry.due < next) next = entry.due;
     }
     if (next === this.timerAt && this.timer) return;
-    clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
     this.timerAt = next;
     if (next === Infinity) return;
-    this.timer = setTimeout(() => {
+    // lab time: a retry does not come due while a hop is held (--step)
+    this.timer = this.ctx.clock.setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
       this.tick();

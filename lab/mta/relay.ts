@@ -4,6 +4,7 @@ import { isAscii } from 'node:buffer';
 import type net from 'node:net';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { HostContext } from '../host/host-context.ts';
+import type { LabTimer } from '../trace/lab-clock.ts';
 import type { HopStatus, TranscriptLine } from '../trace/hop-event.ts';
 import { STEPS } from '../trace/steps.ts';
 import { DeliveryFailure, type MxHost } from './mx-lookup.ts';
@@ -63,7 +64,7 @@ interface Session {
   transactions: number;
   /** called when the message's final dot is on its way, before the server's reply */
   hooks: { onMessageSent?: () => void };
-  idleTimer?: NodeJS.Timeout;
+  idleTimer?: LabTimer;
   closed: boolean;
 }
 
@@ -284,7 +285,7 @@ export class Relay {
     const list = this.idle.get(address);
     while (list && list.length) {
       const session = list.pop()!;
-      clearTimeout(session.idleTimer);
+      session.idleTimer?.clear();
       if (!session.closed) return session;
     }
     return undefined;
@@ -299,8 +300,7 @@ export class Relay {
     }
     list.push(session);
     this.idle.set(session.address, list);
-    session.idleTimer = setTimeout(() => this.quit(session), this.options.idleMs);
-    session.idleTimer.unref();
+    session.idleTimer = this.ctx.clock.setTimeout(() => this.quit(session), this.options.idleMs).unref();
   }
 
   private async resetAndRelease(session: Session): Promise<void> {
@@ -323,7 +323,7 @@ export class Relay {
 
   private forget(session: Session): void {
     session.closed = true;
-    clearTimeout(session.idleTimer);
+    session.idleTimer?.clear();
     this.open.delete(session);
     const list = this.idle.get(session.address);
     if (list) {
