@@ -6,7 +6,7 @@ import { TraceBus } from './trace/trace-bus.ts';
 import { TerminalRenderer, type Figure } from './trace/terminal-renderer.ts';
 import { writeJsonLines } from './trace/jsonl-writer.ts';
 import { defaultLang, type Lang } from './trace/language.ts';
-import { StepGate } from './trace/step-gate.ts';
+import { StepPrompt } from './trace/step-prompt.ts';
 import { sequenceDiagram, topologyGraph } from './trace/mermaid.ts';
 import type { HopKind } from './trace/hop-event.ts';
 import { listScenarios, loadScenario, resolveScenario } from './scenario/load.ts';
@@ -147,9 +147,14 @@ async function main(): Promise<number> {
   const addresses = Object.fromEntries(topology.hosts.map((h) => [h.name, h.address]));
   const renderer = new TerminalRenderer({ lang, figure, transcripts: values.transcripts, filter, color, addresses });
   const quiet = values.diagram === true;
-  if (!quiet) trace.on((event) => renderer.render(event));
   const jsonl = values.trace ? writeJsonLines(trace, values.trace) : undefined;
-  const gate = values.step ? new StepGate(trace, renderer, { lang, figure, filter, addresses }) : undefined;
+  if (values.step) trace.stepHold.holdOnly((preview) => renderer.shows(preview));
+  const gate = values.step ? new StepPrompt(trace, renderer, { lang, figure, filter, addresses }) : undefined;
+  /** set once the teacher stops the lab (q, Ctrl-C): from then on nothing more is printed */
+  let stoppedByUser = false;
+  if (!quiet) trace.on((event) => {
+    if (!stoppedByUser) renderer.render(event, gate ? (text) => gate.print(text) : undefined);
+  });
 
   const title = typeof scenario.title === 'string' ? scenario.title : scenario.title[lang];
   if (!quiet) process.stdout.write(`\n== ${title} (${scenario.name}) ==\n\n`);
@@ -177,26 +182,38 @@ async function main(): Promise<number> {
     await jsonl?.close();
   })());
   const quit = (code: number) => stop().then(() => process.exit(code));
-  process.once('SIGINT', () => {
+  // q at the prompt, Ctrl-C, the page's stop button: the lab stops cleanly, the roles held at a
+  // hop unwind without a word, and the exit status says "stopped by the user" (128 + SIGINT).
+  const stopByUser = () => {
+    if (stoppedByUser) return;
+    stoppedByUser = true;
+    gate?.close();
     process.stdout.write(lang === 'ko' ? '\n실습을 끝냅니다...\n' : '\nStopping the lab...\n');
-    // Ctrl-C is how a lab is meant to end: once every socket is closed, that is a success.
-    void quit(0);
-  });
+    trace.stepHold.quit('terminal');
+    void quit(130);
+  };
+  process.on('SIGINT', stopByUser);
   process.once('SIGTERM', () => void quit(0));
-  if (gate) gate.onQuit = () => void quit(0);
+  trace.stepHold.on((news) => {
+    if (news.type === 'quit') stopByUser();
+  });
 
   let result: ScenarioResult;
   try {
     const running = runActions(lab, scenario, (record) => {
-      if (!record.ok && !quiet) process.stdout.write(`\n✗ ${scenario.file}:${record.line}: ${record.error}\n`);
+      if (!record.ok && !quiet && !stoppedByUser) process.stdout.write(`\n✗ ${scenario.file}:${record.line}: ${record.error}\n`);
     });
     web?.follow(scenario, running);
     result = await running;
   } catch (err) {
+    if (stoppedByUser) return new Promise<number>(() => {});
     await stop();
     fail((err as Error).message);
   }
+  // stopped by the user meanwhile: quit() ends the process once the lab is down
+  if (stoppedByUser) return new Promise<number>(() => {});
   gate?.close();
+  trace.stepHold.setStepMode(false, 'lab');
 
   if (values.diagram) {
     process.stdout.write(`%% ${lang === 'ko' ? '실습 네트워크' : 'the lab network'}: ${topology.file}\n${topologyGraph(topology, lang)}\n\n`);

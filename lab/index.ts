@@ -4,6 +4,8 @@ export { runScenario, type RunScenarioOptions, type RunScenarioResult } from './
 export { loadScenario, listScenarios, ScenarioError } from './scenario/load.ts';
 export { loadTopology, TopologyError } from './topology/load.ts';
 export { TraceBus, type HopPreview, type StepGate } from './trace/trace-bus.ts';
+export { StepHold, HoldAborted, type HeldHop, type HoldNews } from './trace/step-hold.ts';
+export { LabClock, type Clock, type LabTimer } from './trace/lab-clock.ts';
 export { STEPS, SENDMAIL_ORDER } from './trace/steps.ts';
 export type { HopEvent, HopKind, HopStatus, TranscriptLine, StepLabels } from './trace/hop-event.ts';
 export type { MailboxLetter } from './runtime/mailbox-view.ts';

@@ -119,7 +119,7 @@ export class ClientPc {
   async fetchPop3(): Promise<FetchedLetter[]> {
     await this.holdRetrieval('POP3');
     const socket = await this.net.connect(this.host.name, this.server.address, 110);
-    const pop3 = new Pop3Client(socket);
+    const pop3 = new Pop3Client(socket, { clock: this.trace.clock });
     try {
       await pop3.greeting();
       await pop3.login(this.account, this.host.client!.password);

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { TranscriptLine } from '../trace/hop-event.ts';
+import { LabClock, type Clock, type LabTimer } from '../trace/lab-clock.ts';
 
 /** One answer from the server. */
 export interface Pop3Response {
@@ -34,6 +35,8 @@ export class Pop3Error extends Error {
 export interface Pop3ClientOptions {
   /** how long one answer may take before the session is given up, ms (default 60 s) */
   timeoutMs?: number;
+  /** the lab's clock: no time-out runs while a hop is held (--step) */
+  clock?: Pick<Clock, 'setTimeout'>;
 }
 
 type Expect = 'single' | 'multi';
@@ -42,7 +45,7 @@ interface Pending {
   expect: Expect;
   resolve(response: Pop3Response): void;
   reject(err: Error): void;
-  timer: NodeJS.Timeout;
+  timer: LabTimer;
 }
 
 const TERMINATOR = Buffer.from('\r\n.\r\n');
@@ -59,6 +62,7 @@ export class Pop3Client {
   readonly socket: Socket;
   readonly exchanges: Pop3Exchange[] = [];
   private readonly timeoutMs: number;
+  private readonly clock: Pick<Clock, 'setTimeout'>;
   private readonly pending: Pending[] = [];
   private buffer: Buffer = Buffer.alloc(0);
   private dataParts: Buffer[] = [];
@@ -69,6 +73,7 @@ export class Pop3Client {
   constructor(socket: Socket, options: Pop3ClientOptions = {}) {
     this.socket = socket;
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.clock = options.clock ?? new LabClock();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.fail(new Error('the POP3 server closed the connection')));
@@ -200,12 +205,11 @@ export class Pop3Client {
   private expect(expect: Expect): Promise<Pop3Response> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         const err = new Error(`no answer from the POP3 server within ${this.timeoutMs} ms`);
         this.fail(err);
         this.socket.destroy();
-      }, this.timeoutMs);
-      timer.unref();
+      }, this.timeoutMs).unref();
       this.pending.push({ expect, resolve, reject, timer });
       // An answer may have come before it was asked for (a server that speaks first, or fast).
       if (this.buffer.length) this.receive(Buffer.alloc(0));
@@ -215,7 +219,7 @@ export class Pop3Client {
   private fail(err: Error): void {
     this.failure ??= err;
     for (const p of this.pending.splice(0)) {
-      clearTimeout(p.timer);
+      p.timer.clear();
       p.reject(this.failure);
     }
   }
@@ -271,7 +275,7 @@ export class Pop3Client {
     this.dataParts = [];
     this.dataOctets = 0;
     const p = this.pending.shift()!;
-    clearTimeout(p.timer);
+    p.timer.clear();
     const ok = status.startsWith('+OK');
     const continuation = status === '+' || status.startsWith('+ ');
     const text = ok ? status.slice(4) : continuation ? status.slice(2) : status.replace(/^-ERR ?/, '');

@@ -81,6 +81,7 @@ export class NameServer implements Service {
     socket.once('close', () => this.connections.delete(socket));
     socket.on('error', () => socket.destroy()); // a reset by the asker ends only this connection
     socket.setTimeout(this.options.tcpIdleMs ?? 10_000, () => socket.destroy());
+    this.ctx.clock.track(socket);
     const { remoteAddress, remotePort } = socket;
     new DnsStream(socket, (message) => {
       const reply = respond(message, this.authority, 'tcp');

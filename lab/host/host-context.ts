@@ -2,6 +2,7 @@ import type { Host, Topology } from '../topology/types.ts';
 import type { LabNet } from '../net/lab-net.ts';
 import type { TraceBus } from '../trace/trace-bus.ts';
 import { StubResolver } from '../net/resolver.ts';
+import type { Clock } from '../trace/lab-clock.ts';
 
 /**
  * Everything a role needs, handed to it when the runtime builds the host (DESIGN.md): its slice
@@ -18,7 +19,12 @@ export interface HostContext {
   dataDir: string;
   /** the real address the embedded runtime binds (127.0.0.1) or 0.0.0.0 in a container */
   listen: string;
-  clock: { now(): number };
+  /**
+   * The lab's clock (lab/trace/lab-clock.ts): `now()` is the date; `setTimeout`, `sleep` and
+   * `track(socket)` stand still while a hop is held in --step mode. Every timer or time-out of
+   * a role goes through it.
+   */
+  clock: Clock;
 }
 
 /** A running service of a host: listening on a real port, stoppable. */
@@ -50,9 +56,9 @@ export function buildHostContext(options: {
     topology,
     net,
     trace,
-    resolver: new StubResolver({ net, from: name, nameServer: host.resolver ?? name, trace, timeoutMs: options.dnsTimeoutMs ?? 1500 }),
+    resolver: new StubResolver({ net, from: name, nameServer: host.resolver ?? name, trace, timeoutMs: options.dnsTimeoutMs ?? 1500, clock: trace.clock }),
     dataDir: options.dataDir,
     listen: options.listen ?? topology.listen,
-    clock: { now: () => Date.now() },
+    clock: trace.clock,
   };
 }

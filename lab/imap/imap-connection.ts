@@ -15,6 +15,7 @@ import { FolderError } from '../mailbox/mail-store.ts';
 import { FlagError } from '../mailbox/maildir-flags.ts';
 import { MaildirMissingError } from '../mailbox/maildir.ts';
 import { STEPS } from '../trace/steps.ts';
+import type { LabTimer } from '../trace/lab-clock.ts';
 
 // One IMAP session (RFC 3501 section 3): its state, the account and the selected folder, the
 // one place that writes tagged replies (after telling the client what changed), the idle timer
@@ -45,7 +46,7 @@ export class ImapConnection {
   requestReported = false;
   clientId: Record<string, string> | undefined;
   private stream: ImapStream | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LabTimer | undefined;
   private closed = false;
 
   constructor(server: ImapServer, socket: Socket) {
@@ -280,10 +281,10 @@ export class ImapConnection {
   // ---- life
 
   private touch(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     if (this.closed) return;
-    this.timer = setTimeout(() => this.autologout(), this.server.limits.idleTimeoutMs);
-    this.timer.unref?.();
+    // the lab's clock: a session does not log out while a hop is held (--step)
+    this.timer = this.server.ctx.clock.setTimeout(() => this.autologout(), this.server.limits.idleTimeoutMs).unref();
   }
 
   private autologout(): void {
@@ -311,7 +312,7 @@ export class ImapConnection {
   private cleanup(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.stream?.stop();
     this.deselect();
     this.server.connections.delete(this);

@@ -52,7 +52,10 @@ export class ImapServer implements Service {
       maxFailedLogins: 3,
     };
     this.store = new MailStore(path.join(ctx.dataDir, 'mail'));
-    this.server = net.createServer((socket) => this.accept(socket));
+    this.server = net.createServer((socket) => {
+      ctx.clock.track(socket);
+      this.accept(socket);
+    });
     this.server.on('error', () => undefined);
   }
 

@@ -3,8 +3,9 @@ import type { TranscriptLine, HopStatus } from '../trace/hop-event.ts';
 import { DnsError } from '../net/resolver.ts';
 import { STEPS } from '../trace/steps.ts';
 
-// Step 3 of the seed's sendmail figure: the MTA asks its name server where mail for the
-// recipient's domain goes (MX naver.com, then A mail.naver.com), as Haraka's get_mx does.
+// Part of step 3 of the seed's sendmail figure (and of the overview's ②): the MTA asks its name
+// server where mail for the recipient's domain goes (MX naver.com, then A mail.naver.com), as
+// Haraka's get_mx does. The step is held before it, where the queue run asks the MDA to send.
 
 /** One place to send the mail to, in preference order. */
 export interface MxHost {
@@ -56,7 +57,6 @@ export async function lookupMx(ctx: HostContext, domain: string, queueId?: strin
     protocol: 'DNS',
     summary: { ko: `네임 서버에 ${domain}의 메일 서버(MX)를 묻기`, en: `Asking the name server for the MX of ${domain}` },
   };
-  await ctx.trace.hold(preview);
   const log: TranscriptLine[] = [];
   let hosts: MxHost[] = [];
   let failure: DeliveryFailure | undefined;
@@ -67,18 +67,20 @@ export async function lookupMx(ctx: HostContext, domain: string, queueId?: strin
     failure = err;
   }
   const status: HopStatus = failure ? (failure.action === 'defer' ? 'deferred' : 'bounced') : 'ok';
-  const found = hosts.map((h) => `${h.exchange}${h.implicit ? '' : ` (${h.preference})`} = ${h.addresses.join(', ')}`).join('; ');
+  const found = {
+    ko: hosts.map((h) => `${h.exchange}${h.implicit ? '' : `(우선순위 ${h.preference})`}, IP ${h.addresses.join(', ')}`).join('; '),
+    en: hosts.map((h) => `${h.exchange}${h.implicit ? '' : ` (preference ${h.preference})`}, IP ${h.addresses.join(', ')}`).join('; '),
+  };
   ctx.trace.report({
     ...preview,
     status,
     transcript: log,
     queueId,
     summary: failure
-      ? { ko: `${domain}의 MX 조회 실패: ${failure.reply}`, en: `MX lookup for ${domain} failed: ${failure.reply}` }
-      : {
-          ko: `${domain}의 메일 서버: ${found}${hosts[0]?.implicit ? ' (MX 없음, A 레코드 사용)' : ''}`,
-          en: `Mail for ${domain} goes to ${found}${hosts[0]?.implicit ? ' (no MX: implicit MX)' : ''}`,
-        },
+      ? { ko: `${domain}의 메일 서버를 찾지 못했습니다: "${failure.reply}"`, en: `No mail server found for ${domain}: ${failure.reply}` }
+      : hosts[0]?.implicit
+        ? { ko: `네임 서버의 답: ${domain}에는 MX 레코드가 없어 A 레코드로 보냅니다: ${found.ko}`, en: `The name server says: ${domain} has no MX record; its A record is the implicit MX: ${found.en}` }
+        : { ko: `네임 서버의 답: ${domain}의 메일 서버(MX)는 ${found.ko}`, en: `The name server says: mail for ${domain} goes to ${found.en}` },
     detail: {
       domain,
       mx: hosts.map((h) => ({ exchange: h.exchange, preference: h.preference, implicit: h.implicit ?? false })),

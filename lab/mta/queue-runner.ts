@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HostContext } from '../host/host-context.ts';
+import type { LabTimer } from '../trace/lab-clock.ts';
 import type { Bilingual } from '../trace/hop-event.ts';
 import { servesDomain } from '../topology/accounts.ts';
 import { ACTIVE, FLUSH_REQUEST, type Envelope, type Queue, type QueueControl, type RecipientState } from './queue.ts';
@@ -8,6 +9,8 @@ import { parseSchedule, retryDelay, formatDuration } from './retry-schedule.ts';
 import { lookupMx, DeliveryFailure } from './mx-lookup.ts';
 import { Relay, type RecipientResult, type RelayOptions } from './relay.ts';
 import { buildDsn, countReceived, isNullSender } from './bounce.ts';
+import { STEPS } from '../trace/steps.ts';
+import { josa } from '../trace/korean.ts';
 
 // Step 3 of the seed's sendmail figure ("when the time comes, sendmail asks the MDA to send the
 // mail"): the queue runner. Haraka's outbound path, per message:
@@ -67,7 +70,7 @@ export class QueueRunner {
   private readonly waiting = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
   private idleWaiters: (() => void)[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LabTimer | undefined;
   private timerAt = Infinity;
   private watcher: fs.FSWatcher | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -140,7 +143,7 @@ export class QueueRunner {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.state = 'stopping';
     this.queue.off('enqueued', this.onEnqueued);
-    clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
     this.watcher?.close();
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
@@ -203,11 +206,12 @@ export class QueueRunner {
       if (entry && entry.due < next) next = entry.due;
     }
     if (next === this.timerAt && this.timer) return;
-    clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
     this.timerAt = next;
     if (next === Infinity) return;
-    this.timer = setTimeout(() => {
+    // lab time: a retry does not come due while a hop is held (--step)
+    this.timer = this.ctx.clock.setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
       this.tick();
@@ -390,7 +394,7 @@ export class QueueRunner {
     }
   }
 
-  /** Recipients of another domain: MX lookup (step 3), then SMTP to the exchanger (steps 4-5). */
+  /** Recipients of another domain: the MDA is asked (step 3, with the MX lookup), then SMTP to the exchanger (steps 4-5). */
   private async deliverThere(domain: string, recipients: string[], message: Buffer, control: QueueControl): Promise<RecipientResult[]> {
     if (!domain) {
       return recipients.map((recipient) => ({ recipient, action: 'bounce', reply: `553 5.1.3 <${recipient}>... Domain name required`, status: '5.1.3' }));
@@ -401,6 +405,7 @@ export class QueueRunner {
       if (literal && literal[1] === this.ctx.host.address) {
         throw new DeliveryFailure('bounce', '5.3.5', `553 5.3.5 ${domain}: config error: mail loops back to me`);
       }
+      await this.askMda(control, domain, recipients);
       const hosts = literal
         ? [{ exchange: domain, preference: 0, addresses: [literal[1]] }]
         : await lookupMx(this.ctx, domain, control.id);
@@ -410,6 +415,42 @@ export class QueueRunner {
       const action = err.action === 'defer' ? 'defer' : 'bounce';
       return recipients.map((recipient) => ({ recipient, action, reply: err.reply, status: err.status, remoteMta: err.remoteMta }));
     }
+  }
+
+  /**
+   * Step 3 of the seed's sendmail figure: "센드메일 서비스는 시간이 되면 MDA에 메일을 보내달라고
+   * 요청". Held here in --step mode, before the MX lookup that is part of the same step.
+   */
+  private async askMda(control: QueueControl, domain: string, recipients: string[]): Promise<void> {
+    const { ctx } = this;
+    const id = control.id;
+    const hop = {
+      kind: 'queue' as const,
+      from: ctx.host.name,
+      to: ctx.host.name,
+      fromAddress: ctx.host.address,
+      toAddress: ctx.host.address,
+      steps: STEPS.queueRun,
+      files: [path.join(this.queue.dir, `qf${id}`), path.join(this.queue.dir, `df${id}`)],
+    };
+    const list = recipients.join(', ');
+    await ctx.trace.hold({
+      ...hop,
+      summary: {
+        ko: `때가 되어 센드메일 서비스가 MDA에게 메일 큐의 메일(큐 ID ${id})을 ${domain}${josa(domain, '으로')} 보내 달라고 요청합니다`,
+        en: `The time has come: sendmail asks the MDA to send the mail in its queue (queue ID ${id}) on to ${domain}`,
+      },
+    });
+    ctx.trace.report({
+      ...hop,
+      status: 'ok',
+      queueId: id,
+      summary: {
+        ko: `센드메일 서비스가 MDA에게 ${list} 앞 메일(큐 ID ${id})을 보내 달라고 요청했습니다. MDA는 먼저 네임 서버에 ${domain}의 메일 서버를 묻습니다`,
+        en: `sendmail asked the MDA to send the mail for ${list} (queue ID ${id}); the MDA first asks the name server where mail for ${domain} goes`,
+      },
+      detail: { domain, recipients },
+    });
   }
 
   /** Tell the sender: a DSN from MAILER-DAEMON, queued like any mail. Never to the null sender. */

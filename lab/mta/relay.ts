@@ -4,9 +4,11 @@ import { isAscii } from 'node:buffer';
 import type net from 'node:net';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { HostContext } from '../host/host-context.ts';
+import type { LabTimer } from '../trace/lab-clock.ts';
 import type { HopStatus, TranscriptLine } from '../trace/hop-event.ts';
 import { STEPS } from '../trace/steps.ts';
 import { DeliveryFailure, type MxHost } from './mx-lookup.ts';
+import { josa } from '../trace/korean.ts';
 
 // Steps 4-5 of the seed's sendmail figure: the MTA hands the message to the next mail server
 // over SMTP. The client is nodemailer's SMTPConnection (the engine of its SMTP transport),
@@ -63,7 +65,7 @@ interface Session {
   transactions: number;
   /** called when the message's final dot is on its way, before the server's reply */
   hooks: { onMessageSent?: () => void };
-  idleTimer?: NodeJS.Timeout;
+  idleTimer?: LabTimer;
   closed: boolean;
 }
 
@@ -118,8 +120,8 @@ export class Relay {
       // the data file the MDA sends from the queue
       files: [path.join(ctx.dataDir, 'queue', `df${req.queueId}`)],
       summary: {
-        ko: `${host.exchange}(${address})로 SMTP 전송 (큐 ID ${req.queueId})`,
-        en: `Relaying to ${host.exchange} (${address}) by SMTP (queue ID ${req.queueId})`,
+        ko: `${ctx.host.name}의 MDA가 ${host.exchange}(${address})${josa(host.exchange, '으로')} SMTP로 메일을 보냅니다 (큐 ID ${req.queueId})`,
+        en: `${ctx.host.name}'s MDA sends the mail to ${host.exchange} (${address}) by SMTP (queue ID ${req.queueId})`,
       },
     };
     await ctx.trace.hold(preview);
@@ -134,8 +136,8 @@ export class Relay {
       ctx.trace.report({
         ...preview,
         summary: {
-          ko: `${host.exchange}(${address})로 SMTP 전송: 메일을 보내고 응답을 기다립니다 (큐 ID ${req.queueId})`,
-          en: `Relayed to ${host.exchange} (${address}) by SMTP: message sent, waiting for the reply (queue ID ${req.queueId})`,
+          ko: `${ctx.host.name}의 MDA가 ${host.exchange}(${address})${josa(host.exchange, '으로')} SMTP로 메일을 보냈고, 답을 기다립니다 (큐 ID ${req.queueId})`,
+          en: `${ctx.host.name}'s MDA sent the mail to ${host.exchange} (${address}) by SMTP and waits for the reply (queue ID ${req.queueId})`,
         },
         transcript: lines,
         queueId: req.queueId,
@@ -152,7 +154,7 @@ export class Relay {
     if (attempt.kind === 'next') {
       status = 'deferred';
       summary = {
-        ko: `${host.exchange}(${address}) 전송 실패, 나중에 또는 다음 MX로: ${attempt.failure.reply}`,
+        ko: `${host.exchange}(${address})${josa(host.exchange, '으로')} 보내지 못해 나중에 (또는 다음 MX로) 다시 보냅니다: "${attempt.failure.reply}"`,
         en: `Relay to ${host.exchange} (${address}) failed, will retry: ${attempt.failure.reply}`,
       };
     } else {
@@ -161,8 +163,8 @@ export class Relay {
       status = delivered.length === results.length ? 'ok' : results.some((r) => r.action === 'bounce') ? 'bounced' : 'deferred';
       const reply = (delivered[0] ?? results[0]).reply;
       summary = status === 'ok'
-        ? { ko: `${host.exchange}(${address})로 전송 완료: ${reply}`, en: `Relayed to ${host.exchange} (${address}): ${reply}` }
-        : { ko: `${host.exchange}(${address})가 거절: ${reply}`, en: `${host.exchange} (${address}) refused: ${reply}` };
+        ? { ko: `${host.exchange}${josa(host.exchange, '이')} 메일을 받았습니다: "${reply}"`, en: `${host.exchange} took the mail: ${reply}` }
+        : { ko: `${host.exchange}(${address})${josa(host.exchange, '이')} 거절했습니다: "${reply}"`, en: `${host.exchange} (${address}) refused: ${reply}` };
     }
     ctx.trace.report({
       ...preview,
@@ -284,7 +286,7 @@ export class Relay {
     const list = this.idle.get(address);
     while (list && list.length) {
       const session = list.pop()!;
-      clearTimeout(session.idleTimer);
+      session.idleTimer?.clear();
       if (!session.closed) return session;
     }
     return undefined;
@@ -299,8 +301,7 @@ export class Relay {
     }
     list.push(session);
     this.idle.set(session.address, list);
-    session.idleTimer = setTimeout(() => this.quit(session), this.options.idleMs);
-    session.idleTimer.unref();
+    session.idleTimer = this.ctx.clock.setTimeout(() => this.quit(session), this.options.idleMs).unref();
   }
 
   private async resetAndRelease(session: Session): Promise<void> {
@@ -323,7 +324,7 @@ export class Relay {
 
   private forget(session: Session): void {
     session.closed = true;
-    clearTimeout(session.idleTimer);
+    session.idleTimer?.clear();
     this.open.delete(session);
     const list = this.idle.get(session.address);
     if (list) {

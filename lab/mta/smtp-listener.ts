@@ -151,6 +151,8 @@ export class SmtpListener {
     // Errors of single connections arrive here; none of them may take the server down.
     this.server.on('error', () => {});
     this.server.server.on('connection', (socket: net.Socket) => {
+      // smtp-server's socketTimeout stands still while a hop is held (--step)
+      ctx.clock.track(socket);
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });

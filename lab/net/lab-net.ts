@@ -2,6 +2,7 @@ import net from 'node:net';
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Topology } from '../topology/types.ts';
+import type { Clock } from '../trace/lab-clock.ts';
 import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
 
 /** Who is on the other end of a connection, as the lab sees it. */
@@ -61,8 +62,12 @@ export class LoopbackNet implements LabNet {
   /** lab connections opened but not yet registered; only while some are can a peer be unknown for a moment */
   private pending = 0;
 
-  constructor(topology: Topology) {
+  /** the lab's clock: the idle time-outs of the sockets lab hosts open stand still while a hop is held */
+  private readonly clock: Pick<Clock, 'track'> | undefined;
+
+  constructor(topology: Topology, options: { clock?: Pick<Clock, 'track'> } = {}) {
     this.topology = topology;
+    this.clock = options.clock;
     this.registered.setMaxListeners(0);
   }
 
@@ -125,6 +130,7 @@ export class LoopbackNet implements LabNet {
     if (!real) return fail(new LabNetError('ECONNREFUSED', `connect ECONNREFUSED ${address}:${port}`));
     this.pending++;
     const socket = net.connect({ host: real.host, port: real.port });
+    this.clock?.track(socket);
     const onError = () => this.settle();
     socket.once('error', onError);
     socket.once('connect', () => {

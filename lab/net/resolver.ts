@@ -7,6 +7,10 @@ import type { Resource } from 'dns2';
 import type { LabNet } from './lab-net.ts';
 import type { TraceBus } from '../trace/trace-bus.ts';
 import type { TranscriptLine } from '../trace/hop-event.ts';
+import { LabClock, type Clock, type LabTimer } from '../trace/lab-clock.ts';
+
+/** for a resolver made without the lab's clock (a tool, a test): time as usual */
+const PLAIN_CLOCK = new LabClock();
 
 export type DnsFailure = 'NXDOMAIN' | 'NODATA' | 'SERVFAIL' | 'REFUSED' | 'TIMEOUT' | 'UNREACHABLE';
 
@@ -41,6 +45,8 @@ export interface StubResolverOptions {
   trace?: TraceBus;
   /** per-query time-out, ms */
   timeoutMs?: number;
+  /** the lab's clock: a query's time-out stands still while a hop is held (--step) */
+  clock?: Pick<Clock, 'setTimeout'>;
 }
 
 type QueryType = 'A' | 'AAAA' | 'MX';
@@ -153,7 +159,7 @@ export class StubResolver {
         const id = randomInt(0x10000);
         ids.add(id);
         socket.send(query(id, name, type));
-        const answer = await awaitDatagram(socket, ids, name, type, timeoutMs);
+        const answer = await awaitDatagram(socket, ids, name, type, timeoutMs, this.options.clock ?? PLAIN_CLOCK);
         if (answer === 'refused') return fail('UNREACHABLE', `;; communications error to ${at}: connection refused`, `name server at ${at} is not answering (connection refused)`);
         if (answer !== 'timeout') return answer;
       }
@@ -178,11 +184,12 @@ export class StubResolver {
       const length = Buffer.alloc(2);
       length.writeUInt16BE(message.length);
       socket.write(Buffer.concat([length, message]));
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      let timer: LabTimer | undefined;
+      const clock = this.options.clock ?? PLAIN_CLOCK;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = clock.setTimeout(() => resolve('timeout'), timeoutMs)));
       const read = Packet.readStream(socket).catch(() => 'closed' as const);
       const bytes = await Promise.race([read, timedOut]);
-      clearTimeout(timer);
+      timer?.clear();
       if (bytes === 'timeout') return fail('TIMEOUT', ';; connection timed out; no servers could be reached', `no answer over TCP from ${at} within ${timeoutMs} ms`);
       const response = bytes === 'closed' ? undefined : parseAnswer(bytes, new Set([id]), name, type);
       if (!response) return fail('SERVFAIL', ';; communications error: bad answer over TCP', `no usable answer over TCP from ${at}`);
@@ -203,10 +210,10 @@ function query(id: number, name: string, type: QueryType): Buffer {
 }
 
 /** The first datagram that answers our question with one of our IDs (RFC 5452 section 4). */
-function awaitDatagram(socket: dgram.Socket, ids: Set<number>, name: string, type: QueryType, timeoutMs: number): Promise<Packet | 'timeout' | 'refused'> {
+function awaitDatagram(socket: dgram.Socket, ids: Set<number>, name: string, type: QueryType, timeoutMs: number, clock: Pick<Clock, 'setTimeout'>): Promise<Packet | 'timeout' | 'refused'> {
   return new Promise((resolve) => {
     const done = (result: Packet | 'timeout' | 'refused') => {
-      clearTimeout(timer);
+      timer.clear();
       socket.off('message', onMessage);
       socket.off('error', onError);
       resolve(result);
@@ -216,7 +223,7 @@ function awaitDatagram(socket: dgram.Socket, ids: Set<number>, name: string, typ
       if (response) done(response);
     };
     const onError = (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' ? 'refused' : 'timeout');
-    const timer = setTimeout(() => done('timeout'), timeoutMs);
+    const timer = clock.setTimeout(() => done('timeout'), timeoutMs);
     socket.on('message', onMessage);
     socket.on('error', onError);
   });

@@ -70,6 +70,8 @@ export class Pop3Server {
 
   private accept(socket: net.Socket): void {
     socket.on('error', () => undefined);
+    // its idle time-out stands still while a hop is held (--step)
+    this.ctx.clock.track(socket);
     if (this.connections.size >= this.options.maxClients) {
       // RFC 2449 section 8.1.2 SYS/TEMP: a passing condition; the client may try again later.
       socket.end(`-ERR [SYS/TEMP] too many connections (${this.options.maxClients}); try again later\r\n`);

@@ -51,7 +51,7 @@ export class EmbeddedRuntime implements LabRuntime {
     this.options = options;
     this.topology = options.topology;
     this.trace = options.trace ?? new TraceBus();
-    this.net = new LoopbackNet(this.topology);
+    this.net = new LoopbackNet(this.topology, { clock: this.trace.clock });
     this.dataDir = options.dataDir;
     for (const host of this.topology.hosts) {
       const ctx = buildHostContext({

@@ -92,7 +92,7 @@ export class Lab {
         find().then((letter) => {
           looking = false;
           if (letter) {
-            clearTimeout(timer);
+            timer.clear();
             off();
             resolve(letter);
           } else if (again) {
@@ -104,7 +104,7 @@ export class Lab {
       const off = this.trace.on((event) => {
         if (event.kind === 'mda' && event.to === host) look();
       });
-      const timer = setTimeout(() => {
+      const timer = this.trace.clock.setTimeout(() => {
         off();
         find().then((letter) => (letter ? resolve(letter) : reject(new Error(`timed out after ${timeoutMs} ms waiting for a letter in ${user}'s mailbox on ${host}; trace so far:\n${this.trace.summaryLines().join('\n')}`))), reject);
       }, timeoutMs);

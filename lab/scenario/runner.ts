@@ -35,7 +35,8 @@ export function matchesWait(wait: Extract<Action, { wait: unknown }>['wait'], ev
     case 'delivered':
       return event.kind === 'mda' && event.status !== 'failed' && (!wait.host || event.to === wait.host) && recipientOk();
     case 'queued':
-      return event.kind === 'queue' && (!wait.host || event.from === wait.host) && recipientOk();
+      // the write into the queue (②), not the queue run (③) nor a reload notice
+      return event.kind === 'queue' && event.steps?.sendmail === '2' && (!wait.host || event.from === wait.host) && recipientOk();
     case 'deferred':
       // the queue's own report, made once the control file says "deferred"
       return event.kind === 'queue' && event.status === 'deferred' && (!wait.host || event.from === wait.host) && recipientOk();

@@ -80,9 +80,10 @@ export class TerminalRenderer {
     return shownBy(this.options.filter, event);
   }
 
-  render(event: HopEvent): void {
+  /** Print a hop; `write` overrides where (the step prompt prints above itself). */
+  render(event: HopEvent, write: (text: string) => void = this.write): void {
     if (!this.shows(event)) return;
-    this.write(`${renderHop(event, this.options).join('\n')}\n`);
+    write(`${renderHop(event, this.options).join('\n')}\n`);
   }
 
   setTranscripts(on: boolean): void {

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { HopEvent, HopReport, StepLabels, TranscriptLine, Bilingual, HopKind } from './hop-event.ts';
+import { LabClock } from './lab-clock.ts';
+import { StepHold } from './step-hold.ts';
 
-/** What a role is about to do; shown by the step gate before the hop happens. */
+/** What a role is about to do; shown (and, in --step mode, held) before the hop happens. */
 export interface HopPreview {
   kind: HopKind;
   from: string;
@@ -14,24 +16,32 @@ export interface HopPreview {
   files?: string[];
 }
 
-/** Decides when a held hop may go on. The default lets everything through at once. */
+/**
+ * A role's test may look at every hold as it happens (and make it wait): it runs before the
+ * step hold. The lab's own step-through is `stepHold`, not this.
+ */
 export type StepGate = (preview: HopPreview) => Promise<void>;
 
 /**
- * The one bus every role reports to. Renderers, the step gate, scenario expectations and tests
- * all read this stream; nothing parses logs.
+ * The one bus every role reports to. Renderers, the step hold, scenario expectations and tests
+ * all read this stream; nothing parses logs. It owns the lab's clock (hop times are lab time,
+ * without the time a hop was held) and the step hold (step-hold.ts).
  */
 export class TraceBus {
   readonly events: HopEvent[] = [];
+  /** the lab's pausable clock: stands still while a hop is held */
+  readonly clock: LabClock;
+  /** --step: numbered hops wait here while step mode is on; news of held hops for every listener */
+  readonly stepHold: StepHold;
   private readonly emitter = new EventEmitter();
-  private readonly startedAt: number;
   private gate: StepGate | undefined;
   private seq = 0;
   /** how many recent events `events` keeps (listeners and --trace files see every one) */
   private readonly keep: number;
 
-  constructor(startedAt = performance.now(), options: { keep?: number } = {}) {
-    this.startedAt = startedAt;
+  constructor(startedAt = performance.now(), options: { keep?: number; clock?: LabClock } = {}) {
+    this.clock = options.clock ?? new LabClock(startedAt);
+    this.stepHold = new StepHold(this.clock);
     this.keep = options.keep ?? 5_000;
     this.emitter.setMaxListeners(0);
   }
@@ -45,7 +55,7 @@ export class TraceBus {
 
   /** Record a hop. Returns the event with its seq and time. */
   report(report: HopReport): HopEvent {
-    const event: HopEvent = { seq: ++this.seq, at: Math.round(performance.now() - this.startedAt), ...report };
+    const event: HopEvent = { seq: ++this.seq, at: Math.round(this.clock.elapsed()), ...report };
     if (event.transcript) event.transcript = redact(event.transcript);
     this.record(event);
     return event;
@@ -59,11 +69,16 @@ export class TraceBus {
     return merged;
   }
 
-  /** Called by a role before a hop; in --step mode this waits until the class moves on. */
+  /**
+   * Called by a role before a numbered hop; in step mode this waits until a controller lets it
+   * go on (stepHold). Rejects with HoldAborted when the lab is stopped meanwhile.
+   */
   async hold(preview: HopPreview): Promise<void> {
     if (this.gate) await this.gate(preview);
+    await this.stepHold.hold(preview);
   }
 
+  /** For a role's tests: see (and delay) every hold. */
   setGate(gate: StepGate | undefined): void {
     this.gate = gate;
   }
@@ -75,7 +90,8 @@ export class TraceBus {
 
   /**
    * Resolve with the first event (already recorded or still to come) that matches.
-   * Rejects after timeoutMs with the trace so far, so a failing test says what did happen.
+   * Rejects after timeoutMs of lab time (a held hop stops the count) with the trace so far, so
+   * a failing test says what did happen.
    */
   waitFor(match: (event: HopEvent) => boolean, timeoutMs = 10_000, what = 'a matching hop'): Promise<HopEvent> {
     const seen = this.events.find(match);
@@ -83,11 +99,11 @@ export class TraceBus {
     return new Promise((resolve, reject) => {
       const off = this.on((event) => {
         if (!match(event)) return;
-        clearTimeout(timer);
+        timer.clear();
         off();
         resolve(event);
       });
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         off();
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; trace so far:\n${this.summaryLines().join('\n')}`));
       }, timeoutMs);

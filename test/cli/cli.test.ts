@@ -17,7 +17,9 @@ describe('npm run lab', () => {
 
     const events = fs.readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as HopEvent);
     const numbered = events.filter((e) => e.steps);
-    expect(numbered.map((e) => e.steps!.sendmail)).toEqual(['1', '2', '3', '4-5', '6-7', '8', '9-10']);
+    // ③ is the queue run asking the MDA to send, then the MX lookup that is part of it
+    expect(numbered.map((e) => e.steps!.sendmail)).toEqual(['1', '2', '3', '3', '4-5', '6-7', '8', '9-10']);
+    expect(numbered.filter((e) => e.steps!.sendmail === '3').map((e) => e.kind)).toEqual(['queue', 'dns']);
     const hosts = ['Server', 'Server-B', 'Client', 'WinClient'];
     for (const e of numbered) {
       expect(hosts).toContain(e.from);
@@ -83,7 +85,7 @@ describe('npm run lab', () => {
     expect(run.stdout).toMatch(/^sequenceDiagram$/m);
     expect(run.stdout).toMatch(/participant WinClient as WinClient<br\/>192\.168\.111\.132/);
     const arrows = run.stdout.split('\n').filter((l) => /->>|-x/.test(l));
-    expect(arrows.map((l) => /: (\S+) /.exec(l)![1])).toEqual(['①', '②', '③', '④⑤', '⑥⑦', '⑧', '⑨⑩']);
+    expect(arrows.map((l) => /: (\S+) /.exec(l)![1])).toEqual(['①', '②', '③', '③', '④⑤', '⑥⑦', '⑧', '⑨⑩']);
     expect(arrows[0]).toMatch(/WinClient->>Server_B: ① SMTP/);
   });
 });

@@ -66,7 +66,7 @@ export async function startDnsLab(): Promise<DnsLab> {
   const resolver = (from: string, timeoutMs = 2000) => new StubResolver({ net, from, nameServer: 'Server', trace, timeoutMs });
   const ctx: HostContext = {
     host, topology, net, trace, resolver: resolver('Server'),
-    dataDir: path.join(dataDir, 'Server'), listen: topology.listen, clock: { now: () => Date.now() },
+    dataDir: path.join(dataDir, 'Server'), listen: topology.listen, clock: trace.clock,
   };
   const server = await startNameServer(ctx, { port: 0 });
   net.bind('Server', 'dns', server.port);

@@ -41,7 +41,7 @@ export async function startImapLab(options: Partial<ImapServerOptions> = {}, dat
     resolver: new StubResolver({ net, from: host.name, nameServer: host.resolver ?? host.name, trace }),
     dataDir: path.join(data, host.name),
     listen: topology.listen,
-    clock: { now: () => Date.now() },
+    clock: trace.clock,
   };
   await fs.mkdir(ctx.dataDir, { recursive: true });
   const server = await startImapServer(ctx, { port: 0, failedLoginDelayMs: 5, ...options });

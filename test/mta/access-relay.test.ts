@@ -49,7 +49,8 @@ describe('relaying', () => {
     let queuedWhileHeld: string[] | undefined;
     // Step 2 is held before the queue is written: no 250 yet, no control file yet.
     lab.trace.setGate(async (preview) => {
-      if (preview.kind !== 'queue') return;
+      // the write into the queue (②), not the queue run that follows (③)
+      if (preview.kind !== 'queue' || preview.steps?.sendmail !== '2') return;
       heldBeforeReply = !replied;
       queuedWhileHeld = await controlFiles('Server-B');
     });

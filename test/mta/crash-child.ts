@@ -29,7 +29,7 @@ const ctx: HostContext = {
   resolver: new StubResolver({ net, from: host.name, nameServer: 'Server', trace, timeoutMs: 1000 }),
   dataDir: path.join(root, 'Server-B'),
   listen: topology.listen,
-  clock: { now: () => Date.now() },
+  clock: trace.clock,
 };
 // what the runner did, for the test's log: one line per relay, bounce or queue repair
 trace.on((e) => {

@@ -170,7 +170,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
       resolver,
       dataDir: path.join(root, host.name),
       listen: topology.listen,
-      clock: { now: () => Date.now() },
+      clock: trace.clock,
     };
   };
   return {

@@ -81,7 +81,7 @@ export async function startPop3Lab(options: Partial<Pop3Options> = {}): Promise<
     resolver: new StubResolver({ net: labNet, from: 'Server', nameServer: 'Server' }),
     dataDir: path.join(dataDir, 'Server'),
     listen: '127.0.0.1',
-    clock: { now: () => Date.now() },
+    clock: trace.clock,
   };
   const server = new Pop3Server(ctx, { port: 0, failedLoginDelayMs: 5, ...options });
   const port = await server.listen();
