@@ -12,12 +12,14 @@ import type { LabApi } from './lab-api.ts';
  * the end) is a JSON block the page reads instead of the API.
  */
 export async function exportHtml(api: LabApi): Promise<string> {
+  const { state, letters } = await api.stateForExport();
   const recording = {
     format: 'mail-lab-recording/1',
     exportedAt: new Date().toISOString(),
     model: { ...api.model(), canAct: false },
     hops: await api.recorded(),
-    state: await api.stateForExport(),
+    state,
+    letters,
   };
   const imports: Record<string, string> = {};
   for (const [name, source] of Object.entries(pageModules())) imports[name] = `data:text/javascript;base64,${Buffer.from(source).toString('base64')}`;

@@ -203,8 +203,17 @@ export class LabApi {
     return Promise.all(this.events(0).map((e) => this.hop(e.seq)));
   }
 
-  async stateForExport() {
-    return labState(this.lesson.lab);
+  /** The queues and mailboxes now, and every letter in them opened, for the exported file. */
+  async stateForExport(): Promise<{ state: Awaited<ReturnType<typeof labState>>; letters: Record<string, LetterView> }> {
+    const state = await labState(this.lesson.lab);
+    const letters: Record<string, LetterView> = {};
+    for (const m of state.mailboxes) {
+      for (const l of m.letters) {
+        const url = new URL(`http://lab/?${new URLSearchParams({ host: m.host, user: m.user, id: l.id })}`);
+        letters[`${m.host}/${m.user}/${l.id.split(':')[0]}`] = await this.letter(url);
+      }
+    }
+    return { state, letters };
   }
 
   // ---- actions: each is the Lab API call the CLI and the scenarios make

@@ -77,6 +77,10 @@ export class Lesson {
     const busy = this.busy;
     if (busy) throw new Conflict(`${busy}; wait until it ends`);
     this.restarting = true;
+    // Hops held in step mode go on first (into a lab that is stopping), so no role waits forever;
+    // the new lab holds again as the old one did.
+    const stepMode = this.trace.stepHold.stepMode;
+    this.trace.stepHold.setStepMode(false, 'web');
     try {
       const dataDir = this.lab.dataDir;
       const pinned = this.lab.runtime.kind === 'embedded' ? pinPorts(topology, this.lab) : topology;
@@ -86,6 +90,7 @@ export class Lesson {
       this.scenario = undefined;
     } finally {
       this.restarting = false;
+      this.trace.stepHold.setStepMode(stepMode, 'web');
     }
     this.changed('reset');
   }

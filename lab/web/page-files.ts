@@ -45,7 +45,18 @@ export function pageFile(urlPath: string): PageFile | undefined {
 }
 
 export function stripTypes(source: string): string {
-  return module.stripTypeScriptTypes(source, { mode: 'strip' });
+  // Node 24 flags stripTypeScriptTypes as experimental once per process; the lab's terminal is
+  // the class's, so that one warning is kept out of it (any other warning still shows).
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning).includes('stripTypeScriptTypes')) return;
+    (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return module.stripTypeScriptTypes(source, { mode: 'strip' });
+  } finally {
+    process.emitWarning = emit;
+  }
 }
 
 function readCached(file: string, type: string, transform: (source: string) => string): PageFile | undefined {

@@ -4,46 +4,102 @@ import { BadRequest } from './requests.ts';
 
 /** Step mode as the page sees it. */
 export interface StepState {
-  /** the runtime can hold hops (embedded) */
+  /** the runtime can hold hops (embedded: the roles run in this process) */
   available: boolean;
   on: boolean;
-  /** the hop held right now, before it happens */
+  /** the hop held right now, before it happens (the oldest, when several wait) */
   held?: HopPreview;
+  heldId?: number;
+  /** how many hops wait */
+  waiting: number;
   /** ms between two hops while playing; 0: not playing */
   playing: number;
 }
 
 /**
- * The page's step mode: on/off, Next, Play. The hold itself is the trace's step hold
- * (lab/trace/step-hold.ts), shared with the terminal prompt; this only drives it.
+ * The page's step mode: on/off, Next, Play. The hold itself is the trace's StepHold
+ * (lab/trace/step-hold.ts), which the terminal prompt drives too: both see the same held hops,
+ * and whichever lets a hop go first wins (release() of a hop already gone returns undefined).
+ * Play releases each held hop after the chosen time, on the real clock (the lab's own clock
+ * stands still while a hop is held).
  */
 export class StepControl {
   private readonly lesson: Lesson;
   private readonly changed: (state: StepState) => void;
+  private readonly off: () => void;
+  private interval = 0;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(lesson: Lesson, changed: (state: StepState) => void) {
     this.lesson = lesson;
     this.changed = changed;
+    this.off = lesson.trace.stepHold.on((news) => {
+      if (news.type === 'quit') this.stopPlaying();
+      this.schedule();
+      this.changed(this.state());
+    });
+  }
+
+  private get hold() {
+    return this.lesson.trace.stepHold;
+  }
+
+  get available(): boolean {
+    return this.lesson.lab.runtime.kind === 'embedded';
   }
 
   state(): StepState {
-    return { available: false, on: false, playing: 0 };
+    const held = this.hold.held();
+    return { available: this.available, on: this.hold.stepMode, held: held[0]?.preview, heldId: held[0]?.id, waiting: held.length, playing: this.interval };
   }
 
-  setOn(_on: boolean): StepState {
-    throw new BadRequest('step mode from the page needs the shared step hold (lab/trace/step-hold.ts)', 409);
+  setOn(on: boolean): StepState {
+    if (on && !this.available) {
+      throw new BadRequest('step mode holds the mail inside the roles, which the containers runtime runs in containers of their own; use the embedded runtime (the default)', 409);
+    }
+    if (!on) this.stopPlaying();
+    this.hold.setStepMode(on, 'web');
+    return this.state();
   }
 
+  /** Let the held hop go on (the oldest); nothing happens if none waits. */
   next(): StepState {
-    return this.setOn(true);
+    this.hold.release(undefined, 'web');
+    return this.state();
   }
 
-  play(_interval: number): StepState {
-    return this.setOn(true);
+  /** Release each held hop after `interval` ms; 0 stops. Playing turns step mode on. */
+  play(interval: number): StepState {
+    if (interval === 0) {
+      this.stopPlaying();
+      this.changed(this.state());
+      return this.state();
+    }
+    this.interval = interval;
+    if (!this.hold.stepMode) this.setOn(true);
+    this.schedule();
+    this.changed(this.state());
+    return this.state();
+  }
+
+  private schedule(): void {
+    if (!this.interval || this.timer || !this.hold.held().length) return;
+    const id = this.hold.held()[0].id;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.hold.release(id, 'web');
+      this.schedule();
+    }, this.interval);
+  }
+
+  private stopPlaying(): void {
+    this.interval = 0;
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   close(): void {
-    void this.lesson;
-    void this.changed;
+    this.stopPlaying();
+    this.off();
   }
 }

@@ -40,7 +40,7 @@ export function Toolbar({ source }: { source: Source }) {
       </label>` : null}
       <button data-action="back" onClick=${back} title="← b">◀ ${t('back')}</button>
       <button data-action="next" class="primary" onClick=${() => void next()} title="Enter Space →">${t('next')} ▶</button>
-      <button data-action="play" onClick=${togglePlay} title="p">${playing ? `⏸ ${t('pause')}` : `⏵ ${t('play')}`}</button>
+      <button data-action="play" onClick=${togglePlay} title="p">${playing ? `■ ${t('pause')}` : `▶▶ ${t('play')}`}</button>
       <select name="speed" aria-label=${t('speed')} value=${speed} onChange=${(e: Event) => {
         const v = (e.target as HTMLSelectElement).value;
         localStorage.setItem('mail-lab.speed', v);
@@ -62,7 +62,7 @@ export function HeldBanner() {
   if (!held) return null;
   const steps = held.steps ? `${t('overviewStep')} ${circled(held.steps.overview)} · ${t('sendmailStep')} ${circled(held.steps.sendmail)}` : '';
   return html`<div class="held" role="status">
-    <span class="held-title">⏸ ${t('held')}</span>
+    <span class="held-title">■ ${t('held')}</span>
     <b>${steps}</b> <span class="proto-text">${held.protocol ?? held.kind.toUpperCase()}</span>
     <span>${held.from}${held.fromAddress ? ` (${held.fromAddress})` : ''} → ${held.to}${held.toAddress ? ` (${held.toAddress})` : ''}</span>
     <span class="held-summary">${tr(held.summary)}</span>
@@ -100,7 +100,7 @@ export function LabActions({ source }: { source: Source }) {
         const down = faults.hosts.has(h.name);
         return html`<tr data-host=${h.name}>
           <th>${h.name}</th>
-          <td>${h.services.length || h.client ? html`<button data-fault=${down ? 'host-up' : 'host-down'} class=${down ? 'on-bad' : ''} onClick=${() => act(source, '/api/fault', { fault: down ? 'host-up' : 'host-down', host: h.name })}>${down ? `⏻ ${t('hostUp')}` : `⏻ ${t('hostDown')}`}</button>` : null}
+          <td>${h.services.length || h.client ? html`<button data-fault=${down ? 'host-up' : 'host-down'} class=${down ? 'on-bad' : ''} onClick=${() => act(source, '/api/fault', { fault: down ? 'host-up' : 'host-down', host: h.name })}>${down ? t('hostUp') : t('hostDown')}</button>` : null}
             ${h.services.map((sv) => {
               const off = faults.services.has(`${h.name}/${sv}`);
               return html`<button data-service=${sv} class=${off ? 'on-bad' : ''} disabled=${down} onClick=${() => act(source, '/api/fault', { fault: off ? 'service-up' : 'service-down', host: h.name, service: sv })}>${sv.toUpperCase()} ${off ? t('hostUp') : t('hostDown')}</button>`;

@@ -52,7 +52,6 @@ function hopLine(hop: HopEvent | HopPreview, path: HopPath | undefined, step: st
       ? segmentData(path.points).map((d) => html`<path d=${d} stroke=${color} marker-end=${`url(#arrow-${state === 'held' ? 'held' : protocol in PROTOCOL_COLORS ? protocol : 'NET'})`} />`)
       : html`<rect x=${path.at!.x} y=${path.at!.y} width=${path.at!.w} height=${path.at!.h} rx="20" stroke=${color} class="at-host" />`}
     ${step ? badge(path.label, circled(step), color) : null}
-    ${state === 'held' ? html`<text class="held-label" x=${path.label.x} y=${path.label.y - 28} text-anchor="middle">⏸ ${tr(hop.summary).slice(0, 60)}</text>` : null}
     ${failed ? html`<text class="failed-mark" x=${path.label.x + 24} y=${path.label.y + 8}>✕</text>` : null}
   </g>`;
 }

@@ -67,11 +67,14 @@ function detailBoxes(hop: Hop, l: Layout): Box[] | undefined {
       if (l.parts[hop.from]) return list(part(hop.from, 'mda'), part(hop.to, 'sendmail'));
       return list(host(hop.from), part(hop.to, 'sendmail'));
     case 'queue':
-      return list(part(hop.from, 'sendmail'), part(hop.from, 'queue'));
+      // ② the sendmail service puts the mail in the queue; ③ the queue run hands it to the MDA
+      if (numbered === '3') return list(part(hop.from, 'queue'), part(hop.from, 'mda'));
+      if (numbered) return list(part(hop.from, 'sendmail'), part(hop.from, 'queue'));
+      return list(part(hop.from, 'queue'));
     case 'dns':
       return list(part(hop.from, 'mda'), part(hop.to, 'nameServer') ?? l.nameServers[hop.to] ?? host(hop.to));
     case 'relay':
-      return numbered ? list(part(hop.from, 'queue'), part(hop.from, 'mda'), part(hop.to, 'sendmail')) : list(part(hop.from, 'mda'), part(hop.to, 'sendmail'));
+      return list(part(hop.from, 'mda'), part(hop.to, 'sendmail'));
     case 'mda':
       return list(part(hop.to, 'sendmail'), part(hop.to, 'mda'), part(hop.to, 'mailbox'));
     case 'pop3':

@@ -107,7 +107,7 @@ export class RecordingSource implements Source {
   }
 
   connect(handlers: Handlers): void {
-    handlers.hello({ resetAt: this.recording.model.resetAt, step: { available: false, on: false, playing: 0 }, scenario: null });
+    handlers.hello({ resetAt: this.recording.model.resetAt, step: { available: false, on: false, waiting: 0, playing: 0 }, scenario: null });
     for (const hop of this.recording.hops) handlers.hop(hop.event);
     handlers.state(this.recording.state);
     handlers.connected(true);

@@ -41,7 +41,7 @@ export interface PageState {
 export const store: { state: PageState } = {
   state: {
     events: [],
-    step: { available: false, on: false, playing: 0 },
+    step: { available: false, on: false, waiting: 0, playing: 0 },
     cursor: -1,
     following: true,
     figure: 'overview',
@@ -64,9 +64,12 @@ export function update(change: (s: PageState) => Partial<PageState>): void {
 
 export function useStore(): PageState {
   const [, setTick] = useState(0);
+  const seen = store.state;
   useEffect(() => {
     const listener = () => setTick((n) => n + 1);
     listeners.add(listener);
+    // a change between this render and now (effects run after paint) would be missed otherwise
+    if (store.state !== seen) listener();
     return () => void listeners.delete(listener);
   }, []);
   return store.state;

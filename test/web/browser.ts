@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+// Debian's chromium, driven by playwright-core (no browser download). Without the
+// background-networking flags Chromium keeps calling out to a network this machine does not have.
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const chromiumMissing = fs.existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`;
+
+export const SCREENSHOTS = path.join(import.meta.dirname, '..', '..', '.tmp', 'screenshots');
+
+export async function openBrowser(options: { locale?: string; width?: number; height?: number } = {}): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mail-lab-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    locale: options.locale ?? 'en-US',
+    viewport: { width: options.width ?? 1600, height: options.height ?? 1000 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+      if (errors.length) throw new Error(`the page threw: ${errors.join('; ')}`);
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** The event list's rows as "overview/sendmail kind from->to". */
+export async function listedSteps(page: Page): Promise<string[]> {
+  return page.$$eval('.events tbody tr[data-seq]', (rows) => rows.map((r) => r.querySelectorAll('td.step')[1]?.textContent ?? '').filter(Boolean));
+}
