@@ -76,7 +76,8 @@ function detailBoxes(hop: Hop, l: Layout): Box[] | undefined {
     case 'relay':
       return list(part(hop.from, 'mda'), part(hop.to, 'sendmail'));
     case 'mda':
-      return list(part(hop.to, 'sendmail'), part(hop.to, 'mda'), part(hop.to, 'mailbox'));
+      // over the queue, not through it: a letter for a local user does not wait in the queue
+      return list(part(hop.to, 'sendmail'), above(part(hop.to, 'queue')), part(hop.to, 'mda'), part(hop.to, 'mailbox'));
     case 'pop3':
     case 'imap':
       if (l.parts[hop.from]) return list(part(hop.from, 'mailbox'), part(hop.from, 'dovecot'), host(hop.to));
@@ -86,6 +87,11 @@ function detailBoxes(hop: Hop, l: Layout): Box[] | undefined {
     default:
       return undefined;
   }
+}
+
+/** A point just above a box, for a line to pass over it. */
+function above(box: Box | undefined): Box | undefined {
+  return box && { x: box.x + box.w / 2, y: box.y - 24, w: 0, h: 0 };
 }
 
 /** Where the line from a box's centre towards `toward` leaves the box. */

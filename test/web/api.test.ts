@@ -1,0 +1,156 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import http from 'node:http';
+import { startLab, type Lab } from '../../lab/runtime/lab.ts';
+import { Lesson } from '../../lab/web/lesson.ts';
+import { WebServer } from '../../lab/web/web-server.ts';
+
+// The page's API without a browser: bad input gets a 400 with the reason and changes nothing,
+// the file view stays inside the data folder, the live stream catches up by event id.
+
+let lab: Lab;
+let web: WebServer;
+let url: string;
+
+beforeAll(async () => {
+  lab = await startLab({ ports: 'auto', retry: '100ms*3' });
+  web = new WebServer(new Lesson(lab, { ports: 'auto' }), { listen: '127.0.0.1', port: 0, lang: 'en' });
+  url = await web.start();
+});
+afterAll(async () => {
+  await web?.close();
+  await web?.lesson.stop();
+});
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, body: await res.json() as Record<string, unknown> };
+}
+
+/** Read an SSE stream until `until` says enough; resolves with the messages. */
+function stream(headers: Record<string, string>, until: (messages: { id?: string; event: string; data: unknown }[]) => boolean): Promise<{ id?: string; event: string; data: unknown }[]> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(new URL('/api/stream', url), { headers }, (res) => {
+      const messages: { id?: string; event: string; data: unknown }[] = [];
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':') && l.includes(': ')).map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]));
+          if (fields.event) messages.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+        }
+        if (until(messages)) {
+          req.destroy();
+          resolve(messages);
+        }
+      });
+    });
+    req.on('error', (err) => (err.message.includes('socket hang up') ? undefined : reject(err)));
+  });
+}
+
+describe('the page\'s API', () => {
+  it('refuses bad input with a 400 that says what was wrong, and changes nothing', async () => {
+    const before = lab.trace.events.length;
+    const cases: [string, unknown, number, RegExp][] = [
+      ['/api/send', { from: 'WinClient', to: 'not an address', subject: 's', body: 'b' }, 400, /"to": an address such as lee@naver.com/],
+      ['/api/send', { from: 'Server', to: 'lee@naver.com', subject: 's', body: 'b' }, 400, /Server is not a client PC; client PCs: Client, WinClient/],
+      ['/api/send', { from: 'Nobody', to: 'lee@naver.com', subject: 's', body: 'b' }, 400, /no host "Nobody"/],
+      ['/api/send', { from: 'WinClient', to: 'lee@naver.com', subject: 's', body: 'b', bcc: 'x@y.z' }, 400, /bcc/],
+      ['/api/send', '{"from": "WinClient",', 400, /not JSON/],
+      ['/api/fault', { fault: 'host-melt', host: 'Server' }, 400, /fault/],
+      ['/api/fault', { fault: 'service-down', host: 'Client', service: 'dns' }, 409, /Client runs no dns service/],
+      ['/api/flush', { host: 'Client' }, 400, /Client is not a mail server/],
+      ['/api/scenario', { name: '../../etc/passwd' }, 400, /a shipped scenario name/],
+      ['/api/scenario', { name: 'no-such-scenario' }, 400, /no shipped scenario "no-such-scenario"; write one of: .*kim-to-lee/],
+      ['/api/play', { interval: -5 }, 400, /interval/],
+    ];
+    for (const [path, body, status, message] of cases) {
+      const res = await post(path, body);
+      expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(status);
+      expect(String(res.body.error)).toMatch(message);
+    }
+    expect(lab.trace.events.length).toBe(before);
+    expect((await fetch(new URL('/api/send', url))).status).toBe(405);
+    const plain = await fetch(new URL('/api/reset', url), { method: 'POST', body: '{}' });
+    expect(plain.status).toBe(415); // not JSON: another web site's form cannot post it
+    const foreign = await post('/api/reset', {}, { origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+  });
+
+  it('serves files under the data folder only', async () => {
+    await lab.client('WinClient').send({ to: 'kim@daum.net', subject: 'local', text: 'a letter that stays on Server-B' });
+    const letters = await lab.mailbox('Server-B', 'kim');
+    const rel = letters[0].file.slice(lab.dataDir.length + 1);
+    const ok = await fetch(new URL(`/api/file?path=${encodeURIComponent(rel)}`, url));
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { content: string }).content).toContain('a letter that stays on Server-B');
+    for (const bad of ['../../../../etc/passwd', '/etc/passwd', 'Server-B/../../outside', `${lab.dataDir}/../x`]) {
+      const res = await fetch(new URL(`/api/file?path=${encodeURIComponent(bad)}`, url));
+      expect(res.status, bad).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toContain('outside the lab\'s data folder');
+    }
+    const traversal = await fetch(new URL('/page/..%2f..%2flab.ts', url));
+    expect(traversal.status).toBe(404);
+    const letter = await fetch(new URL(`/api/letter?${new URLSearchParams({ host: 'Server-B', user: 'kim', id: '../../../etc/passwd' })}`, url));
+    expect(letter.status).toBe(404);
+  });
+
+  it('streams every hop with its seq as the event id; a reconnect with Last-Event-ID gets exactly the hops it missed; two browsers at once', async () => {
+    const first = lab.trace.events.at(-1)!.seq;
+    const a = stream({}, (m) => m.filter((x) => x.event === 'hop').length >= first);
+    const b = stream({}, (m) => m.filter((x) => x.event === 'hop').length >= first);
+    const [ma, mb] = await Promise.all([a, b]);
+    expect(ma[0].event).toBe('hello');
+    expect(ma.filter((x) => x.event === 'hop').map((x) => Number(x.id))).toEqual(lab.trace.events.map((e) => e.seq));
+    expect(mb.filter((x) => x.event === 'hop').length).toBe(ma.filter((x) => x.event === 'hop').length);
+    // while this browser was away, another letter went
+    await lab.client('WinClient').send({ to: 'lee@naver.com', subject: 'while away', text: '...' });
+    await lab.waitForLetter('Server', 'lee', (l) => l.subject === 'while away');
+    const missed = lab.trace.events.filter((e) => e.seq > first).map((e) => e.seq);
+    const again = await stream({ 'last-event-id': String(first) }, (m) => m.filter((x) => x.event === 'hop').length >= missed.length);
+    expect(again.filter((x) => x.event === 'hop').map((x) => Number(x.id))).toEqual(missed);
+  });
+
+  it('answers a hop\'s details with the files as the hop left them, and a letter decoded', async () => {
+    const queued = lab.trace.events.find((e) => e.kind === 'queue' && e.steps?.sendmail === '2' && e.from === 'Server-B')!;
+    const res = await fetch(new URL(`/api/hop?seq=${queued.seq}`, url));
+    const details = await res.json() as { files: { kind: string; content?: string; control?: { envelope: { from: string } }; letter?: { headers: { name: string; added?: boolean; value: string }[] } }[] };
+    // the queue files are long gone from the disk (the letter left), but their content was kept
+    const qf = details.files.find((f) => f.kind === 'qf')!;
+    expect(qf.control!.envelope.from).toBe('kim@daum.net');
+    const df = details.files.find((f) => f.kind === 'df')!;
+    expect(df.letter!.headers.find((h) => h.added)!.value).toMatch(/by mail\.daum\.net/);
+    expect((await fetch(new URL('/api/hop?seq=abc', url))).status).toBe(400);
+    expect((await fetch(new URL('/api/hop?seq=999999', url))).status).toBe(404);
+  });
+
+  it('needs the token for actions when the page is served with one; watching needs none', async () => {
+    const guarded = new WebServer(web.lesson, { listen: '127.0.0.1', port: 0, lang: 'en', token: 'secret-token' });
+    const base = await guarded.start();
+    try {
+      const refused = await fetch(new URL('/api/flush', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"host":"Server-B"}' });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: string }).error).toContain('token');
+      const allowed = await fetch(new URL('/api/flush', base), { method: 'POST', headers: { 'content-type': 'application/json', 'x-lab-token': 'secret-token' }, body: '{"host":"Server-B"}' });
+      expect(allowed.status).toBe(200);
+      const model = await (await fetch(new URL('/api/lab', base))).json() as { canAct: boolean; tokenRequired: boolean };
+      expect(model).toMatchObject({ canAct: false, tokenRequired: true });
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('resets the lab to a clean data folder at the same ports', async () => {
+    const smtp = web.lesson.lab.port('Server-B', 'smtp');
+    const res = await post('/api/reset', {});
+    expect(res.status).toBe(200);
+    expect(web.lesson.lab.port('Server-B', 'smtp')).toBe(smtp);
+    expect(await web.lesson.lab.mailbox('Server', 'lee')).toEqual([]);
+    const events = await (await fetch(new URL('/api/events', url))).json() as unknown[];
+    expect(events).toEqual([]);
+  });
+});
