@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark of the lab, with the references the issues name, in one run.
-//   npm run bench -- [--only smtp,imap,pop3,start,containers]
+//   npm run bench -- [--only smtp,imap,pop3,start,containers,web]
 import { parseArgs } from 'node:util';
 import { benchSmtpLoad, formatSmtpBench } from './smtp-load.ts';
 import { benchPop3Retr, printPop3Retr } from './pop3-retr.ts';
 import { benchImapFetch, printImapFetch } from './imap-fetch.ts';
 import { benchLabStart } from './lab-start.ts';
 import { benchContainers } from './containers.ts';
+import { benchWebLatency } from './web-latency.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const only = values.only ? new Set(values.only.split(',')) : undefined;
@@ -34,4 +35,9 @@ if (want('containers')) {
   const r = await benchContainers();
   if (typeof r === 'string') console.log(`\n== containers: skipped (${r})`);
   else table('containers runtime beside the embedded one (issue 6)', r);
+}
+if (want('web')) {
+  const r = await benchWebLatency();
+  if (typeof r === 'string') console.log(`\n== web: skipped (${r})`);
+  else table('the page: a hop on the bus to its row in a browser\'s event list (issue 10)', r);
 }

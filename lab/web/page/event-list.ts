@@ -1,8 +1,10 @@
+import { Component } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { html, circled, clock } from 'lab-page/html.ts';
 import { t, tr } from 'lab-page/i18n.ts';
 import { useStore, update, protocolOf, visibleEvents } from 'lab-page/store.ts';
 import { colorOf, PROTOCOL_COLORS } from 'lab-page/colors.ts';
+import type { HopEvent } from 'lab-page/types.ts';
 import { select } from 'lab-page/player.ts';
 
 // Packet Tracer's event list: time, both step numberings, from, to, protocol (a colour each),
@@ -32,20 +34,7 @@ export function EventList() {
         <thead><tr><th>#</th><th>${t('time')}</th><th>${t('overviewStep')}</th><th>${t('sendmailStep')}</th><th>${t('from')}</th><th>${t('to')}</th><th>${t('protocol')}</th><th>${t('status')}</th><th>${t('summary')}</th></tr></thead>
         <tbody>
           ${shown.length === 0 ? html`<tr><td colspan="9" class="empty">${t('noHops')}</td></tr>` : null}
-          ${shown.map((e) => {
-            const p = protocolOf(e);
-            return html`<tr key=${e.seq} data-seq=${e.seq} class=${`${e === current ? 'current' : ''} ${e.steps ? 'numbered' : ''} ${e.status && e.status !== 'ok' ? `bad ${e.status}` : ''}`} onClick=${() => select(s.events.indexOf(e), s.events.indexOf(e) === s.events.length - 1)}>
-              <td class="seq">${e.seq}</td>
-              <td class="time">${clock(e.at)}</td>
-              <td class="step">${circled(e.steps?.overview)}</td>
-              <td class="step">${circled(e.steps?.sendmail)}</td>
-              <td>${e.from}</td>
-              <td>${e.to}</td>
-              <td><span class="proto" style=${`--c:${colorOf(p)}`}>${p}</span></td>
-              <td class="status">${statusWord(e.status)}</td>
-              <td class="summary">${tr(e.summary)}</td>
-            </tr>`;
-          })}
+          ${shown.map((e) => html`<${Row} key=${e.seq} event=${e} current=${e === current} lang=${s.lang} index=${s.events.indexOf(e)} last=${s.events.length - 1} />`)}
         </tbody>
       </table>
     </div>
@@ -56,4 +45,36 @@ export function statusWord(status: string | undefined): string {
   const ko: Record<string, string> = { ok: '성공', deferred: '연기됨', bounced: '반송됨', refused: '거부됨', failed: '실패' };
   if (!status) return '';
   return document.documentElement.lang === 'ko' ? ko[status] ?? status : status;
+}
+
+interface RowProps {
+  event: HopEvent;
+  current: boolean;
+  lang: string;
+  index: number;
+  last: number;
+}
+
+/** One hop's row; drawn again only when it changes (a list of hundreds of hops stays quick). */
+class Row extends Component<RowProps> {
+  shouldComponentUpdate(next: RowProps): boolean {
+    const p = this.props;
+    return next.event !== p.event || next.current !== p.current || next.lang !== p.lang || next.index !== p.index || (next.last !== p.last && (next.index === next.last || p.index === p.last));
+  }
+
+  render() {
+    const { event: e, current, index, last } = this.props;
+    const p = protocolOf(e);
+    return html`<tr data-seq=${e.seq} class=${`${current ? 'current' : ''} ${e.steps ? 'numbered' : ''} ${e.status && e.status !== 'ok' ? `bad ${e.status}` : ''}`} onClick=${() => select(index, index === last)}>
+      <td class="seq">${e.seq}</td>
+      <td class="time">${clock(e.at)}</td>
+      <td class="step">${circled(e.steps?.overview)}</td>
+      <td class="step">${circled(e.steps?.sendmail)}</td>
+      <td>${e.from}</td>
+      <td>${e.to}</td>
+      <td><span class="proto" style=${`--c:${colorOf(p)}`}>${p}</span></td>
+      <td class="status">${statusWord(e.status)}</td>
+      <td class="summary">${tr(e.summary)}</td>
+    </tr>`;
+  }
 }

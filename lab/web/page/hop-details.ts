@@ -26,11 +26,15 @@ export function HopDetailsPane({ source }: { source: Source }) {
     if (hit) return setDetails(hit);
     setDetails(undefined);
     let live = true;
-    source.hop(event.seq).then((d) => {
+    // While hops stream in, the cursor moves on each; the files are asked for once it rests.
+    const timer = setTimeout(() => source.hop(event.seq).then((d) => {
       cache.set(event.seq, d);
       if (live) setDetails(d);
-    }, (err: Error) => live && setError(err.message));
-    return () => void (live = false);
+    }, (err: Error) => live && setError(err.message)), source.live ? 120 : 0);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
   }, [event?.seq]);
   if (!event) return html`<section class="details"><h2>${t('details')}</h2><p class="empty">${t('noHops')}</p></section>`;
   return html`<section class="details" aria-label=${t('details')} data-seq=${event.seq}>

@@ -35,10 +35,23 @@ function App() {
   </div>`;
 }
 
+// Hops that come in a burst (a class sending at once) are added together, once per frame, so
+// the page renders once for all of them rather than once each.
+let arriving: HopEvent[] = [];
+
 function addHop(event: HopEvent): void {
+  if (!arriving.length) requestAnimationFrame(addArrived);
+  arriving.push(event);
+}
+
+function addArrived(): void {
+  const batch = arriving;
+  arriving = [];
   update((s) => {
-    if (s.events.length && s.events.at(-1)!.seq >= event.seq) return {}; // already here (a reconnect)
-    const events = [...s.events, event];
+    const last = s.events.at(-1)?.seq ?? 0;
+    const fresh = batch.filter((e) => e.seq > last); // already here: a reconnect
+    if (!fresh.length) return {};
+    const events = [...s.events, ...fresh];
     return { events, cursor: s.following ? events.length - 1 : s.cursor };
   });
 }
@@ -80,7 +93,10 @@ async function start(): Promise<void> {
     },
     connected: (on) => update(() => ({ connected: on })),
   });
-  if (!source.live) update((s) => ({ cursor: s.events.length ? 0 : -1, following: false }));
+  if (!source.live) {
+    addArrived();
+    update((s) => ({ cursor: s.events.length ? 0 : -1, following: false }));
+  }
 }
 
 start().catch((err: Error) => {
