@@ -18,7 +18,13 @@ export function EventList() {
   const current = s.events[s.cursor];
   const body = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    body.current?.querySelector('tr.current')?.scrollIntoView({ block: 'nearest' });
+    // Scroll the list only, never the page: the figure stays where the class looks.
+    const box = body.current;
+    const row = box?.querySelector<HTMLElement>('tr.current');
+    if (!box || !row) return;
+    const head = box.querySelector('thead')?.getBoundingClientRect().height ?? 0;
+    if (row.offsetTop - head < box.scrollTop) box.scrollTop = row.offsetTop - head;
+    else if (row.offsetTop + row.offsetHeight > box.scrollTop + box.clientHeight) box.scrollTop = row.offsetTop + row.offsetHeight - box.clientHeight;
   }, [current?.seq]);
   const toggle = (p: string) => update((st) => ({ hidden: st.hidden.includes(p) ? st.hidden.filter((x) => x !== p) : [...st.hidden, p] }));
   return html`<section class="events" aria-label=${t('events')}>
