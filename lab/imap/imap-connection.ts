@@ -15,6 +15,7 @@ import { FolderError } from '../mailbox/mail-store.ts';
 import { FlagError } from '../mailbox/maildir-flags.ts';
 import { MaildirMissingError } from '../mailbox/maildir.ts';
 import { STEPS } from '../trace/steps.ts';
+import { loginRefs } from '../host/config-refs.ts';
 
 // One IMAP session (RFC 3501 section 3): its state, the account and the selected folder, the
 // one place that writes tagged replies (after telling the client what changed), the idle timer
@@ -262,6 +263,7 @@ export class ImapConnection {
       summary,
       transcript: this.transcript.lines(),
       detail,
+      config: loginRefs(ctx.topology, ctx.host, 'imap', String(detail.user ?? '').split('@')[0].toLowerCase(), status === 'ok'),
     });
   }
 
