@@ -13,6 +13,7 @@ import type { Bilingual, ConfigRef } from '../trace/hop-event.ts';
 import type { Host, Topology } from '../topology/types.ts';
 import type { ResourceRecord, ZoneData } from '../topology/zone-file.ts';
 import { OUTSIDE, type Peer } from '../net/lab-net.ts';
+import { matchesPrefix } from '../topology/address-plan.ts';
 import { REAL, TRUST_AUTH, accessText, dovecotPlaintext, dovecotProtocols, passwdLine, zoneRealFile } from './real-files.ts';
 
 const PROJECT = path.resolve(import.meta.dirname, '..', '..');
@@ -62,15 +63,15 @@ function yamlOf(topology: Topology): YamlSource | undefined {
   return source ?? undefined;
 }
 
-/** The line where the node at `at` starts (a key without a value: the key's line). */
+/** The line of the key at `at` (a map entry), or where the node starts (a list item). */
 function nodeLine(src: YamlSource, at: (string | number)[]): number | undefined {
-  const node = src.doc.getIn(at, true);
-  if (isNode(node) && node.range) return src.counter.linePos(node.range[0]).line;
   const parent = at.length > 1 ? src.doc.getIn(at.slice(0, -1), true) : src.doc.contents;
   if (isMap(parent)) {
     const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === at[at.length - 1]);
     if (pair && isScalar(pair.key) && pair.key.range) return src.counter.linePos(pair.key.range[0]).line;
   }
+  const node = src.doc.getIn(at, true);
+  if (isNode(node) && node.range) return src.counter.linePos(node.range[0]).line;
   return undefined;
 }
 
@@ -128,7 +129,7 @@ function compact(refs: (ConfigRef | undefined)[]): ConfigRef[] | undefined {
 /** The access rule a peer matches (whole octets, as sendmail's Connect: does), if any. */
 function matchingRule(host: Host, peer: Peer): number {
   if (peer.host === OUTSIDE) return -1;
-  return (host.mail?.relay ?? []).findIndex((p) => peer.address === p || peer.address.startsWith(`${p}.`));
+  return (host.mail?.relay ?? []).findIndex((p) => matchesPrefix(peer.address, p));
 }
 
 function who(peer: Peer): string {

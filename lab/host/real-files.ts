@@ -41,7 +41,7 @@ export function uidOf(host: Host, user: string): number {
 /** The /etc/passwd line `useradd` writes for a lab user. */
 export function passwdLine(host: Host, user: string): string {
   const uid = uidOf(host, user);
-  const name = (host.mail?.users[user]?.name ?? '').replace(/[:\n]/g, ' ');
+  const name = (host.mail?.users[user]?.name ?? '').replace(/[:\r\n]/g, ' ');
   return `${user}:x:${uid}:${uid}:${name}:/home/${user}:/bin/bash`;
 }
 
