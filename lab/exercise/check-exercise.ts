@@ -25,7 +25,13 @@ export async function checkExercise(exercise: Exercise, workDir: string, options
   let labError: Bilingual | undefined;
   const ctx: Partial<CheckContext> & { sent: Map<number, string> } = { exercise, dir, sent: new Map() };
 
-  const notLoaded: Bilingual | undefined = loaded.ok ? undefined : { ko: `파일을 읽지 못함: ${loaded.error.message}`, en: `the files do not load: ${loaded.error.message}` };
+  // later checks point at the loads check rather than repeating its error
+  const loadsCheck = exercise.checks.findIndex((c) => c.loads) + 1;
+  const notLoaded: Bilingual | undefined = loaded.ok
+    ? undefined
+    : loadsCheck
+      ? { ko: `파일을 읽지 못했습니다 (${loadsCheck}번 확인)`, en: `the files do not load (see check ${loadsCheck})` }
+      : { ko: `파일을 읽지 못했습니다: ${loaded.error.message}`, en: `the files do not load: ${loaded.error.message}` };
   try {
     for (const [i, check] of exercise.checks.entries()) {
       const number = i + 1;

@@ -73,6 +73,16 @@ export class CheckFailure extends Error {
   }
 }
 
+/** The rest of a check, which may find it cannot be tried: then it failed, with its own expectation. */
+async function within(expected: Bilingual, run: () => Promise<Outcome>): Promise<Outcome> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof CheckFailure) return { ok: false, expected, seen: err.seen };
+    throw err;
+  }
+}
+
 // ---- dns ---------------------------------------------------------------------------------------
 
 type DnsSpec = NonNullable<Check['dns']>;
@@ -87,28 +97,30 @@ async function dnsCheck(ctx: CheckContext, c: DnsSpec): Promise<Outcome> {
     en: `${server ?? 'the name server'}'s name server answers ${c.name} ${c.type}: ${wanted}${c.contains ? ' (among others)' : ''}`,
   };
   if (!server) return { ok: false, expected, seen: { ko: '네임 서버(services에 dns)를 돌리는 호스트가 없습니다', en: 'no host runs a name server (dns under services)' } };
-  requireHost(ctx, server, 'dns');
-  const resolver = new dns.promises.Resolver({ timeout: 1500, tries: 2 });
-  resolver.setServers([`${ctx.lab.publicHost}:${ctx.lab.port(server, 'dns')}`]);
-  let answers: string[] = [];
-  let rcode = 'NOERROR';
-  try {
-    answers = await ask(resolver, c.name, c.type);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    rcode = ({ ENOTFOUND: 'NXDOMAIN', ENODATA: 'NODATA', EREFUSED: 'REFUSED', ESERVFAIL: 'SERVFAIL', ETIMEOUT: 'TIMEOUT', ECONNREFUSED: 'TIMEOUT' } as Record<string, string>)[code] ?? code;
-  }
-  const got = answers.map(normalise);
-  let ok: boolean;
-  if (c.answer) ok = rcode === 'NOERROR' && got.length === c.answer.length && c.answer.every((a) => got.includes(normalise(a)));
-  else if (c.contains) ok = rcode === 'NOERROR' && c.contains.every((a) => got.includes(normalise(a)));
-  else ok = rcode === (c.rcode ?? 'NOERROR');
-  const seen: Bilingual = rcode === 'NOERROR'
-    ? both(`${c.name} ${c.type}: ${answers.join(', ') || '-'}`)
-    : rcode === 'TIMEOUT'
-      ? { ko: `${server}의 네임 서버가 답하지 않음 (시간 초과)`, en: `${server}'s name server did not answer (time-out)` }
-      : { ko: `${c.name} ${c.type}: ${rcode}${rcode === 'REFUSED' ? ' (이 네임 서버에 그 존이 없음)' : rcode === 'NXDOMAIN' ? ' (그런 이름이 없음)' : rcode === 'NODATA' ? ' (이름은 있지만 그 레코드가 없음)' : ''}`, en: `${c.name} ${c.type}: ${rcode}${rcode === 'REFUSED' ? ' (no such zone on this name server)' : rcode === 'NXDOMAIN' ? ' (no such name)' : rcode === 'NODATA' ? ' (the name exists, without that record)' : ''}` };
-  return { ok, expected, seen };
+  return within(expected, async () => {
+    requireHost(ctx, server, 'dns');
+    const resolver = new dns.promises.Resolver({ timeout: 1500, tries: 2 });
+    resolver.setServers([`${ctx.lab.publicHost}:${ctx.lab.port(server, 'dns')}`]);
+    let answers: string[] = [];
+    let rcode = 'NOERROR';
+    try {
+      answers = await ask(resolver, c.name, c.type);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      rcode = ({ ENOTFOUND: 'NXDOMAIN', ENODATA: 'NODATA', EREFUSED: 'REFUSED', ESERVFAIL: 'SERVFAIL', ETIMEOUT: 'TIMEOUT', ECONNREFUSED: 'TIMEOUT' } as Record<string, string>)[code] ?? code;
+    }
+    const got = answers.map(normalise);
+    let ok: boolean;
+    if (c.answer) ok = rcode === 'NOERROR' && got.length === c.answer.length && c.answer.every((a) => got.includes(normalise(a)));
+    else if (c.contains) ok = rcode === 'NOERROR' && c.contains.every((a) => got.includes(normalise(a)));
+    else ok = rcode === (c.rcode ?? 'NOERROR');
+    const seen: Bilingual = rcode === 'NOERROR'
+      ? both(`${c.name} ${c.type}: ${answers.join(', ') || '-'}`)
+      : rcode === 'TIMEOUT'
+        ? { ko: `${server}의 네임 서버가 답하지 않음 (시간 초과)`, en: `${server}'s name server did not answer (time-out)` }
+        : { ko: `${c.name} ${c.type}: ${rcode}${rcode === 'REFUSED' ? ' (이 네임 서버에 그 존이 없음)' : rcode === 'NXDOMAIN' ? ' (그런 이름이 없음)' : rcode === 'NODATA' ? ' (이름은 있지만 그 레코드가 없음)' : ''}`, en: `${c.name} ${c.type}: ${rcode}${rcode === 'REFUSED' ? ' (no such zone on this name server)' : rcode === 'NXDOMAIN' ? ' (no such name)' : rcode === 'NODATA' ? ' (the name exists, without that record)' : ''}` };
+    return { ok, expected, seen };
+  });
 }
 
 /** One question, the answers written as a zone file writes their data. */
@@ -151,6 +163,8 @@ async function send(ctx: CheckContext, c: SendSpec, number: number): Promise<Sen
         ignoreTLS: true,
         name: 'student-laptop',
         auth: c.auth ? { user: c.auth.user, pass: c.auth.password } : undefined,
+        // try AUTH even when the server does not offer it: the refusal is what the student must see
+        forceAuth: c.auth !== undefined,
         connectionTimeout: NET_TIMEOUT,
         greetingTimeout: NET_TIMEOUT,
         socketTimeout: 30_000,
@@ -171,20 +185,22 @@ async function send(ctx: CheckContext, c: SendSpec, number: number): Promise<Sen
   } catch (err) {
     if (err instanceof CheckFailure) throw err;
     const e = err as Error & { response?: string; code?: string };
-    return { ok: false, reply: e.response ?? (e.code === 'EAUTH' ? `AUTH: ${e.message}` : e.message) };
+    return { ok: false, reply: e.code === 'EAUTH' ? `AUTH: ${e.response ?? e.message}` : e.response ?? e.message };
   }
 }
 
 async function sendCheck(ctx: CheckContext, c: NonNullable<Check['send']>, number: number): Promise<Outcome> {
-  const sent = await send(ctx, c, number);
-  if (sent.ok) ctx.sent.set(number, sent.messageId);
   const w = who(ctx, c);
   const detail = `${c.code ? ` ${c.code}` : ''}${c.text ? ` "${c.text}"` : ''}`;
   const expected: Bilingual = c.expect === 'accepted'
     ? { ko: `${w.ko}: ${c.to} 앞 메일을 보내면 서버가 받음 (250)`, en: `${w.en} sends a letter to ${c.to}: taken (250)` }
     : { ko: `${w.ko}: ${c.to} 앞 메일을 보내면 서버가 거부함${detail}`, en: `${w.en} sends a letter to ${c.to}: refused${detail}` };
-  const ok = c.expect === 'accepted' ? sent.ok : !sent.ok && (!c.code || sent.reply.startsWith(String(c.code))) && (!c.text || sent.reply.includes(c.text));
-  return { ok, expected, seen: { ko: `${sent.ok ? '받음' : '거부'}: ${sent.reply}`, en: `${sent.ok ? 'taken' : 'refused'}: ${sent.reply}` } };
+  return within(expected, async () => {
+    const sent = await send(ctx, c, number);
+    if (sent.ok) ctx.sent.set(number, sent.messageId);
+    const ok = c.expect === 'accepted' ? sent.ok : !sent.ok && (!c.code || sent.reply.startsWith(String(c.code))) && (!c.text || sent.reply.includes(c.text));
+    return { ok, expected, seen: { ko: `${sent.ok ? '받음' : '거부'}: ${sent.reply}`, en: `${sent.ok ? 'taken' : 'refused'}: ${sent.reply}` } };
+  });
 }
 
 // ---- a letter's journey ------------------------------------------------------------------------
@@ -206,23 +222,25 @@ async function deliverCheck(ctx: CheckContext, c: NonNullable<Check['deliver']>,
     : c.expect === 'bounced'
       ? { ko: `${w.ko}에서 보낸 ${c.to} 앞 메일: 반송됨${c.reason ? ` (이유: "${c.reason}")` : ''}`, en: `a letter to ${c.to} from ${w.en} bounces${c.reason ? ` saying "${c.reason}"` : ''}` }
       : { ko: `${w.ko}에서 보낸 ${c.to} 앞 메일: ${c.host ? `${c.host}의 ` : ''}메일 큐에서 기다림${c.reason ? ` (이유: "${c.reason}")` : ''}`, en: `a letter to ${c.to} from ${w.en} waits in ${c.host ?? 'a'}'s mail queue${c.reason ? ` ("${c.reason}")` : ''}` };
-  const after = ctx.lab.trace.events.at(-1)?.seq ?? 0;
-  const sent = await send(ctx, c, number);
-  let journey: Journey;
-  if (!sent.ok) journey = { kind: 'refused', reason: sent.reply };
-  else {
-    ctx.sent.set(number, sent.messageId);
-    journey = await follow(ctx.lab, after, c.to.toLowerCase(), bareId(sent.messageId), Math.min(toMs(c.timeout), MAX_WAIT));
-  }
-  let ok = journey.kind === c.expect;
-  if (journey.kind === 'delivered') ok &&= (!c.host || journey.host === c.host) && journey.user === user;
-  if (journey.kind === 'bounced') ok &&= !c.reason || journey.reason.includes(c.reason);
-  if (journey.kind === 'queued') {
-    ok &&= (!c.host || journey.host === c.host) && (!c.reason || journey.reason.includes(c.reason));
-    // and it is really there, as mailq would list it
-    if (ok) ok = (await ctx.lab.queue(journey.host)).some((q) => q.recipients.some((r) => r.address.toLowerCase() === c.to.toLowerCase()));
-  }
-  return { ok, expected, seen: describeJourney(journey) };
+  return within(expected, async () => {
+    const after = ctx.lab.trace.events.at(-1)?.seq ?? 0;
+    const sent = await send(ctx, c, number);
+    let journey: Journey;
+    if (!sent.ok) journey = { kind: 'refused', reason: sent.reply };
+    else {
+      ctx.sent.set(number, sent.messageId);
+      journey = await follow(ctx.lab, after, c.to.toLowerCase(), bareId(sent.messageId), Math.min(toMs(c.timeout), MAX_WAIT));
+    }
+    let ok = journey.kind === c.expect;
+    if (journey.kind === 'delivered') ok &&= (!c.host || journey.host === c.host) && journey.user === user;
+    if (journey.kind === 'bounced') ok &&= !c.reason || journey.reason.includes(c.reason);
+    if (journey.kind === 'queued') {
+      ok &&= (!c.host || journey.host === c.host) && (!c.reason || journey.reason.includes(c.reason));
+      // and it is really there, as mailq would list it
+      if (ok) ok = (await ctx.lab.queue(journey.host)).some((q) => q.recipients.some((r) => r.address.toLowerCase() === c.to.toLowerCase()));
+    }
+    return { ok, expected, seen: describeJourney(journey) };
+  });
 }
 
 function describeJourney(j: Journey): Bilingual {
@@ -264,14 +282,16 @@ async function loginCheck(ctx: CheckContext, c: NonNullable<Check['login']>): Pr
   const expected: Bilingual = c.expect === 'ok'
     ? { ko: `${c.user} 사용자가 ${c.host}에 ${name} 로그인 성공`, en: `${c.user} logs in to ${c.host} by ${name}` }
     : { ko: `${c.user} 사용자의 ${c.host} ${name} 로그인이 거부됨`, en: `${c.user}'s ${name} login to ${c.host} is refused` };
-  requireHost(ctx, c.host, c.protocol);
-  const port = ctx.lab.port(c.host, c.protocol);
-  const result = c.protocol === 'imap' ? await imapLogin(ctx.lab.publicHost, port, c.user, c.password) : await pop3Login(ctx.lab.publicHost, port, c.user, c.password);
-  return {
-    ok: result.ok === (c.expect === 'ok'),
-    expected,
-    seen: { ko: `${result.ok ? '로그인 성공' : '로그인 실패'}: ${result.reply}`, en: `${result.ok ? 'logged in' : 'login failed'}: ${result.reply}` },
-  };
+  return within(expected, async () => {
+    requireHost(ctx, c.host, c.protocol);
+    const port = ctx.lab.port(c.host, c.protocol);
+    const result = c.protocol === 'imap' ? await imapLogin(ctx.lab.publicHost, port, c.user, c.password) : await pop3Login(ctx.lab.publicHost, port, c.user, c.password);
+    return {
+      ok: result.ok === (c.expect === 'ok'),
+      expected,
+      seen: { ko: `${result.ok ? '로그인 성공' : '로그인 실패'}: ${result.reply}`, en: `${result.ok ? 'logged in' : 'login failed'}: ${result.reply}` },
+    };
+  });
 }
 
 async function imapLogin(host: string, port: number, user: string, pass: string): Promise<{ ok: boolean; reply: string }> {
@@ -379,7 +399,7 @@ async function mailboxCheck(ctx: CheckContext, c: NonNullable<Check['mailbox']>)
   const received = [...letter.headers.matchAll(/^Received:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*/gim)].map((m) => m[0]);
   const through = (c.receivedFrom ?? []).filter((a) => received.some((r) => r.includes(a)));
   const ok = through.length === (c.receivedFrom?.length ?? 0);
-  const path = received.map((r) => /from (\S+) \(([^)]*)\)/.exec(r)?.slice(1).join(' ') ?? '?').join(' ← ');
+  const path = received.map((r) => /from \S+ \(([^)]*)\)/.exec(r)?.[1] ?? '?').join(' ← ');
   return { ok, expected, seen: { ko: `도착: "${letter.subject}"; Received: ${path}`, en: `arrived: "${letter.subject}"; Received: ${path}` } };
 }
 
