@@ -147,7 +147,7 @@ async function main(): Promise<number> {
       try {
         report = await checkExercise(exercise, dir, { student: values.student, shownWork: shown(dir) });
       } catch (err) {
-        fail(ko && /^no work folder/.test((err as Error).message) ? `작업 폴더 ${shown(dir)}가 없습니다. 먼저 npm run exercise -- start ${exercise.number}` : (err as Error).message);
+        fail(ko && /^no work folder/.test((err as Error).message) ? `작업 폴더가 없습니다: ${shown(dir)}. 먼저 npm run exercise -- start ${exercise.number}` : (err as Error).message);
       }
       process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, lang));
       return report.passed ? 0 : 1;

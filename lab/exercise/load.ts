@@ -90,7 +90,9 @@ export function loadExercise(file: string): Exercise {
     const inText = issue.code === 'unrecognized_keys' && where.some((k) => k === 'title' || k === 'hint' || k === 'task');
     const message = inText
       ? `"${issue.keys[0]}" reads as a key: a comma inside { ko: ..., en: ... } ends the text there; put the text in quotes, e.g. en: "first part, second part"`
-      : issue.code === 'invalid_union' && (where.includes('before') || where.includes('after'))
+      : issue.code === 'invalid_key'
+        ? `the name ${JSON.stringify(where[where.length - 1])} should be ${((issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? 'is not allowed here').replace(/^Invalid string: must match pattern .*$/, 'is not allowed')}`
+        : issue.code === 'invalid_union' && (where.includes('before') || where.includes('after'))
       ? 'not an action; an action is one of down, up, service-down, service-up, link-down, link-up, flush (e.g. "- service-down: [Server, dns]")'
       : explainIssue(issue as Parameters<typeof explainIssue>[0], 'exercises/01-third-domain.yaml');
     throw new ExerciseError(file, lineAt(doc, counter, where), `${where.join('.') || 'the file'}: ${message}`);
