@@ -404,7 +404,8 @@ async function mailboxCheck(ctx: CheckContext, c: NonNullable<Check['mailbox']>)
 }
 
 function answerCheck(dir: string, c: NonNullable<Check['answer']>): Outcome {
-  const expected: Bilingual = { ko: `${c.file}의 ${c.key}: ${c.expect.join(' 또는 ')}`, en: `${c.key} in ${c.file}: ${c.expect.join(' or ')}` };
+  // the expected choice is not shown: the report would give the answer away
+  const expected: Bilingual = { ko: `${c.file}의 ${c.key}: 맞는 보기`, en: `${c.key} in ${c.file}: the right choice` };
   let value: unknown;
   try {
     const data = parseYaml(readStudentFile(dir, c.file), { maxAliasCount: 10 }) as Record<string, unknown> | null;

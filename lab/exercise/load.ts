@@ -4,21 +4,15 @@ import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { lineAt, explainIssue } from '../topology/yaml-lines.ts';
 import { exerciseSchema, type ExerciseFile } from './schema.ts';
+import { FileLineError } from '../topology/file-line-error.ts';
 
 export const PROJECT = path.resolve(import.meta.dirname, '..', '..');
 export const EXERCISE_DIR = path.join(PROJECT, 'exercises');
 /** an exercise file is small; anything larger is not one */
 const MAX_EXERCISE_BYTES = 256 * 1024;
 
-export class ExerciseError extends Error {
-  readonly file: string;
-  readonly line: number;
-  constructor(file: string, line: number, message: string) {
-    super(`${file}:${line}: ${message}`);
-    this.file = file;
-    this.line = line;
-  }
-}
+/** A mistake in an exercise file (exercises/NN-name.yaml), with its line. */
+export class ExerciseError extends FileLineError {}
 
 export interface Exercise extends ExerciseFile {
   /** 1 for exercises/01-third-domain.yaml */

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Exercise } from './load.ts';
+import { FileLineError } from '../topology/file-line-error.ts';
 
 /** a student's file is small: a topology, a zone, an answer sheet */
 export const MAX_STUDENT_FILE = 256 * 1024;
@@ -39,16 +40,8 @@ function copyStart(exercise: Exercise, dir: string): void {
   }
 }
 
-export class StudentFileError extends Error {
-  /** the file as the student knows it, relative to the work folder */
-  readonly file: string;
-  readonly line: number;
-  constructor(file: string, line: number, message: string) {
-    super(`${file}${line ? `:${line}` : ''}: ${message}`);
-    this.file = file;
-    this.line = line;
-  }
-}
+/** A problem with a student's file; `file` is as the student knows it, relative to the work folder. */
+export class StudentFileError extends FileLineError {}
 
 /**
  * The real path of a file the student's files name, if it lies inside the work folder and is a

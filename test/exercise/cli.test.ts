@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
@@ -11,18 +12,20 @@ const CLI = path.join(ROOT, 'lab', 'exercise', 'cli.ts');
 const SOLUTIONS = path.join(import.meta.dirname, 'solutions');
 let home: string;
 
+const execFileP = promisify(execFile);
+
 /** Run the exercise CLI as npm would: in the project folder, INIT_CWD where the student typed it. */
-function exercise(args: string[], lang: 'ko' | 'en' = 'en'): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, INIT_CWD: home, LANG: lang === 'ko' ? 'ko_KR.UTF-8' : 'en_US.UTF-8', LC_ALL: '', LC_MESSAGES: '', NO_COLOR: '1' };
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+async function exercise(args: string[], lang: 'ko' | 'en' = 'en'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env, INIT_CWD: home, LANG: lang === 'ko' ? 'ko_KR.UTF-8' : 'en_US.UTF-8', LC_ALL: '', LC_MESSAGES: '', NO_COLOR: '1' };
+  try {
+    const { stdout, stderr } = await execFileP(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8' });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    // a non-zero exit is an answer too: the status, and what was said
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    if (typeof e.code !== 'number') throw err;
+    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
 }
 
 beforeAll(() => {
