@@ -12,6 +12,7 @@ import { mxRefs } from '../../lab/host/config-refs.ts';
 import { parseZone } from '../../lab/topology/zone-file.ts';
 import type { Topology } from '../../lab/topology/types.ts';
 import { renderHop } from '../../lab/trace/terminal-renderer.ts';
+import { runCli, startCli } from '../cli/cli-helpers.ts';
 
 const classroomLines = fs.readFileSync(DEFAULT_TOPOLOGY, 'utf8').split('\n');
 /** The n-th line (1-based) of classroom.yaml that contains the text. */
@@ -146,6 +147,40 @@ describe('an MX without its final dot', () => {
       expect(refs[0].why?.ko).toContain('끝에 점을 붙여 쓰십시오: mail.naver.com.');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('in the terminal', () => {
+  it('npm run lab -- --transcripts prints each hop\'s lines', async () => {
+    const result = await runCli(['--exit', '--transcripts', '--ports', 'auto', '--lang', 'en']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('      config: /etc/bind/naver.com.db `IN MX 10 mail.naver.com.` (topology/zones/naver.com.zone:8): mail for naver.com goes to mail.naver.com (MX preference 10)');
+    expect(result.stdout).toContain('      config: /etc/dovecot/local.conf `disable_plaintext_auth = no`');
+  });
+
+  it('--step: b shows the previous hop again with the lines that decided it', async () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'mail-lab-step-refs-'));
+    const cli = startCli(['--step', '--exit', '--ports', 'auto', '--data', data, '--lang', 'ko']);
+    const prompt = /\[Enter\] 진행.*\[q\] 끝내기 > /;
+    try {
+      let from = 0;
+      for (;;) {
+        const next = await cli.waitFor(/▶ /, from).catch(() => undefined);
+        if (!next) break;
+        from = (await cli.waitFor(prompt, next.end)).end;
+        // held before ④⑤: the hop before it is ③, the MX lookup
+        if (cli.stdout.slice(next.end, from).includes('④⑤') && !cli.stdout.includes('설정: /etc/bind/naver.com.db')) {
+          cli.type('b');
+          await cli.waitFor(/설정: \/etc\/bind\/naver\.com\.db `IN MX 10 mail\.naver\.com\.` \(topology\/zones\/naver\.com\.zone:8\): naver\.com의 메일 서버\(MX, 우선순위 10\): mail\.naver\.com/, from);
+          from = (await cli.waitFor(prompt, from)).end;
+        }
+        cli.type('');
+      }
+      expect(await cli.exited).toBe(0);
+      expect(cli.stdout).toContain('설정: /etc/bind/naver.com.db');
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
     }
   });
 });
