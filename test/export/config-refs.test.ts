@@ -6,6 +6,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startLab, DEFAULT_TOPOLOGY, type Lab } from '../../lab/runtime/lab.ts';
+import { runScenario } from '../../lab/scenario/run-scenario.ts';
 import type { ConfigRef, HopEvent } from '../../lab/trace/hop-event.ts';
 import { configFiles } from '../../lab/export/export-config.ts';
 import { mxRefs } from '../../lab/host/config-refs.ts';
@@ -126,6 +127,21 @@ describe('refusals name the rule that was missing', () => {
     } finally {
       await lab.serviceUp('Server', 'dns');
     }
+  });
+});
+
+describe('the scenarios\' lookups', () => {
+  it('no MX: the domain\'s own A record, by its line', async () => {
+    const result = await runScenario('no-mx-implicit-a', { ports: 'auto' });
+    const mx = result.trace.events.find((e) => e.kind === 'dns' && e.status === 'ok' && e.steps)!;
+    expect(mx.config).toEqual([expect.objectContaining({ file: 'topology/zones/naver.com.no-mx.zone', line: 5, real: '/etc/bind/naver.com.db', why: expect.objectContaining({ en: "no MX record: naver.com's own A record is the mail server (RFC 5321 section 5.1): 192.168.111.100" }) })]);
+  });
+
+  it('a domain the lab has no zone for: the zones the name server has', async () => {
+    const result = await runScenario('unknown-domain-bounce', { ports: 'auto' });
+    const mx = result.trace.events.find((e) => e.kind === 'dns' && e.status === 'bounced')!;
+    expect(mx.config?.[0]).toMatchObject({ file: 'topology/classroom.yaml', line: classroomLines.findIndex((l) => l.startsWith('zones:')) + 1, real: '/etc/bind/named.conf.local' });
+    expect(mx.config?.[0].why?.en).toMatch(/: the lab's name server has no zone for it \(zones: naver\.com, daum\.net\)$/);
   });
 });
 
