@@ -24,7 +24,8 @@ const HELP = {
   report DIR         학생들이 낸 --json 보고서(DIR/*.json)를 한 표로 모읍니다
 
 옵션:
-  --json             check: 보고서를 JSON으로 (선생님께 낼 파일: > 이름-N.json)
+  --json             check: 보고서를 JSON으로 화면에
+  --out FILE         check: JSON 보고서를 FILE에도 씁니다 (선생님께 낼 파일, 예: 이름-1.json)
   --student NAME     check: 보고서의 학생 이름 (기본: 로그인 이름)
   --work DIR         작업 폴더들이 있는 곳 (기본: ./work)
   --csv FILE         report: 같은 표를 CSV로도 씁니다
@@ -43,7 +44,8 @@ Usage: npm run exercise -- <command> [options]
   report DIR         gather the students' --json reports (DIR/*.json) into one table
 
 Options:
-  --json             check: the report as JSON (the file to hand in: > name-N.json)
+  --json             check: the report as JSON on the screen
+  --out FILE         check: write the JSON report to FILE too (the file to hand in, e.g. name-1.json)
   --student NAME     check: the student's name in the report (default: the login name)
   --work DIR         where the work folders are (default: ./work)
   --csv FILE         report: write the same table as CSV too
@@ -93,7 +95,7 @@ async function main(): Promise<number> {
     parsed = parseArgs({
       args: process.argv.slice(2),
       options: {
-        json: { type: 'boolean' }, student: { type: 'string' }, work: { type: 'string' }, csv: { type: 'string' },
+        json: { type: 'boolean' }, out: { type: 'string' }, student: { type: 'string' }, work: { type: 'string' }, csv: { type: 'string' },
         lang: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -149,7 +151,13 @@ async function main(): Promise<number> {
       } catch (err) {
         fail(ko && /^no work folder/.test((err as Error).message) ? `작업 폴더가 없습니다: ${shown(dir)}. 먼저 npm run exercise -- start ${exercise.number}` : (err as Error).message);
       }
-      process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, lang));
+      const json = `${JSON.stringify(report, null, 2)}\n`;
+      if (values.out) {
+        const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.out);
+        fs.writeFileSync(file, json);
+      }
+      process.stdout.write(values.json ? json : renderReport(report, lang));
+      if (values.out && !values.json) process.stdout.write(ko ? `보고서: ${shown(path.resolve(process.env.INIT_CWD ?? process.cwd(), values.out))}\n` : `report: ${shown(path.resolve(process.env.INIT_CWD ?? process.cwd(), values.out))}\n`);
       return report.passed ? 0 : 1;
     }
     case 'report': {

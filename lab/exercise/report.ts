@@ -85,7 +85,9 @@ export function gatherReports(dir: string): { reports: Gathered[]; skipped: stri
   for (const file of files.sort()) {
     try {
       if (fs.statSync(file).size > 1024 * 1024) throw new Error('larger than 1 MB');
-      const parsed = reportSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+      // a report saved through plain `npm run` starts with npm's own header lines: read from the first {
+      const text = fs.readFileSync(file, 'utf8');
+      const parsed = reportSchema.safeParse(JSON.parse(text.slice(Math.max(0, text.indexOf('{')))));
       if (!parsed.success) throw new Error(`not a check report (${parsed.error.issues[0].path.join('.') || 'the file'}: ${parsed.error.issues[0].message})`);
       reports.push({ ...parsed.data, file });
     } catch (err) {

@@ -75,9 +75,12 @@ describe('npm run exercise', () => {
     expect(JSON.parse(lee.stdout)).toMatchObject({ exercise: 1, name: '01-third-domain', student: 'lee', score: 1, max: 8, passed: false });
 
     fs.cpSync(path.join(SOLUTIONS, '01-third-domain'), work, { recursive: true });
-    const kim = await exercise(['check', '1', '--json', '--student', 'kim']);
+    const kim = await exercise(['check', '1', '--student', 'kim', '--out', 'reports/kim-1.json'], 'ko');
     expect(kim.code).toBe(0);
-    fs.writeFileSync(path.join(reports, 'kim-1.json'), kim.stdout);
+    expect(kim.stdout).toContain('보고서: reports/kim-1.json');
+    // a report saved through plain npm run starts with npm's header: it is read all the same
+    const park = JSON.parse(fs.readFileSync(path.join(reports, 'kim-1.json'), 'utf8'));
+    fs.writeFileSync(path.join(reports, 'park-1.json'), `\n> mail-lab@0.1.0 exercise\n> node lab/exercise/cli.ts check 1 --json\n\n${JSON.stringify({ ...park, student: 'park' })}\n`);
     const text = await exercise(['check', '1']);
     expect(text.stdout).toMatch(/Score: 8\/8 {2}every check passed/);
 
@@ -87,11 +90,13 @@ describe('npm run exercise', () => {
     expect(table.stdout).toMatch(/^학생 +연습 1 +합계$/m);
     expect(table.stdout).toMatch(/^kim +8\/8 ✓ +8\/8$/m);
     expect(table.stdout).toMatch(/^lee +1\/8 +1\/8$/m);
+    expect(table.stdout).toMatch(/^park +8\/8 ✓ +8\/8$/m);
     expect(table.stderr).toMatch(/건너뜀: junk\.json: not a check report/);
     const csv = fs.readFileSync(path.join(home, 'grades.csv'), 'utf8').split('\r\n');
     expect(csv[0]).toBe('student,exercise,name,score,max,passed,failed_checks,at');
     expect(csv[1]).toMatch(/^kim,1,01-third-domain,8,8,yes,,\d{4}-/);
     expect(csv[2]).toMatch(/^lee,1,01-third-domain,1,8,no,2 3 4 5,\d{4}-/);
+    expect(csv[3]).toMatch(/^park,1,01-third-domain,8,8,yes,,/);
 
     const reset = await exercise(['reset', '1']);
     expect(reset.code).toBe(0);
