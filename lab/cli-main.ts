@@ -49,7 +49,9 @@ Usage: npm run lab -- [options]
                         embedded: every host in this process on loopback (the default, or
                         the scenario's "runtime:"); containers: every host in its own Docker
                         container at its topology address
-${WEB_HELP}  --no-color            plain output
+${WEB_HELP}  --export-config DIR   write each host's real configuration files (bind9, sendmail, dovecot,
+                        accounts) and a README in Korean and English under DIR, then exit
+  --no-color            plain output
   -h, --help            this help
 
 While the lab runs, from a second terminal:
@@ -63,6 +65,7 @@ interface Cli {
     scenario?: string; list?: boolean; topology?: string; exit?: boolean; step?: boolean; trace?: string;
     transcripts?: boolean; lang?: string; figure?: string; filter?: string; diagram?: boolean; ports?: string;
     data?: string; clean?: boolean; runtime?: string; 'no-color'?: boolean; help?: boolean;
+    'export-config'?: string;
   } & WebValues;
 }
 
@@ -80,6 +83,7 @@ function parse(argv: string[]): Cli {
         step: { type: 'boolean' }, trace: { type: 'string' }, transcripts: { type: 'boolean' }, lang: { type: 'string' },
         figure: { type: 'string' }, filter: { type: 'string' }, diagram: { type: 'boolean' }, ports: { type: 'string' },
         data: { type: 'string' }, clean: { type: 'boolean' }, runtime: { type: 'string' }, 'no-color': { type: 'boolean' },
+        'export-config': { type: 'string' },
         help: { type: 'boolean', short: 'h' }, ...WEB_ARGS,
       },
       strict: true,
@@ -132,6 +136,11 @@ async function main(): Promise<number> {
     topology = loadTopology(values.topology ? path.resolve(values.topology) : scenario.topology, { ports });
   } catch (err) {
     fail((err as Error).message);
+  }
+  if (values['export-config']) {
+    const { exportConfig } = await import('./export/export-config.ts');
+    process.stdout.write(await exportConfig(topology, path.resolve(values['export-config']), lang));
+    return 0;
   }
   if (runtime === 'containers' && values.step) {
     // The gate lives in this process; the roles of the containers runtime run in their own.

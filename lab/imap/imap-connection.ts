@@ -16,6 +16,7 @@ import { FlagError } from '../mailbox/maildir-flags.ts';
 import { MaildirMissingError } from '../mailbox/maildir.ts';
 import { STEPS } from '../trace/steps.ts';
 import type { LabTimer } from '../trace/lab-clock.ts';
+import { loginRefs } from '../host/config-refs.ts';
 
 // One IMAP session (RFC 3501 section 3): its state, the account and the selected folder, the
 // one place that writes tagged replies (after telling the client what changed), the idle timer
@@ -263,6 +264,7 @@ export class ImapConnection {
       summary,
       transcript: this.transcript.lines(),
       detail,
+      config: loginRefs(ctx.topology, ctx.host, 'imap', String(detail.user ?? '').split('@')[0].toLowerCase(), status === 'ok'),
     });
   }
 

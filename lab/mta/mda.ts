@@ -6,6 +6,7 @@ import type { HostContext } from '../host/host-context.ts';
 import { MailStore } from '../mailbox/mail-store.ts';
 import { findAccount } from '../topology/accounts.ts';
 import { STEPS } from '../trace/steps.ts';
+import { mailboxRefs } from '../host/config-refs.ts';
 import type { Envelope } from './queue.ts';
 import { parseMailbox } from './address.ts';
 import { deliveredToHeader, prependFields, returnPathHeader, scanHeaders } from './headers.ts';
@@ -78,6 +79,7 @@ export class Mda {
         messageId,
         summary: { ko: `받는 사람 ${recipient}: 이 서버에 없는 사용자`, en: `${recipient}: no such user on this host` },
         detail: { recipient, reply: response },
+        config: mailboxRefs(ctx.topology, ctx.host, recipient, undefined),
       });
       throw new MdaError(`User unknown: ${recipient}`, { permanent: true, responseCode: 550, response });
     }
@@ -118,6 +120,7 @@ export class Mda {
         en: `Delivered to ${user}'s mailbox (${path.basename(file)})`,
       },
       detail: { user, recipient, ...(options.reply ? { reply: options.reply } : {}) },
+      config: mailboxRefs(ctx.topology, ctx.host, recipient, user),
     });
     return { file };
   }

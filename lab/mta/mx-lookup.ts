@@ -2,6 +2,7 @@ import type { HostContext } from '../host/host-context.ts';
 import type { TranscriptLine, HopStatus } from '../trace/hop-event.ts';
 import { DnsError } from '../net/resolver.ts';
 import { STEPS } from '../trace/steps.ts';
+import { mxRefs } from '../host/config-refs.ts';
 
 // Part of step 3 of the seed's sendmail figure (and of the overview's ②): the MTA asks its name
 // server where mail for the recipient's domain goes (MX naver.com, then A mail.naver.com), as
@@ -87,6 +88,7 @@ export async function lookupMx(ctx: HostContext, domain: string, queueId?: strin
       addresses: Object.fromEntries(hosts.map((h) => [h.exchange, h.addresses])),
       ...(failure ? { error: failure.reply, action: failure.action } : {}),
     },
+    config: mxRefs(ctx.topology, ctx.host, domain, hosts, failure),
   });
   if (failure) throw failure;
   return hosts;

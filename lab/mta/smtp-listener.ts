@@ -32,6 +32,8 @@ import { hasSourceRoute } from './address.ts';
 import { newMessageId, prependFields, receivedHeader, rfc5322Date, scanHeaders } from './headers.ts';
 import { SmtpTranscripts, type SmtpTranscript } from './smtp-transcript.ts';
 import { newQueueId } from './queue-id.ts';
+import { recipientRefs } from '../host/config-refs.ts';
+import type { ConfigRef } from '../trace/hop-event.ts';
 
 /** What the listener needs of the queue (lab/mta/queue.ts implements it). */
 export interface QueueWriter {
@@ -69,6 +71,8 @@ interface SessionState {
   command: string;
   /** refusal events reported so far; a client that does nothing but err gets a bounded number */
   refusals: number;
+  /** the configuration lines behind the refusal being answered (HopEvent.config) */
+  config?: ConfigRef[];
 }
 
 /** A refusal with our own reply text; smtp-server's send() prints `code text`. */
@@ -263,7 +267,9 @@ export class SmtpListener {
       transcript,
       summary: { ko: `거부: ${last}`, en: `Refused: ${last}` },
       detail: { reply: last, peer: state.peer.host },
+      config: state.config,
     });
+    state.config = undefined;
   }
 
   private onClose(session: SMTPServerSession): void {
@@ -308,6 +314,7 @@ export class SmtpListener {
       authenticated: session.user ? String(session.user) : undefined,
       sourceRoute: hasSourceRoute(state.command),
     });
+    state.config = decision.accept ? undefined : recipientRefs(this.ctx.topology, this.ctx.host, { peer: state.peer, authenticated: session.user ? String(session.user) : undefined }, [{ address: address.address, decision }]);
     if (!decision.accept) return callback(new ReplyError(decision.reply));
     this.decisions.set(address, decision);
     callback();
@@ -405,6 +412,7 @@ export class SmtpListener {
       messageId,
       summary,
       detail: { sender, recipients, size: raw.length },
+      config: recipientRefs(ctx.topology, ctx.host, { peer: state.peer, authenticated }, session.envelope.rcptTo.map((r) => ({ address: r.address, decision: this.decisions.get(r) }))),
     });
 
     const envelope: Envelope = {

@@ -6,6 +6,7 @@ import type { TranscriptLine, Bilingual } from '../trace/hop-event.ts';
 import type { HopPreview } from '../trace/trace-bus.ts';
 import { STEPS } from '../trace/steps.ts';
 import { checkLogin, type Account } from '../topology/accounts.ts';
+import { loginRefs } from '../host/config-refs.ts';
 import { LineReader, type ClientLine } from './line-reader.ts';
 import { ByteStuffer } from './byte-stuffer.ts';
 import { Maildrop, type DropMessage } from './maildrop.ts';
@@ -289,6 +290,7 @@ export class Pop3Connection {
       status,
       transcript,
       detail: status === 'ok' ? { user, messages: count } : { login: user },
+      config: loginRefs(this.ctx.topology, host, 'pop3', user.split('@')[0].toLowerCase(), status === 'ok'),
     });
   }
 

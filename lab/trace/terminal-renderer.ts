@@ -58,6 +58,14 @@ export function renderHop(event: HopEvent, options: RenderOptions): string[] {
       lines.push(paint(color, dir === 'C' ? 'blue' : 'magenta', `        ${dir}: ${line}`));
     }
   }
+  // the configuration lines that decided the hop: the real file and line, then the lab's own
+  if (options.transcripts) {
+    for (const ref of event.config ?? []) {
+      const quote = (text: string) => ` \`${text.replace(/\s+/g, ' ')}\``;
+      const where = ref.real ? `${ref.real}${ref.realText ? quote(ref.realText) : ''} (${ref.file}:${ref.line})` : `${ref.file}:${ref.line}${quote(ref.text)}`;
+      lines.push(paint(color, 'dim', `      ${options.lang === 'ko' ? '설정' : 'config'}: ${where}${ref.why ? `: ${ref.why[options.lang]}` : ''}`));
+    }
+  }
   return lines;
 }
 
