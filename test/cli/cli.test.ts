@@ -13,7 +13,7 @@ describe('npm run lab', () => {
     const run = await runCli(['--exit', '--ports', 'auto', '--data', path.join(dir, 'data'), '--trace', trace, '--lang', 'en']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/PASS: 4 of 4 expectations held/);
+    expect(run.stdout).toMatch(/PASS: all 4 expectations held/);
 
     const events = fs.readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as HopEvent);
     const numbered = events.filter((e) => e.steps);
@@ -97,11 +97,11 @@ describe('what the class sees', () => {
     const hops = run.stdout.split('\n').filter((l) => /^#\s*\d+/.test(l));
     expect(hops.length).toBeGreaterThanOrEqual(3);
     for (const hop of hops) expect(hop).toMatch(/\s(SMTP|DNS)\s/);
-    expect(hops.some((h) => /개요 ③/.test(h))).toBe(true);
-    expect(run.stdout).not.toMatch(/센드메일/);
+    expect(hops.some((h) => /전체 과정 ③/.test(h))).toBe(true);
+    expect(run.stdout).not.toMatch(/센드메일 상세 원리/);
     // the expectations speak the class's language too
-    expect(run.stdout).toMatch(/✓ Server-B가 네임 서버에 naver\.com의 MX를 물음/);
-    expect(run.stdout).toMatch(/성공: 기대 4개 중 4개 충족/);
+    expect(run.stdout).toMatch(/✓ Server-B가 네임 서버에 naver\.com의 MX 레코드를 물음/);
+    expect(run.stdout).toMatch(/성공: 확인 항목 4개 모두 통과/);
     expect(run.stdout).not.toMatch(/POP3\s+Client/);
   });
 
