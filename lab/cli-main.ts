@@ -180,9 +180,9 @@ async function main(): Promise<number> {
   renderer.setDataDir(lab.dataDir);
   if (!quiet && values.step) {
     const mailq = lab.dataDir === defaultDataDir(topology) ? 'npm run mailq' : `npm run mailq -- --data ${lab.dataDir}`;
-    for (const line of renderer.wrap([lang === 'ko'
-      ? `단계마다 멈춥니다. 멈춰 있는 동안 다른 터미널에서 메일 큐를 볼 수 있습니다: ${mailq}`
-      : `The mail is held before every numbered hop. Meanwhile, from a second terminal: ${mailq}`])) out(`${line}\n`);
+    out(lang === 'ko'
+      ? `단계마다 멈춥니다. 멈춰 있는 동안 다른 터미널에서 메일 큐를 볼 수 있습니다:\n  ${mailq}\n`
+      : `The mail is held before every numbered hop. Meanwhile, from a second terminal:\n  ${mailq}\n`);
   }
   if (values.step) gate = new StepPrompt(trace, renderer, { lang, figure, filter, addresses, dataDir: lab.dataDir, tty });
   if (!quiet) {

@@ -13,7 +13,8 @@ const SERVICE_LABEL: Record<string, string> = { dns: 'DNS', smtp: 'SMTP', pop3: 
 export function addressTable(lab: Lab, lang: Lang): string {
   const ko = lang === 'ko';
   const rows = lab.endpoints();
-  const data = path.relative(process.cwd(), lab.dataDir) || '.';
+  const relative = path.relative(process.cwd(), lab.dataDir);
+  const data = relative && !relative.startsWith('..') ? relative : lab.dataDir;
   const out: string[] = [];
   out.push(ko
     ? `실습망 ${lab.topology.network}, 데이터 폴더 ${data} (실습망의 포트 → 이 컴퓨터 ${lab.publicHost}의 포트)`
@@ -21,7 +22,7 @@ export function addressTable(lab: Lab, lang: Lang): string {
   const hostWidth = Math.max(...rows.map((r) => r.host.length)) + 1;
   const nameWidth = Math.max(...rows.map((r) => (r.hostname ?? '').length)) + 1;
   for (const row of rows) {
-    const services = row.services.map((s) => `${SERVICE_LABEL[s.service] ?? s.service} ${s.virtual.split(':').at(-1)}→${s.real.split(':').at(-1)}`).join('  ');
+    const services = row.services.map((s) => `${SERVICE_LABEL[s.service] ?? s.service} ${s.virtual.split(':').at(-1)}→${s.real.split(':').at(-1)}`).join(' ');
     const client = lab.topology.hosts.find((h) => h.name === row.host)?.client;
     const what = services || (client ? (ko ? `(${client.account.split('@')[0]}의 PC)` : `(${client.account.split('@')[0]}'s PC)`) : '');
     out.push(`  ${row.host.padEnd(hostWidth)} ${row.address.padEnd(16)} ${(row.hostname ?? '').padEnd(nameWidth)} ${what}`.trimEnd());

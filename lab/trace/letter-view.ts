@@ -27,10 +27,11 @@ export class LetterView {
     if (!fields) return [];
     const key = (fields.find((f) => /^message-id:/i.test(f)) ?? file).toLowerCase();
     const before = this.shown.get(key);
-    this.shown.set(key, fields);
-    const changed = !before || fields.length !== before.length || fields.some((f, i) => f !== before[i]);
-    if (!changed && !always) return [];
     const old = new Set(before ?? []);
+    // an older copy of the letter (Server-B's queue file, named after lee's mailbox has it) adds nothing
+    const grew = !before || fields.some((f) => !old.has(f));
+    if (grew) this.shown.set(key, fields);
+    if (!grew && !always) return [];
     // the first time a letter is seen, the Received line on top is the one this hop's server wrote
     const isNew = (field: string, i: number) => (before ? !old.has(field) : i === fields.findIndex((f) => /^received:/i.test(f)));
     const ko = this.lang === 'ko';
