@@ -112,18 +112,16 @@ async function main(): Promise<number> {
   }
 
   let scenario;
+  let topology;
   try {
-    scenario = loadScenario(resolveScenario(values.scenario ?? 'kim-to-lee'));
+    // --topology: the scenario plays on that one, and its hosts are checked against it
+    const given = values.topology ? loadTopology(path.resolve(values.topology), { ports }) : undefined;
+    scenario = loadScenario(resolveScenario(values.scenario ?? 'kim-to-lee'), { topology: given });
+    topology = given ?? loadTopology(scenario.topology, { ports });
   } catch (err) {
     fail(err as Error);
   }
   const runtime = runtimeOption ?? scenario.runtime;
-  let topology;
-  try {
-    topology = loadTopology(values.topology ? path.resolve(values.topology) : scenario.topology, { ports });
-  } catch (err) {
-    fail(err as Error);
-  }
   if (runtime === 'containers' && values.step) {
     // The hold lives in this process; the roles of the containers runtime run in their own.
     fail({
