@@ -173,6 +173,12 @@ export class EmbeddedRuntime implements LabRuntime {
     }));
   }
 
+  /** Resolves when no queue runner is delivering and nothing is due: the scenario has settled. */
+  async settle(): Promise<void> {
+    const runners = [...this.hosts.values()].map((h) => (h.services.smtp as { runner?: { onIdle(): Promise<void> } } | undefined)?.runner).filter((r) => r !== undefined);
+    await Promise.all(runners.map((r) => r.onIdle()));
+  }
+
   /** Run a mail server's queue now (sendmail -q). */
   async flush(host: string): Promise<void> {
     const smtp = this.require(host).services.smtp as { runner?: { flush(): void } } | undefined;

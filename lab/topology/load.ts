@@ -91,6 +91,7 @@ export function parseTopology(text: string, file: string, options: LoadOptions =
       for (const key of Object.keys(host.services) as (keyof Host['services'])[]) host.services[key] = 0;
     }
   }
+  const warnings: Said[] = [];
   const zones = Object.entries(data.zones).map(([origin, zoneFile]) => {
     const full = path.resolve(dir, zoneFile);
     let zoneText: string;
@@ -103,14 +104,18 @@ export function parseTopology(text: string, file: string, options: LoadOptions =
       });
     }
     try {
-      return parseZone(zoneText, origin, full);
+      const zone = parseZone(zoneText, origin, full);
+      // named-checkzone's warnings, with the zone file and line, for the CLI to print
+      const shown = path.relative(process.cwd(), full).startsWith('..') ? full : path.relative(process.cwd(), full);
+      for (const w of zone.warnings ?? []) warnings.push({ en: `${shown}:${w.line}: ${w.en}`, ko: `${shown}:${w.line}: ${w.ko}` });
+      return zone;
     } catch (err) {
       if (err instanceof ZoneFileError) throw err;
       throw new TopologyError(file, lineOf(['zones', origin]), { en: `zone ${origin}: ${(err as Error).message}`, ko: `존 ${origin}: ${(err as Error).message}` });
     }
   });
   const { hosts: _h, zones: _z, ...rest } = data;
-  return { ...rest, file, hosts, zones };
+  return { ...rest, file, hosts, zones, ...(warnings.length ? { warnings } : {}) };
 }
 
 function checkHosts(data: TopologyFile, hosts: Host[], file: string, lineOf: (at: (string | number)[]) => number): void {
