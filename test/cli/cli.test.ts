@@ -87,6 +87,19 @@ describe('npm run lab', () => {
     const arrows = run.stdout.split('\n').filter((l) => /->>|-x/.test(l));
     expect(arrows.map((l) => /: (\S+) /.exec(l)![1])).toEqual(['①', '②', '③', '③', '④⑤', '⑥⑦', '⑧', '⑨⑩']);
     expect(arrows[0]).toMatch(/WinClient->>Server_B: ① SMTP/);
+    // participants in the order the letter meets them; queue and MDA hops say what they are
+    const participants = [...run.stdout.matchAll(/^ {2}participant (\S+) as/gm)].map((m) => m[1]);
+    expect(participants).toEqual(['WinClient', 'Server_B', 'Server', 'Client']);
+    expect(run.stdout).toMatch(/Server_B->>Server_B: ② QUEUE: into the mail queue/);
+    expect(run.stdout).toMatch(/Server->>Server: ⑥⑦ MDA: into lee's mailbox/);
+  });
+
+  it('--diagram is the same slide every run: no queue IDs, no Maildir names; a note explains ②/③', async () => {
+    const [a, b] = await Promise.all([runCli(['--diagram', '--lang', 'ko']), runCli(['--diagram', '--lang', 'ko'])]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).not.toMatch(/큐 ID|\bq[0-9A-Za-z]{12}\b|\.vm,S=/);
+    expect(a.stdout).toMatch(/Note over WinClient,Client: ②\/③ = \[전체 과정\] 그림의 ② \/ \[센드메일 상세 원리\] 그림의 ③/);
   });
 });
 
