@@ -2,7 +2,7 @@ import type { Lab } from '../runtime/lab.ts';
 import type { Expectation, Scenario } from './schema.ts';
 import type { ScenarioState } from './runner.ts';
 import type { Bilingual } from '../trace/hop-event.ts';
-import { header, headerAll, decodeHeader } from '../runtime/mailbox-view.ts';
+import { header, headerAll, decodeHeader, isBounce } from '../runtime/mailbox-view.ts';
 import type { HopEvent } from '../trace/hop-event.ts';
 import { josa } from '../trace/korean.ts';
 import { circled } from '../trace/steps.ts';
@@ -41,7 +41,7 @@ async function check(lab: Lab, e: Expectation, state: ScenarioState): Promise<Ch
     const matching = mine.filter((l) =>
       (m.subject === undefined || l.subject === m.subject) &&
       (m.contains === undefined || l.raw.toString('utf8').includes(m.contains)) &&
-      (m.bounceFor === undefined || isBounceFor(l.raw.toString('utf8'), m.bounceFor)) &&
+      (m.bounceFor === undefined || isBounce(l.raw, m.bounceFor)) &&
       (m.receivedFrom === undefined || m.receivedFrom.every((a) => headerAll(l.headers, 'received').some((r) => r.includes(a)))),
     );
     const ko = [m.subject && `제목이 "${m.subject}"`, m.bounceFor && `${m.bounceFor}에 대한 반송(DSN)`, m.contains && `"${m.contains}"${josa(m.contains, '을')} 담은`, m.receivedFrom && `Received 헤더에 ${m.receivedFrom.join(', ')}${josa(m.receivedFrom.at(-1)!, '이')} 있는`].filter(Boolean).join(', ');
@@ -166,9 +166,6 @@ function headPart(raw: Buffer): string {
   return raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
 }
 
-function isBounceFor(source: string, recipient: string): boolean {
-  return /multipart\/report/i.test(source) && new RegExp(`Final-Recipient:\\s*rfc822;\\s*<?${escape(recipient)}>?`, 'i').test(source);
-}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

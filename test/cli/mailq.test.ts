@@ -24,7 +24,7 @@ describe('npm run mailq while the lab runs', () => {
       expect(flushed.stdout).toMatch(/^Server-B: flushed; every letter was tried again$/m);
       // the listing after it: the second attempt is in
       expect(flushed.stdout).toMatch(/\(Deferred: 451 4\.4\.3 naver\.com: Host name lookup failure .*; 2 attempts\)/);
-      const nope = await run(process.execPath, [MAILQ, '--data', data, '--host', 'Nope'], { cwd: ROOT }).catch((err) => err as { code: number; stderr: string });
+      const nope: { code?: number; stderr: string } = await run(process.execPath, [MAILQ, '--data', data, '--host', 'Nope'], { cwd: ROOT }).catch((err) => err as { code: number; stderr: string });
       expect(nope.code).toBe(2);
       expect(nope.stderr).toMatch(/no mail server "Nope" in .*; the mail servers there: Server, Server-B/);
     } finally {
