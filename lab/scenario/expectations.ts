@@ -141,9 +141,11 @@ async function check(lab: Lab, e: Expectation, state: ScenarioState): Promise<Ch
   const ev = e.event;
   const found = letters.events().some((x) => x.kind === ev.kind && (!ev.status || x.status === ev.status) && (!ev.from || x.from === ev.from) && (!ev.to || x.to === ev.to));
   const route = `${ev.from ? ` ${ev.from}` : ''}${ev.to ? ` → ${ev.to}` : ''}`;
+  const kindKo: Record<string, string> = { dns: 'DNS', smtp: 'SMTP', queue: '메일 큐', relay: 'SMTP 전달', mda: 'MDA', pop3: 'POP3', imap: 'IMAP', bounce: '반송', net: '네트워크', lab: '실습' };
+  const statusKo: Record<string, string> = { ok: '성공', deferred: '보류', bounced: '반송', refused: '거절', failed: '실패' };
   return {
     ok: found,
-    expected: { ko: `${ev.kind} 단계${ev.status ? ` (${ev.status})` : ''}${route}`, en: `a ${ev.kind} hop${ev.status ? ` (${ev.status})` : ''}${ev.from ? ` from ${ev.from}` : ''}${ev.to ? ` to ${ev.to}` : ''}` },
+    expected: { ko: `${kindKo[ev.kind] ?? ev.kind} 단계${ev.status ? `(${statusKo[ev.status] ?? ev.status})` : ''}${route}`, en: `a ${ev.kind} hop${ev.status ? ` (${ev.status})` : ''}${ev.from ? ` from ${ev.from}` : ''}${ev.to ? ` to ${ev.to}` : ''}` },
     actual: found ? { ko: '있음', en: 'found' } : { ko: lab.trace.summaryLines('ko').join(' | '), en: lab.trace.summaryLines('en').join(' | ') },
   };
 }

@@ -2,7 +2,7 @@ import readline from 'node:readline';
 import type { TraceBus } from './trace-bus.ts';
 import type { HopEvent } from './hop-event.ts';
 import type { HeldHop, HoldNews } from './step-hold.ts';
-import { shownPath, stepLabel, type TerminalRenderer, type RenderOptions } from './terminal-renderer.ts';
+import { hostLabel, kindLabel, shownPath, stepLabel, type TerminalRenderer, type RenderOptions } from './terminal-renderer.ts';
 
 /**
  * The terminal's controller of the step hold (step-hold.ts): it shows each held hop and its
@@ -97,9 +97,9 @@ export class StepPrompt {
     const { lang, figure } = this.options;
     const ko = lang === 'ko';
     const p = hop.preview;
-    const who = (name: string, address?: string) => `${name}${address ? ` (${address})` : ''}`;
+    const who = (name: string, address?: string) => `${hostLabel(name, lang)}${address ? ` (${address})` : ''}`;
     const lines = [
-      `${ko ? '▶ 다음 단계' : '▶ next hop'}  ${stepLabel(p, lang, figure)}  ${p.protocol ?? KIND[p.kind] ?? p.kind.toUpperCase()}  ${p.from === p.to ? who(p.from, p.fromAddress) : `${who(p.from, p.fromAddress)} → ${who(p.to, p.toAddress)}`}`,
+      `${ko ? '▶ 다음 단계' : '▶ next hop'}  ${stepLabel(p, lang, figure)}  ${p.protocol ?? kindLabel(p.kind, lang)}  ${p.from === p.to ? who(p.from, p.fromAddress) : `${who(p.from, p.fromAddress)} → ${who(p.to, p.toAddress)}`}`,
       `   ${p.summary[lang]}`,
     ];
     if (p.files?.length) lines.push(`   ${ko ? '파일' : 'files'}: ${p.files.map((f) => shownPath(f, this.options.dataDir)).join(', ')}`);
@@ -193,8 +193,6 @@ export class StepPrompt {
     this.rl = undefined;
   }
 }
-
-const KIND: Record<string, string> = { queue: 'QUEUE', mda: 'MDA', bounce: 'BOUNCE' };
 
 function lineKey(line: string): Key | undefined {
   const key = line.trim().toLowerCase();

@@ -4,7 +4,12 @@ import type { HopEvent, HopKind } from './hop-event.ts';
 import { circled } from './steps.ts';
 import type { Lang } from './language.ts';
 import { LetterView } from './letter-view.ts';
-import { wrapLine } from './text-width.ts';
+import { displayWidth, wrapLine } from './text-width.ts';
+
+/** Pad to a number of terminal columns (Hangul takes two). */
+function padColumns(text: string, columns: number): string {
+  return text + ' '.repeat(Math.max(0, columns - displayWidth(text)));
+}
 
 export type Figure = 'overview' | 'sendmail' | 'both';
 
@@ -29,6 +34,18 @@ export interface RenderOptions {
 const KIND_LABEL: Record<HopKind, string> = {
   dns: 'DNS', smtp: 'SMTP', queue: 'QUEUE', relay: 'SMTP', mda: 'MDA', pop3: 'POP3', imap: 'IMAP', bounce: 'BOUNCE', net: 'NET', lab: 'LAB',
 };
+/** the same in Korean: protocols keep their names, the lab's own words are Korean */
+const KIND_LABEL_KO: Record<HopKind, string> = { ...KIND_LABEL, queue: '메일 큐', bounce: '반송', net: '네트워크', lab: '실습' };
+
+/** A hop kind's label: QUEUE, 메일 큐. */
+export function kindLabel(kind: HopKind, lang: Lang): string {
+  return (lang === 'ko' ? KIND_LABEL_KO : KIND_LABEL)[kind];
+}
+
+/** A host as the class reads it: "outside" is 바깥 컴퓨터 in Korean. */
+export function hostLabel(name: string, lang: Lang): string {
+  return name === 'outside' && lang === 'ko' ? '바깥 컴퓨터' : name;
+}
 
 /** The seed's names of its two figures. */
 export function figureNames(lang: Lang): { overview: string; sendmail: string } {
@@ -89,14 +106,14 @@ export function renderHop(event: HopEvent, options: RenderOptions): string[] {
   const ko = options.lang === 'ko';
   const who = (name: string, address?: string) => {
     const addr = address ?? options.addresses?.[name];
-    return addr ? `${name} (${addr})` : name;
+    return addr ? `${hostLabel(name, options.lang)} (${addr})` : hostLabel(name, options.lang);
   };
   const label = stepLabel(event, options.lang, options.figure);
   const status = event.status && event.status !== 'ok' ? ` [${statusWord(event.status, options.lang)}]` : '';
   const head = [
     paint(color, 'dim', `#${String(event.seq).padStart(2)} ${String(event.at).padStart(5)}ms`),
     label ? paint(color, ['bold', 'cyan'], label.padEnd(options.figure === 'both' || !options.figure ? 5 : 0)) : paint(color, 'dim', '·'.padEnd(5)),
-    paint(color, 'yellow', KIND_LABEL[event.kind].padEnd(6)),
+    paint(color, 'yellow', padColumns(kindLabel(event.kind, options.lang), 6)),
     event.from === event.to ? who(event.from, event.fromAddress) : `${who(event.from, event.fromAddress)} → ${who(event.to, event.toAddress)}`,
   ].join('  ');
   const lines = [head + paint(color, event.status === 'ok' || !event.status ? 'green' : 'red', status), `      ${event.summary[options.lang]}`];
