@@ -53,9 +53,26 @@ describe('npm run lab', () => {
   it('--help documents every option', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    for (const option of ['--scenario', '--list', '--topology', '--exit', '--step', '--trace', '--transcripts', '--lang', '--figure', '--filter', '--diagram', '--ports', '--data', '--clean', '--runtime', '--no-color', '--help']) {
+    for (const option of ['--scenario', '--list', '--topology', '--exit', '--step', '--letter', '--trace', '--transcripts', '--lang', '--figure', '--filter', '--diagram', '--ports', '--data', '--clean', '--runtime', '--no-color', '--help']) {
       expect(run.stdout).toContain(option);
     }
+    expect(run.stdout).toMatch(/130 stopped by the user/);
+    // in Korean, every option too, in the seed's words
+    const ko = await runCli(['--help'], undefined, { LANG: 'ko_KR.UTF-8' });
+    expect(ko.stdout).toMatch(/^사용법: npm run lab -- \[옵션\]$/m);
+    for (const option of ['--scenario', '--step', '--letter', '--clean', '--runtime']) expect(ko.stdout).toContain(option);
+    expect(ko.stdout).toMatch(/메일 박스/);
+    expect(ko.stdout).not.toMatch(/메일함|편지/);
+  });
+
+  it('--transcripts | head ends quietly: no EPIPE trace', async () => {
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile('sh', ['-c', `"${process.execPath}" lab/cli.ts --exit --ports auto --transcripts --lang en | head -3`], { cwd: path.join(import.meta.dirname, '..', '..') }, (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr }));
+      void child;
+    });
+    expect(out.stdout).toMatch(/== kim writes to lee/);
+    expect(out.stderr).toBe('');
   });
 
   it('a bad option or value says what to write instead', async () => {
@@ -121,6 +138,11 @@ describe('what the class sees', () => {
   it('--transcripts shows the protocol lines, with the password hidden', async () => {
     const run = await runCli(['--exit', '--ports', 'auto', '--lang', 'en', '--transcripts']);
     expect(run.code).toBe(0);
+    // the message is shown the same way by the submission's and the relay's transcripts
+    expect(run.stdout.match(/C: <\d+ bytes of message>/g)?.length).toBe(2);
+    expect(run.stdout).not.toMatch(/\(the message: /);
+    // the far end of the relay is not a second copy of the conversation
+    expect(run.stdout).toMatch(/\(the same conversation as under ④⑤ above\)/);
     expect(run.stdout).toMatch(/C: MAIL FROM:<kim@daum\.net>/);
     expect(run.stdout).toMatch(/C: QUERY naver\.com\. IN MX/);
     expect(run.stdout).toMatch(/C: PASS \*\*\*\*\*/);
@@ -148,6 +170,9 @@ describe('a port already taken', () => {
       const run = await runCli(['--exit', '--topology', path.join(dir, 'lab.yaml'), '--data', path.join(dir, 'data')]);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`port ${port} on 127.0.0.1 is in use (another lab, or another program); stop that one, or start this lab with --ports auto`);
+      const ko = await runCli(['--exit', '--topology', path.join(dir, 'lab.yaml'), '--data', path.join(dir, 'data'), '--lang', 'ko']);
+      expect(ko.code).toBe(2);
+      expect(ko.stderr).toMatch(new RegExp(`실습망을 시작하지 못했습니다: 127\\.0\\.0\\.1의 포트 ${port}[을를] 이미 쓰고 있습니다 \\(다른 실습망이나 다른 프로그램\\)\\. 그것을 끄거나, 이 실습망을 --ports auto로 시작하세요`));
     } finally {
       blocker.close();
     }

@@ -116,6 +116,11 @@ describe.skipIf(!hasScript)(`npm run lab -- --step in a terminal${skip}`, () => 
     at = (await lab.waitFor(PROMPT_EN, at)).line;
     lab.press('\r');
     at = (await lab.waitFor(/▶ next hop  ②·③  QUEUE/, at)).end;
+    at = (await lab.waitFor(PROMPT_EN, at)).line;
+    // b: the hop before (②), its transcript, and the letter as it is now, Server-B's Received line new
+    lab.press('b');
+    at = (await lab.waitFor(/the letter's header \(\+: added at this hop[^\n]*\n\s+\+ Received: from winclient\.lab/, at)).end;
+    expect(lab.screen).toMatch(/^\s+Subject: 안녕하세요, lee님! 메일 서버 실습입니다$/m);
     await lab.waitFor(PROMPT_EN, at);
     lab.press('q');
     expect(await lab.exited).toBe(130);
