@@ -23,7 +23,9 @@ describe('npm run mailq while the lab runs', () => {
       const flushed = await run(process.execPath, [MAILQ, '--data', data, '--flush', '--host', 'Server-B'], { cwd: ROOT });
       expect(flushed.stdout).toMatch(/^Server-B: flushed; every letter was tried again$/m);
       // the listing after it: the second attempt is in
-      expect(flushed.stdout).toMatch(/\(Deferred: 451 4\.4\.3 naver\.com: Host name lookup failure .*; 2 attempts\)/);
+      const attempts = /\(Deferred: 451 4\.4\.3 naver\.com: Host name lookup failure .*; (\d+) attempts\)/.exec(flushed.stdout);
+      expect(attempts, flushed.stdout).not.toBeNull();
+      expect(Number(attempts![1])).toBeGreaterThanOrEqual(2);
       const nope: { code?: number; stderr: string } = await run(process.execPath, [MAILQ, '--data', data, '--host', 'Nope'], { cwd: ROOT }).catch((err) => err as { code: number; stderr: string });
       expect(nope.code).toBe(2);
       expect(nope.stderr).toMatch(/no mail server "Nope" in .*; the mail servers there: Server, Server-B/);
