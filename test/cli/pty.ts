@@ -2,7 +2,7 @@
 // 100 columns wide (stdin and stdout are TTYs, so --step reads single keys in raw mode), and
 // the test types keys into it and reads what the terminal shows.
 import { spawn, execFileSync } from 'node:child_process';
-import { CLI, ROOT, type Match } from './cli-helpers.ts';
+import { CLI, ROOT, watchOutput, type Match } from './cli-helpers.ts';
 
 export const hasScript = (() => {
   try {
@@ -31,46 +31,21 @@ export function screen(raw: string): string {
 export function startInPty(args: string[], env: NodeJS.ProcessEnv = {}, cols = 100) {
   const command = `stty cols ${cols} rows 50; exec ${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
-  let raw = '';
-  let stderr = '';
-  const waiters: { re: RegExp; from: number; resolve: (m: PtyMatch) => void }[] = [];
-  const check = () => {
-    const text = screen(raw);
-    for (const w of [...waiters]) {
-      const m = new RegExp(w.re.source, w.re.flags.replace('g', '')).exec(text.slice(w.from));
-      if (m) {
-        waiters.splice(waiters.indexOf(w), 1);
-        const at = w.from + m.index;
-        // where the line of the match begins: a prompt line is rewritten (erased, drawn again)
-        w.resolve(Object.assign(m, { end: at + m[0].length, line: text.lastIndexOf('\n', at) + 1 }));
-      }
-    }
-  };
-  child.stdout.on('data', (d) => {
-    raw += d;
-    check();
-  });
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // a prompt line is rewritten (erased, drawn again): wait from a match's `line` after a prompt
+  const output = watchOutput(child, screen);
   return {
     child,
     get raw() {
-      return raw;
+      return output.raw;
     },
     get screen() {
-      return screen(raw);
+      return screen(output.raw);
     },
     get stderr() {
-      return stderr;
+      return output.stderr;
     },
-    exited,
-    waitFor(re: RegExp, from = 0): Promise<PtyMatch> {
-      return new Promise((resolve, reject) => {
-        waiters.push({ re, from, resolve });
-        check();
-        exited.then(() => reject(new Error(`the lab exited before showing ${re}; the screen:\n${screen(raw)}\n${stderr}`)));
-      });
-    },
+    exited: output.exited,
+    waitFor: output.waitFor as (re: RegExp, from?: number) => Promise<PtyMatch>,
     /** keys as the terminal sends them: '\r' is Enter, '\x03' Ctrl-C */
     press(keys: string): void {
       child.stdin.write(keys);
