@@ -1,4 +1,5 @@
 import { josa } from '../trace/korean.ts';
+import { zoneMessageKo } from './zone-file-ko.ts';
 
 // BIND zone-file parser (RFC 1035 section 5), our own: the npm parsers mishandle BIND syntax
 // (an empty owner, units in TTLs, parentheses across lines). Every error names the file, the
@@ -38,8 +39,11 @@ export interface ZoneWarning {
 export class ZoneFileError extends Error {
   readonly file: string;
   readonly line: number;
-  constructor(file: string, line: number, message: string) {
+  /** the same in Korean */
+  readonly ko: string;
+  constructor(file: string, line: number, message: string, ko = zoneMessageKo(message)) {
     super(`${file}:${line}: ${message}`);
+    this.ko = `${file}:${line}: ${ko}`;
     this.file = file;
     this.line = line;
   }
@@ -66,8 +70,8 @@ interface Entry {
 /** Parse a zone file's text. `origin` is the zone name from the topology ($ORIGIN may change it). */
 export function parseZone(text: string, origin: string, file = '<zone>'): ZoneData {
   const zone = canonicalName(origin);
-  const fail = (line: number, message: string): never => {
-    throw new ZoneFileError(file, line, message);
+  const fail = (line: number, message: string, ko?: string): never => {
+    throw new ZoneFileError(file, line, message, ko);
   };
   let currentOrigin = zone;
   let defaultTtl: number | undefined; // $TTL (RFC 2308 section 4)
@@ -144,7 +148,7 @@ export function parseZone(text: string, origin: string, file = '<zone>'): ZoneDa
  * the zone without an address, or an alias) is refused here too; what it loads with a warning
  * (an MX host without an address, or an alias) loads, and the warning is returned.
  */
-function checkZone(zone: string, records: ResourceRecord[], text: string, fail: (line: number, message: string) => never): ZoneWarning[] {
+function checkZone(zone: string, records: ResourceRecord[], text: string, fail: (line: number, message: string, ko?: string) => never): ZoneWarning[] {
   const warnings: ZoneWarning[] = [];
   const soa = records.filter((r) => r.type === 'SOA');
   const example = `"@ IN SOA @ root. ( 2 1D 1H 1W 1H )"`;
@@ -185,7 +189,7 @@ function checkZone(zone: string, records: ResourceRecord[], text: string, fail: 
       ? { en: `named-checkzone: ${bind} is a CNAME (illegal): an ${r.type} record must name the host itself (RFC 2181 section 10.3), not an alias; name the CNAME's target instead`, ko: `named-checkzone: ${bind}${josa(host, '는')} CNAME입니다 (허용되지 않음). ${r.type} 레코드에는 별명이 아니라 호스트 자신을 써야 합니다 (RFC 2181 10.3절): CNAME이 가리키는 이름을 쓰세요` }
       : { en: `named-checkzone: ${bind} has no address records (A or AAAA); ${fix.en}`, ko: `named-checkzone: ${bind}에 주소 레코드(A 또는 AAAA)가 없습니다. ${fix.ko}` };
     // BIND refuses a zone whose own name server it cannot reach; an MX that leads nowhere only warns
-    if (r.type === 'NS') fail(r.line, `${what.en} (BIND does not load this zone)`);
+    if (r.type === 'NS') fail(r.line, `${what.en} (BIND does not load this zone)`, `${what.ko} (BIND는 이 존을 읽지 않습니다)`);
     warnings.push({ line: r.line, en: `${what.en} (BIND loads the zone; mail sent to ${r.name} will not arrive)`, ko: `${what.ko} (BIND는 이 존을 읽지만, ${r.name}${josa(r.name, '으로')} 보낸 메일은 도착하지 못합니다)` });
   }
   return warnings;

@@ -243,6 +243,10 @@ describe('zone-file errors: the file, the line, and what to write instead', () =
       expect(err.line).toBe(line);
       expect(err.message.startsWith(`naver.com.zone:${line}: `)).toBe(true);
       expect(err.message).toMatch(message);
+      // and in Korean, for a Korean class: no English sentence left
+      expect(err.ko.startsWith(`naver.com.zone:${line}: `)).toBe(true);
+      expect(err.ko.slice(`naver.com.zone:${line}: `.length)).toMatch(/[가-힣]/);
+      expect(err.ko).not.toMatch(/\b(write|needs|is not|has no|the zone)\b/);
     });
   }
 
