@@ -54,6 +54,8 @@ export class StepPrompt {
     if (this.raw) {
       readline.emitKeypressEvents(this.input);
       this.input.setRawMode!(true);
+      // whatever ends the process, the teacher's terminal is given back as it was
+      process.once('exit', () => this.input.setRawMode?.(false));
       this.input.on('keypress', this.onKeypress);
       this.input.resume();
     } else {
