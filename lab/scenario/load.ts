@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { scenarioSchema, type Scenario } from './schema.ts';
-import { lineAt, explainIssue, syntaxError, type Said } from '../topology/yaml-lines.ts';
+import { lineAt, explainIssueSaid, syntaxError, type Said } from '../topology/yaml-lines.ts';
 import { loadTopology } from '../topology/load.ts';
 import type { Topology } from '../topology/types.ts';
 import { josa } from '../trace/korean.ts';
@@ -86,7 +86,7 @@ export function loadScenario(file: string, options: { topology?: Topology } = {}
     // An unknown key: point at the key itself, not at the object holding it.
     if (issue.code === 'unrecognized_keys') where.push(issue.keys[0]);
     const valueAt = (at: (string | number)[]) => at.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], js);
-    let message = explainIssue(issue as Parameters<typeof explainIssue>[0], 'scenarios/kim-to-lee.yaml', known, valueAt(where));
+    let message = explainIssueSaid(issue as Parameters<typeof explainIssueSaid>[0], 'scenarios/kim-to-lee.yaml', known, valueAt(where));
     if (issue.code === 'invalid_union') {
       const inner = deepestIssue(issue, valueAt(where));
       const detail = inner ? { en: ` (${inner.where ? `${inner.where}: ` : ''}${inner.said.en})`, ko: ` (${inner.where ? `${inner.where}: ` : ''}${inner.said.ko})` } : { en: '', ko: '' };
@@ -169,5 +169,5 @@ function deepestIssue(issue: unknown, value: unknown): { where: string; said: Sa
   const first = meant.length === 1 ? meant[0][0] : undefined;
   if (!first) return undefined;
   const inner = first.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], value);
-  return { where: first.path.map(String).join('.'), said: explainIssue(first, 'scenarios/kim-to-lee.yaml', [], inner) };
+  return { where: first.path.map(String).join('.'), said: explainIssueSaid(first, 'scenarios/kim-to-lee.yaml', [], inner) };
 }

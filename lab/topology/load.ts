@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
-import { lineAt, explainIssue, syntaxError, type Said } from './yaml-lines.ts';
+import { lineAt, explainIssueSaid, syntaxError, type Said } from './yaml-lines.ts';
 import { topologySchema, hostSchema, mailSchema, clientSchema, servicesSchema, limitsSchema, userSchema, type TopologyFile } from './schema.ts';
 import { josa } from '../trace/korean.ts';
 import { parseZone, ZoneFileError } from './zone-file.ts';
@@ -78,7 +78,7 @@ export function parseTopology(text: string, file: string, options: LoadOptions =
     // An unknown key: point at the key itself, not at the object holding it.
     if (issue.code === 'unrecognized_keys') where.push(issue.keys[0]);
     const value = where.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], js);
-    const said = explainIssue(issue as Parameters<typeof explainIssue>[0], 'topology/classroom.yaml', known, value);
+    const said = explainIssueSaid(issue as Parameters<typeof explainIssueSaid>[0], 'topology/classroom.yaml', known, value);
     const name = where.length ? where.join('.') : 'the file';
     throw new TopologyError(file, lineOf(where), { en: `${name}: ${said.en}`, ko: `${where.length ? name : '파일'}: ${said.ko}` });
   }

@@ -77,11 +77,16 @@ function distance(a: string, b: string): number {
 
 type Issue = { code: string; message: string; expected?: unknown; keys?: string[]; values?: unknown[]; input?: unknown };
 
+/** A zod issue in words a teacher can act on (English; explainIssueSaid gives both languages). */
+export function explainIssue(issue: Issue, example: string, known: readonly string[] = [], value?: unknown): string {
+  return explainIssueSaid(issue, example, known, value).en;
+}
+
 /**
  * A zod issue in words a teacher can act on, in both languages. `known` are the keys allowed
  * where an unknown key was found (for "did you mean"); `value` is what the file says there.
  */
-export function explainIssue(issue: Issue, example: string, known: readonly string[] = [], value?: unknown): Said {
+export function explainIssueSaid(issue: Issue, example: string, known: readonly string[] = [], value?: unknown): Said {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys![0];
     const near = nearestKey(key, known);
