@@ -109,7 +109,7 @@ export function explainIssueSaid(issue: Issue, example: string, known: readonly 
   if (issue.code === 'custom' && issue.message.startsWith('an IPv4 address') && typeof value === 'string') {
     return { ko: `"${value}"는 IPv4 주소가 아닙니다. 0-255 숫자 네 개를 점으로 이어 쓰세요 (예: 192.168.111.100)`, en: `"${value}" is not an IPv4 address; write four numbers 0-255 separated by dots, such as 192.168.111.100` };
   }
-  if (issue.code === 'invalid_format' || issue.code === 'invalid_string' || issue.code === 'custom') {
+  if (issue.code === 'invalid_format' || issue.code === 'invalid_string' || (issue.code === 'custom' && issue.message in KOREAN_FORMS)) {
     const what = issue.message.replace(/^Invalid string: must match pattern .*$/, 'in the documented form');
     return { ko: `${KOREAN_FORMS[what] ?? what} 형식이어야 합니다`, en: `should be ${what}` };
   }
