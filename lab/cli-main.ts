@@ -263,7 +263,7 @@ function printResult(result: ScenarioResult, renderer: TerminalRenderer): void {
     const held = total === 0 ? '확인 항목 없음' : passed === total ? `확인 항목 ${total}개 모두 통과` : `확인 항목 ${total}개 중 ${passed}개 통과`;
     line = `${result.ok ? '성공' : '실패'}: ${failedAction ? `동작 ${failedAction.number} 실패, ` : ''}${held}`;
   } else {
-    const held = total === 0 ? 'no expectations' : passed === total ? `all ${total} expectation${total === 1 ? '' : 's'} held` : `${passed} of ${total} expectations held`;
+    const held = total === 0 ? 'no expectations' : `${passed} of ${total} expectation${total === 1 ? '' : 's'} held`;
     line = `${result.ok ? 'PASS' : 'FAIL'}: ${failedAction ? `action ${failedAction.number} failed; ` : ''}${held}`;
   }
   lines.push('', line);
