@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // Most suites wait on sockets, fsync and containers rather than on the CPU: two cores take three.
     maxWorkers: 3,
+    // after the summary, why tests were skipped (a missing client, no Docker engine)
+    reporters: ['default', './test/skip-reasons.ts'],
   },
 });

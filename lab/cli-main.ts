@@ -2,75 +2,51 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { startLab, type Lab } from './runtime/lab.ts';
+import { defaultDataDir } from './runtime/embedded.ts';
 import { TraceBus } from './trace/trace-bus.ts';
-import { TerminalRenderer, type Figure } from './trace/terminal-renderer.ts';
+import { TerminalRenderer, legend, type Figure } from './trace/terminal-renderer.ts';
 import { writeJsonLines } from './trace/jsonl-writer.ts';
 import { defaultLang, type Lang } from './trace/language.ts';
 import { StepPrompt } from './trace/step-prompt.ts';
 import { sequenceDiagram, topologyGraph } from './trace/mermaid.ts';
-import type { HopKind } from './trace/hop-event.ts';
+import type { Bilingual, HopKind } from './trace/hop-event.ts';
 import { listScenarios, loadScenario, resolveScenario } from './scenario/load.ts';
 import { runActions, type ScenarioResult } from './scenario/runner.ts';
 import { toMs } from './scenario/schema.ts';
+import { findLeftovers, describeLeftovers } from './scenario/leftovers.ts';
 import { loadTopology } from './topology/load.ts';
 import { addressTable } from './runtime/address-table.ts';
-import { WEB_ARGS, WEB_HELP, checkWebValues, startWeb, type WebValues, type WebView } from './web/cli-web.ts';
-
-const HELP = `mail-lab: the two-domain mail lab (naver.com, daum.net) of the sendmail/dovecot/bind9 lesson.
-
-Usage: npm run lab -- [options]
-
-  --scenario NAME|PATH  the scenario to play (default kim-to-lee); see --list
-  --list                list the shipped scenarios and exit
-  --topology PATH       the lab's topology file (default: the scenario's, topology/classroom.yaml)
-  --exit                stop after the scenario; exit status 0 only if every expectation held
-                        (without it the lab keeps running for dig, telnet, curl and mail
-                        programs until Ctrl-C)
-  --step                hold the mail before every numbered hop: Enter goes on, b shows the
-                        previous hop again, t toggles transcripts, q stops the lab (a line on
-                        standard input does the same when it is not a terminal; embedded
-                        runtime only)
-  --trace FILE          write every hop event as JSON Lines to FILE
-  --transcripts         show each hop's protocol transcript (SMTP, DNS, POP3, IMAP)
-  --lang ko|en          language of the hop summaries (default from LANG: ko for ko_KR.*)
-  --figure overview|sendmail|both
-                        which of the seed's numberings to show (default both)
-  --filter KINDS        show only these protocols or hop kinds, comma-separated: dns, smtp (with
-                        the relay), queue, relay, mda, pop3, imap, bounce, net
-  --diagram             print the topology as a Mermaid graph and the scenario's hops as a
-                        Mermaid sequence diagram (runs the scenario with --ports auto), then exit
-  --ports fixed|auto    fixed: the topology's classroom ports (DNS 5300, SMTP 2525/2526,
-                        POP3 1110/1111, IMAP 1143/1144); auto: ports chosen by the OS and a data
-                        folder of its own, so many labs can run at once (default fixed)
-  --data DIR            where queues and mailboxes live (default var/<topology name>, e.g.
-                        var/classroom; kept across runs, so a crash or Ctrl-C loses no mail)
-  --clean               empty the data folder before starting
-  --runtime embedded|containers
-                        embedded: every host in this process on loopback (the default, or
-                        the scenario's "runtime:"); containers: every host in its own Docker
-                        container at its topology address
-${WEB_HELP}  --export-config DIR   write each host's real configuration files (bind9, sendmail, dovecot,
-                        accounts) and a README in Korean and English under DIR, then exit
-  --no-color            plain output
-  -h, --help            this help
-
-While the lab runs, from a second terminal:
-  dig @127.0.0.1 -p 5300 naver.com MX           ask the name server
-  npm run mailq                                  list Server-B's and Server's queues
-  curl pop3://127.0.0.1:1110/1 -u lee:1234       read lee's first letter by POP3
-`;
+import { helpText } from './cli-help.ts';
+import { josa } from './trace/korean.ts';
+import { WEB_ARGS, checkWebValues, startWeb, type WebValues, type WebView } from './web/cli-web.ts';
 
 interface Cli {
   values: {
-    scenario?: string; list?: boolean; topology?: string; exit?: boolean; step?: boolean; trace?: string;
+    scenario?: string; list?: boolean; topology?: string; exit?: boolean; step?: boolean; letter?: boolean; trace?: string;
     transcripts?: boolean; lang?: string; figure?: string; filter?: string; diagram?: boolean; ports?: string;
     data?: string; clean?: boolean; runtime?: string; 'no-color'?: boolean; help?: boolean;
     'export-config'?: string;
   } & WebValues;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`mail-lab: ${message}\n`);
+// The language is known before anything can go wrong with the options: LANG, or --lang itself.
+let lang: Lang = languageOf(process.argv.slice(2));
+
+function languageOf(argv: string[]): Lang {
+  const i = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const value = i < 0 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
+  return value === 'ko' || value === 'en' ? value : defaultLang();
+}
+
+/** A message in the class's language; an Error may carry its Korean text as `ko`. */
+function say(text: Bilingual | Error | string): string {
+  if (typeof text === 'string') return text;
+  if (text instanceof Error) return lang === 'ko' ? ((text as Error & { ko?: string }).ko ?? text.message) : text.message;
+  return text[lang];
+}
+
+function fail(message: Bilingual | Error | string): never {
+  process.stderr.write(`mail-lab: ${say(message)}\n`);
   process.exit(2);
 }
 
@@ -80,7 +56,7 @@ function parse(argv: string[]): Cli {
       args: argv,
       options: {
         scenario: { type: 'string' }, list: { type: 'boolean' }, topology: { type: 'string' }, exit: { type: 'boolean' },
-        step: { type: 'boolean' }, trace: { type: 'string' }, transcripts: { type: 'boolean' }, lang: { type: 'string' },
+        step: { type: 'boolean' }, letter: { type: 'boolean' }, trace: { type: 'string' }, transcripts: { type: 'boolean' }, lang: { type: 'string' },
         figure: { type: 'string' }, filter: { type: 'string' }, diagram: { type: 'boolean' }, ports: { type: 'string' },
         data: { type: 'string' }, clean: { type: 'boolean' }, runtime: { type: 'string' }, 'no-color': { type: 'boolean' },
         'export-config': { type: 'string' },
@@ -90,34 +66,50 @@ function parse(argv: string[]): Cli {
       allowPositionals: false,
     }) as Cli;
   } catch (err) {
-    fail(`${(err as Error).message}\nRun "npm run lab -- --help" for the options.`);
+    const option = /'([^']+)'/.exec((err as Error).message)?.[1];
+    fail({
+      ko: `${option ? `알 수 없는 옵션 '${option}'입니다` : (err as Error).message}\n옵션 목록은 "npm run lab -- --help"로 봅니다.`,
+      en: `${(err as Error).message}\nRun "npm run lab -- --help" for the options.`,
+    });
   }
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) fail(`--${name} ${value}: write one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(value)) fail({ ko: `--${name} ${value}: ${allowed.join(', ')} 중 하나를 쓰세요`, en: `--${name} ${value}: write one of ${allowed.join(', ')}` });
   return value as T;
 }
 
 const KINDS: HopKind[] = ['dns', 'smtp', 'queue', 'relay', 'mda', 'pop3', 'imap', 'bounce', 'net', 'lab'];
 
+/** `npm run lab -- | head` closes the pipe early: stop quietly, no EPIPE stack. */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
+}
+
 async function main(): Promise<number> {
+  quietOnClosedPipe();
   const { values } = parse(process.argv.slice(2));
+  lang = oneOf('lang', values.lang, ['ko', 'en'] as const, defaultLang());
   if (values.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(helpText(lang));
     return 0;
   }
-  const lang: Lang = oneOf('lang', values.lang, ['ko', 'en'] as const, defaultLang());
   const figure: Figure = oneOf('figure', values.figure, ['overview', 'sendmail', 'both'] as const, 'both');
   const ports = oneOf('ports', values.ports, ['fixed', 'auto'] as const, values.diagram ? 'auto' : 'fixed');
   const runtimeOption = values.runtime === undefined ? undefined : oneOf('runtime', values.runtime, ['embedded', 'containers'] as const, 'embedded');
   const filter = values.filter?.split(',').map((k) => k.trim()) as HopKind[] | undefined;
   const unknownKind = filter?.find((k) => !KINDS.includes(k));
-  if (unknownKind) fail(`--filter: "${unknownKind}" is not a hop kind; write some of ${KINDS.join(',')}`);
+  if (unknownKind) fail({ ko: `--filter: "${unknownKind}"는 단계 종류가 아닙니다. ${KINDS.join(',')} 중에서 쓰세요`, en: `--filter: "${unknownKind}" is not a hop kind; write some of ${KINDS.join(',')}` });
   const webProblem = checkWebValues(values, values.exit === true || values.diagram === true);
   if (webProblem) fail(webProblem);
-  const color = !values['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const tty = process.stdout.isTTY === true;
+  const color = !values['no-color'] && tty && !process.env.NO_COLOR;
 
   if (values.list) {
     for (const s of listScenarios()) process.stdout.write(`${s.name.padEnd(28)} ${typeof s.title === 'string' ? s.title : s.title[lang]}\n`);
@@ -125,26 +117,27 @@ async function main(): Promise<number> {
   }
 
   let scenario;
-  try {
-    scenario = loadScenario(resolveScenario(values.scenario ?? 'kim-to-lee'));
-  } catch (err) {
-    fail((err as Error).message);
-  }
-  const runtime = runtimeOption ?? scenario.runtime;
   let topology;
   try {
-    topology = loadTopology(values.topology ? path.resolve(values.topology) : scenario.topology, { ports });
+    // --topology: the scenario plays on that one, and its hosts are checked against it
+    const given = values.topology ? loadTopology(path.resolve(values.topology), { ports }) : undefined;
+    scenario = loadScenario(resolveScenario(values.scenario ?? 'kim-to-lee'), { topology: given });
+    topology = given ?? loadTopology(scenario.topology, { ports });
   } catch (err) {
-    fail((err as Error).message);
+    fail(err as Error);
   }
   if (values['export-config']) {
     const { exportConfig } = await import('./export/export-config.ts');
     process.stdout.write(await exportConfig(topology, path.resolve(values['export-config']), lang));
     return 0;
   }
+  const runtime = runtimeOption ?? scenario.runtime;
   if (runtime === 'containers' && values.step) {
-    // The gate lives in this process; the roles of the containers runtime run in their own.
-    fail('--step holds the mail inside the roles, which the containers runtime runs in containers of their own; use --step with the embedded runtime (the default)');
+    // The hold lives in this process; the roles of the containers runtime run in their own.
+    fail({
+      ko: '--step은 메일을 각 역할 안에서 멈춰 두는데, containers 런타임에서는 역할들이 각자의 컨테이너에서 돌아갑니다. --step은 embedded 런타임(기본)으로 쓰세요',
+      en: '--step holds the mail inside the roles, which the containers runtime runs in containers of their own; use --step with the embedded runtime (the default)',
+    });
   }
   if (runtime === 'containers') {
     const { containersAvailable } = await import('./runtime/containers.ts');
@@ -152,36 +145,63 @@ async function main(): Promise<number> {
     if (why) fail(`--runtime containers: ${why}`);
   }
 
+  const quiet = values.diagram === true;
+  if (quiet) for (const w of topology.warnings ?? []) process.stderr.write(`mail-lab: ${say(w)}\n`);
   const trace = new TraceBus();
   const addresses = Object.fromEntries(topology.hosts.map((h) => [h.name, h.address]));
-  const renderer = new TerminalRenderer({ lang, figure, transcripts: values.transcripts, filter, color, addresses });
-  const quiet = values.diagram === true;
+  const dataOption = values.data ? path.resolve(values.data) : undefined;
+  // the data folder as startLab will choose it, known before it starts (auto ports: a new one)
+  const knownData = dataOption ?? (ports === 'fixed' ? defaultDataDir(topology) : undefined);
+  const renderer = new TerminalRenderer({ lang, figure, transcripts: values.transcripts, filter, color, addresses, dataDir: knownData, width: tty ? process.stdout.columns : undefined, letter: values.letter });
   const jsonl = values.trace ? writeJsonLines(trace, values.trace) : undefined;
   if (values.step) trace.stepHold.holdOnly((preview) => renderer.shows(preview));
-  const gate = values.step ? new StepPrompt(trace, renderer, { lang, figure, filter, addresses }) : undefined;
-  /** set once the teacher stops the lab (q, Ctrl-C): from then on nothing more is printed */
-  let stoppedByUser = false;
-  if (!quiet) trace.on((event) => {
-    if (!stoppedByUser) renderer.render(event, gate ? (text) => gate.print(text) : undefined);
-  });
 
   const title = typeof scenario.title === 'string' ? scenario.title : scenario.title[lang];
-  if (!quiet) process.stdout.write(`\n== ${title} (${scenario.name}) ==\n\n`);
+  const out = (text: string) => process.stdout.write(text);
+  const leftovers = knownData && !values.clean && !quiet ? describeLeftovers(await findLeftovers(topology, knownData), lang) : undefined;
+  if (!quiet) {
+    out(`\n== ${title} (${scenario.name}) ==\n`);
+    for (const line of renderer.wrap(legend(lang, figure, values.step))) out(`${line}\n`);
+    if (leftovers) for (const line of renderer.wrap([leftovers])) out(`${line}\n`);
+    // what named-checkzone would warn about: the zone loads, as BIND loads it
+    for (const w of topology.warnings ?? []) for (const line of renderer.wrap([`⚠ ${say(w)}`])) out(`${line}\n`);
+    out('\n');
+  }
+
+  /** set once the teacher stops the lab (q, Ctrl-C): from then on nothing more is printed */
+  let stoppedByUser = false;
+  let gate: StepPrompt | undefined;
 
   let lab: Lab;
   let web: WebView | undefined;
-  const labOptions = { runtime, ports, data: values.data ? path.resolve(values.data) : undefined, trace, retry: scenario.retry, dnsTimeoutMs: scenario.dnsTimeout ? toMs(scenario.dnsTimeout) : undefined };
+  const labOptions = { runtime, ports, data: dataOption, trace, retry: scenario.retry, dnsTimeoutMs: scenario.dnsTimeout ? toMs(scenario.dnsTimeout) : undefined };
   try {
     lab = await startLab({ ...labOptions, topology, clean: values.clean });
-    if (!quiet) web = await startWeb(lab, { values, lang, ports, exit: values.exit === true, options: labOptions }).catch(async (err) => (await lab.stop(), fail((err as Error).message)));
   } catch (err) {
-    gate?.close();
     await jsonl?.close();
     const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
     if (e.code === 'EADDRINUSE') {
-      fail(`the lab could not start: port ${e.port ?? ''} on ${e.address ?? topology.listen} is in use (another lab, or another program); stop that one, or start this lab with --ports auto`);
+      const where = `${e.port ?? ''} on ${e.address ?? topology.listen}`;
+      fail({
+        ko: `실습망을 시작하지 못했습니다: ${e.address ?? topology.listen}의 포트 ${e.port ?? ''}${josa(String(e.port ?? ''), '을')} 이미 쓰고 있습니다 (다른 실습망이나 다른 프로그램). 그것을 끄거나, 이 실습망을 --ports auto로 시작하세요`,
+        en: `the lab could not start: port ${where} is in use (another lab, or another program); stop that one, or start this lab with --ports auto`,
+      });
     }
-    fail(`the lab could not start: ${e.message}`);
+    fail({ ko: `실습망을 시작하지 못했습니다: ${e.message}`, en: `the lab could not start: ${e.message}` });
+  }
+  renderer.setDataDir(lab.dataDir);
+  if (!quiet) web = await startWeb(lab, { values, lang, ports, exit: values.exit === true, options: labOptions }).catch(async (err) => (await lab.stop(), fail(err as Error)));
+  if (!quiet && values.step) {
+    const mailq = lab.dataDir === defaultDataDir(topology) ? 'npm run mailq' : `npm run mailq -- --data ${lab.dataDir}`;
+    out(lang === 'ko'
+      ? `단계마다 멈춥니다. 멈춰 있는 동안 다른 터미널에서 메일 큐를 볼 수 있습니다:\n  ${mailq}\n`
+      : `The mail is held before every numbered hop. Meanwhile, from a second terminal:\n  ${mailq}\n`);
+  }
+  if (values.step) gate = new StepPrompt(trace, renderer, { lang, figure, filter, addresses, dataDir: lab.dataDir, tty });
+  if (!quiet) {
+    trace.on((event) => {
+      if (!stoppedByUser) renderer.render(event, gate ? (text) => gate!.print(text) : undefined);
+    });
   }
 
   let stopping: Promise<void> | undefined;
@@ -197,7 +217,7 @@ async function main(): Promise<number> {
     if (stoppedByUser) return;
     stoppedByUser = true;
     gate?.close();
-    process.stdout.write(lang === 'ko' ? '\n실습을 끝냅니다...\n' : '\nStopping the lab...\n');
+    out(lang === 'ko' ? '\n실습을 끝냅니다...\n' : '\nStopping the lab...\n');
     trace.stepHold.quit('terminal');
     void quit(130);
   };
@@ -210,14 +230,18 @@ async function main(): Promise<number> {
   let result: ScenarioResult;
   try {
     const running = runActions(lab, scenario, (record) => {
-      if (!record.ok && !quiet && !stoppedByUser) process.stdout.write(`\n✗ ${scenario.file}:${record.line}: ${record.error}\n`);
+      if (record.ok || quiet || stoppedByUser) return;
+      const where = `${path.relative(process.cwd(), scenario.file)}:${record.line}`;
+      const text = (lang === 'ko' ? `✗ 동작 ${record.number} (${where}): ` : `✗ action ${record.number} (${where}): `) + record.failure![lang];
+      const lines = renderer.wrap(text.split('\n'));
+      (gate ? (t: string) => gate!.print(t) : out)(`\n${lines.join('\n')}\n`);
     });
     web?.follow(scenario, running);
     result = await running;
   } catch (err) {
     if (stoppedByUser) return new Promise<number>(() => {});
     await stop();
-    fail((err as Error).message);
+    fail(err as Error);
   }
   // stopped by the user meanwhile: quit() ends the process once the lab is down
   if (stoppedByUser) return new Promise<number>(() => {});
@@ -225,33 +249,42 @@ async function main(): Promise<number> {
   trace.stepHold.setStepMode(false, 'lab');
 
   if (values.diagram) {
-    process.stdout.write(`%% ${lang === 'ko' ? '실습 네트워크' : 'the lab network'}: ${topology.file}\n${topologyGraph(topology, lang)}\n\n`);
-    process.stdout.write(`%% ${title}\n${sequenceDiagram(trace.events, topology, lang, figure)}\n`);
-  } else printResult(result, lang);
+    out(`%% ${lang === 'ko' ? '실습망' : 'the lab network'}: ${path.relative(process.cwd(), topology.file)}\n${topologyGraph(topology, lang)}\n\n`);
+    out(`%% ${title}\n${sequenceDiagram(trace.events, topology, lang, figure)}\n`);
+  } else printResult(result, renderer);
   const exported = await web?.exportRun(lang);
-  if (exported) process.stdout.write(`\n${exported}\n`);
+  if (exported) out(`\n${exported}\n`);
 
   if (values.exit || values.diagram) {
     await stop();
     return result.ok ? 0 : 1;
   }
-  process.stdout.write(`\n${addressTable(lab, lang)}\n`);
-  process.stdout.write(lang === 'ko' ? '\n실습망이 켜져 있습니다. Ctrl-C로 끝냅니다.\n' : '\nThe lab is up. Ctrl-C stops it.\n');
+  out(`\n${renderer.wrap(addressTable(lab, lang).split('\n')).join('\n')}\n`);
+  out(lang === 'ko' ? '\n실습망이 켜져 있습니다. Ctrl-C로 끝냅니다.\n' : '\nThe lab is up. Ctrl-C stops it.\n');
   await new Promise(() => {});
   return 0;
 }
 
-function printResult(result: ScenarioResult, lang: Lang): void {
-  process.stdout.write('\n');
+function printResult(result: ScenarioResult, renderer: TerminalRenderer): void {
+  const ko = lang === 'ko';
+  const lines: string[] = [''];
   for (const e of result.expectations) {
-    const mark = e.ok ? '✓' : '✗';
-    process.stdout.write(`${mark} ${e.expected[lang]}\n`);
-    if (!e.ok) process.stdout.write(`    ${lang === 'ko' ? '실제' : 'actual'}: ${e.actual[lang]}  (${result.scenario.file}:${e.line})\n`);
+    lines.push(`${e.ok ? '✓' : '✗'} ${e.expected[lang]}`);
+    if (!e.ok) lines.push(`    ${ko ? '실제' : 'actual'}: ${e.actual[lang]}  (${path.relative(process.cwd(), result.scenario.file)}:${e.line})`);
   }
+  const total = result.expectations.length;
   const passed = result.expectations.filter((e) => e.ok).length;
-  process.stdout.write(lang === 'ko'
-    ? `\n${result.ok ? '성공' : '실패'}: 기대 ${result.expectations.length}개 중 ${passed}개 충족\n`
-    : `\n${result.ok ? 'PASS' : 'FAIL'}: ${passed} of ${result.expectations.length} expectations held\n`);
+  const failedAction = result.actions.find((a) => !a.ok);
+  let line: string;
+  if (ko) {
+    const held = total === 0 ? '확인 항목 없음' : passed === total ? `확인 항목 ${total}개 모두 통과` : `확인 항목 ${total}개 중 ${passed}개 통과`;
+    line = `${result.ok ? '성공' : '실패'}: ${failedAction ? `동작 ${failedAction.number} 실패, ` : ''}${held}`;
+  } else {
+    const held = total === 0 ? 'no expectations' : `${passed} of ${total} expectation${total === 1 ? '' : 's'} held`;
+    line = `${result.ok ? 'PASS' : 'FAIL'}: ${failedAction ? `action ${failedAction.number} failed; ` : ''}${held}`;
+  }
+  lines.push('', line);
+  process.stdout.write(`${renderer.wrap(lines).join('\n')}\n`);
 }
 
 main().then(

@@ -6,6 +6,7 @@ import type { LabNet } from '../net/lab-net.ts';
 import type { TraceBus } from '../trace/trace-bus.ts';
 import { STEPS } from '../trace/steps.ts';
 import { Pop3Client } from './pop3-client.ts';
+import { josa } from '../trace/korean.ts';
 
 export interface Letter {
   to: string | string[];
@@ -53,6 +54,11 @@ export class ClientPc {
     this.trace = trace;
   }
 
+  /** the account's local part: kim, lee */
+  private get user(): string {
+    return this.account.split('@')[0];
+  }
+
   get account(): string {
     return this.host.client!.account;
   }
@@ -69,7 +75,7 @@ export class ClientPc {
       steps: STEPS.submission,
       protocol: 'SMTP',
       summary: {
-        ko: `${this.account} → ${to.join(', ')}: 메일 프로그램이 ${this.server.hostname ?? this.server.name}에 SMTP로 보냅니다`,
+        ko: `${this.user}의 메일 클라이언트가 ${this.server.name}(${this.server.hostname ?? this.server.address})의 센드메일 서비스에 SMTP로 메일 보내기를 요청합니다: ${this.account} → ${to.join(', ')}`,
         en: `${this.account} -> ${to.join(', ')}: the mail program sends by SMTP to ${this.server.hostname ?? this.server.name}`,
       },
     });
@@ -184,7 +190,7 @@ export class ClientPc {
       steps: STEPS.retrievalRequest,
       protocol,
       summary: {
-        ko: `${this.account}의 메일 프로그램이 ${this.server.hostname ?? this.server.name}의 dovecot에 ${protocol}로 접속해 메일을 달라고 요청합니다`,
+        ko: `${this.user}의 메일 클라이언트가 ${this.server.name}의 dovecot 서비스에 ${protocol}${josa(protocol, '로')} 자기 메일을 달라고 요청합니다`,
         en: `${this.account}'s mail program logs in to dovecot on ${this.server.hostname ?? this.server.name} by ${protocol} and asks for the mail`,
       },
     });

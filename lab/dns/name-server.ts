@@ -107,7 +107,7 @@ export class NameServer implements Service {
         to: this.ctx.host.name,
         fromAddress: peer.address,
         toAddress: this.ctx.host.address,
-        summary: { ko: `외부 DNS 질의: ${asked} → ${reply.rcode}`, en: `DNS query from outside: ${asked} -> ${reply.rcode}` },
+        summary: { ko: `바깥에서 온 DNS 질의: ${asked} → ${reply.rcode}`, en: `DNS query from outside: ${asked} -> ${reply.rcode}` },
         status,
         protocol: transport === 'udp' ? 'DNS/UDP' : 'DNS/TCP',
         transcript: transcript(reply, transport),

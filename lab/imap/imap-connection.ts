@@ -272,12 +272,12 @@ export class ImapConnection {
   reportRequest(mailbox: string): void {
     if (this.requestReported) return;
     this.requestReported = true;
-    this.reportLogin('ok', { ko: `IMAP 로그인 후 ${mailbox} 선택 (${this.user})`, en: `IMAP login and SELECT ${mailbox} (${this.user})` }, { user: this.user, mailbox });
+    this.reportLogin('ok', { ko: `${this.user}의 메일 클라이언트가 IMAP으로 dovecot 서비스에 로그인해 ${mailbox} 메일 박스를 엽니다`, en: `IMAP login and SELECT ${mailbox} (${this.user})` }, { user: this.user, mailbox });
   }
 
   /** A failed login is step 8 refused. */
   reportRefused(login: string, how: string): void {
-    this.reportLogin('refused', { ko: `IMAP 로그인 거부 (${login})`, en: `IMAP login refused (${login})` }, { user: login, mechanism: how });
+    this.reportLogin('refused', { ko: `IMAP 로그인을 거절했습니다: "${login}" (사용자 이름이나 비밀번호가 틀림)`, en: `IMAP login refused (${login})` }, { user: login, mechanism: how });
   }
 
   // ---- life

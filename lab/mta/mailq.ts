@@ -82,6 +82,32 @@ export async function requestFlush(queueDir: string, waitMs = 3000): Promise<boo
   });
 }
 
+/**
+ * Resolves true once every letter that was in the queue has been tried again since (its
+ * attempts went up) or has left it; false if that takes longer than waitMs.
+ */
+async function retried(queueDir: string, before: QueueEntry[], waitMs = 10_000): Promise<boolean> {
+  const attempts = (e: QueueEntry) => e.recipients.reduce((n, r) => n + r.attempts, 0);
+  const done = async () => {
+    const now = new Map((await listQueue(queueDir)).map((e) => [e.id, e]));
+    return before.every((e) => !now.has(e.id) || attempts(now.get(e.id)!) > attempts(e));
+  };
+  if (await done()) return true;
+  return new Promise((resolve) => {
+    let finished = false;
+    const finish = (ok: boolean) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      watcher.close();
+      resolve(ok);
+    };
+    const watcher = fs.watch(queueDir, () => void done().then((ok) => ok && finish(true), () => undefined));
+    watcher.on('error', () => finish(false));
+    const timer = setTimeout(() => void done().then(finish, () => finish(false)), waitMs);
+  });
+}
+
 /** sendmail-style listing. */
 export function formatMailq(queues: HostQueue[], now = Date.now()): string {
   const out: string[] = [];
@@ -136,13 +162,23 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const dataDir = path.resolve(values.data ?? DEFAULT_DATA);
+  const all = findQueues(dataDir);
+  if (values.host && !all.some((q) => q.host === values.host)) {
+    console.error(`mailq: no mail server "${values.host}" in ${dataDir}; ${all.length ? `the mail servers there: ${all.map((q) => q.host).join(', ')}` : 'it holds no queues (use --data DIR, the lab\'s data folder)'}`);
+    return 2;
+  }
   if (values.flush) {
-    const queues = findQueues(dataDir).filter((q) => !values.host || q.host === values.host);
+    const queues = all.filter((q) => !values.host || q.host === values.host);
     for (const q of queues) {
+      const before = await listQueue(q.dir);
       const taken = await requestFlush(q.dir);
-      console.log(taken
-        ? `${q.host}: flush requested; the queue runner is retrying now`
-        : `${q.host}: flush requested, but no queue runner took it (is the lab running?); it will when the lab starts`);
+      if (!taken) {
+        console.log(`${q.host}: flush requested, but no queue runner took it (is the lab running?); it will when the lab starts`);
+        continue;
+      }
+      // the listing below is the queue after the retry, not before it
+      const done = await retried(q.dir, before);
+      console.log(done ? `${q.host}: flushed; every letter was tried again` : `${q.host}: flush requested; the queue runner is still trying`);
     }
     if (queues.length) console.log('');
   }

@@ -77,7 +77,7 @@ export class Mda {
         status: 'failed',
         queueId: options.queueId,
         messageId,
-        summary: { ko: `받는 사람 ${recipient}: 이 서버에 없는 사용자`, en: `${recipient}: no such user on this host` },
+        summary: { ko: `${recipient}: 이 서버에 없는 사용자입니다`, en: `${recipient}: no such user on this host` },
         detail: { recipient, reply: response },
         config: mailboxRefs(ctx.topology, ctx.host, recipient, undefined),
       });
@@ -88,7 +88,7 @@ export class Mda {
       ...base,
       files: [`${path.join(this.store.userDir(user), 'new')}${path.sep}`],
       summary: {
-        ko: `${user} 사용자가 있는지 확인하고, MDA가 ${user}의 메일함(${mailbox})에 메일을 씁니다`,
+        ko: `${user} 사용자가 있는지 확인하고, 센드메일 서비스가 MDA를 통해 ${user}의 메일 박스(${mailbox})에 메일을 넣습니다`,
         en: `${user} exists here; the MDA writes the mail into ${user}'s mailbox (${mailbox})`,
       },
     });
@@ -103,7 +103,7 @@ export class Mda {
         status: 'failed',
         queueId: options.queueId,
         messageId,
-        summary: { ko: `${user}의 메일함에 쓰지 못했습니다: ${reason}`, en: `Could not write ${user}'s mailbox: ${reason}` },
+        summary: { ko: `${user}의 메일 박스에 넣지 못했습니다: ${reason}`, en: `Could not write ${user}'s mailbox: ${reason}` },
         detail: { user, recipient, error: reason },
       });
       throw new MdaError(`local delivery failed: ${reason}`, { permanent: false, responseCode: 451, response: `451 4.3.0 <${recipient}>... Local delivery failed` });
@@ -116,7 +116,7 @@ export class Mda {
       files: [file],
       ...(options.reply ? { protocol: 'SMTP', transcript: [{ dir: 'S' as const, line: options.reply }] } : {}),
       summary: {
-        ko: `${user}의 메일함에 저장했습니다 (${path.basename(file)})`,
+        ko: `${user}의 메일 박스에 넣었습니다`,
         en: `Delivered to ${user}'s mailbox (${path.basename(file)})`,
       },
       detail: { user, recipient, ...(options.reply ? { reply: options.reply } : {}) },

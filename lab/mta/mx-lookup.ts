@@ -116,6 +116,8 @@ async function resolveExchangers(ctx: HostContext, domain: string, log: Transcri
   const hosts: MxHost[] = [];
   let temporary: DnsError | undefined;
   let lastError: DnsError | undefined;
+  /** exchangers the name server says do not exist (an MX written without its final dot) */
+  const unknown: string[] = [];
   for (const record of records) {
     let addresses: string[] = [];
     try {
@@ -129,6 +131,7 @@ async function resolveExchangers(ctx: HostContext, domain: string, log: Transcri
       }
       lastError = err;
       if (err.temporary) temporary = err;
+      else unknown.push(record.exchange);
       continue; // an MX without an address is skipped; the next one may do
     }
     hosts.push({ exchange: record.exchange, preference: record.preference, addresses, ...(implicit ? { implicit } : {}) });
@@ -148,6 +151,8 @@ async function resolveExchangers(ctx: HostContext, domain: string, log: Transcri
   }
   if (usable.length === 0) {
     if (temporary) throw dnsFailure(temporary, domain);
+    // sendmail's words for an MX host that does not exist: "Host unknown (Name server: mail.naver.com.naver.com: host not found)"
+    if (unknown.length) throw new DeliveryFailure('bounce', '5.1.2', `550 5.1.2 ${domain}: Host unknown (Name server: ${unknown.join(', ')}: host not found)`);
     throw new DeliveryFailure('bounce', '5.1.2', `550 5.1.2 ${domain}: Host unknown (no address for its mail exchangers${lastError ? `: ${lastError.message}` : ''})`);
   }
   return usable;

@@ -10,7 +10,7 @@ import { lookupMx, DeliveryFailure } from './mx-lookup.ts';
 import { Relay, type RecipientResult, type RelayOptions } from './relay.ts';
 import { buildDsn, countReceived, isNullSender } from './bounce.ts';
 import { STEPS } from '../trace/steps.ts';
-import { josa } from '../trace/korean.ts';
+import { durationKo, josa } from '../trace/korean.ts';
 
 // Step 3 of the seed's sendmail figure ("when the time comes, sendmail asks the MDA to send the
 // mail"): the queue runner. Haraka's outbound path, per message:
@@ -96,12 +96,12 @@ export class QueueRunner {
     this.queue.on('enqueued', this.onEnqueued);
     const { entries, problems } = await this.queue.load();
     for (const problem of problems) {
-      this.report({ ko: `큐 정리: ${problem}`, en: `Queue repaired: ${problem}` }, 'failed', { problem });
+      this.report({ ko: `메일 큐 정리: ${problem}`, en: `Queue repaired: ${problem}` }, 'failed', { problem });
     }
     for (const control of entries) this.add(control);
     if (entries.length) {
       this.report(
-        { ko: `큐에 남아 있던 메일 ${entries.length}통을 다시 배달합니다`, en: `Queue reloaded: ${entries.length} message(s) carry on` },
+        { ko: `메일 큐에 남아 있던 메일 ${entries.length}통을 이어서 배달합니다`, en: `Queue reloaded: ${entries.length} letter${entries.length === 1 ? '' : 's'} carry on` },
         'ok',
         { reloaded: entries.map((c) => c.id) },
       );
@@ -229,7 +229,7 @@ export class QueueRunner {
         // A fault of our own (a disk error, a bug): keep the message and try it again later.
         entry.due = this.ctx.clock.now() + (this.schedule[0] ?? 1000);
         this.report(
-          { ko: `큐 ID ${entry.control.id} 처리 중 오류: ${err.message}`, en: `Queue ID ${entry.control.id}: delivery run failed: ${err.message}` },
+          { ko: `큐 ID ${entry.control.id}의 메일을 처리하다 오류가 났습니다: ${err.message}`, en: `Queue ID ${entry.control.id}: delivery run failed: ${err.message}` },
           'failed',
           { error: err.stack ?? err.message },
           entry.control.id,
@@ -281,7 +281,7 @@ export class QueueRunner {
       // the data file went away under us (removed by hand): nothing left to deliver
       await queue.remove(id);
       this.entries.delete(id);
-      this.report({ ko: `큐 ID ${id}: 데이터 파일이 없어 지웠습니다`, en: `Queue ID ${id}: data file missing, entry removed` }, 'failed', {}, id);
+      this.report({ ko: `큐 ID ${id}: 데이터 파일(df)이 없어 메일 큐에서 지웠습니다`, en: `Queue ID ${id}: data file missing, entry removed` }, 'failed', {}, id);
       return;
     }
 
@@ -355,7 +355,7 @@ export class QueueRunner {
       this.entries.delete(id);
       // the message leaves mqueue: the class sees the queue empty again
       this.report(
-        { ko: `큐 ID ${id}: 모든 받는 사람 처리 완료, 큐에서 지움`, en: `Queue ID ${id}: done for every recipient, removed from the queue` },
+        { ko: `큐 ID ${id}: 모든 받는 사람에게 처리를 마쳐 메일 큐에서 지웠습니다`, en: `Queue ID ${id}: done for every recipient, removed from the queue` },
         'ok',
         { removed: true, recipients: control.recipients.map((r) => ({ recipient: r.address, status: r.status })) },
         id,
@@ -371,7 +371,7 @@ export class QueueRunner {
       const wait = formatDuration(Math.max(0, next - finished));
       this.report(
         {
-          ko: `큐 ID ${id} 보류: ${deferred[0].lastError} (다음 시도 ${wait} 후)`,
+          ko: `큐 ID ${id}의 메일을 보내지 못해 메일 큐에 남겨 둡니다: "${deferred[0].lastError}" (${durationKo(Math.max(0, next - finished))} 뒤에 다시 시도)`,
           en: `Queue ID ${id} deferred: ${deferred[0].lastError} (next try in ${wait})`,
         },
         'deferred',
@@ -468,7 +468,7 @@ export class QueueRunner {
           status: 'failed',
           queueId: control.id,
           summary: {
-            ko: `반송 메일(보낸 사람 <>)은 다시 반송하지 않고 버립니다: <${r.address}> ${r.lastError}`,
+            ko: `반송 메일(보낸 사람 <>)은 다시 반송하지 않고 버립니다: ${r.address}, "${r.lastError}"`,
             en: `Not bounced: the sender is <> (a bounce is never bounced); dropped <${r.address}>: ${r.lastError}`,
           },
           detail: { recipient: r.address, reason: r.lastError, dropped: true },
@@ -508,7 +508,7 @@ export class QueueRunner {
         messageId,
         files: queued.files,
         summary: {
-          ko: `<${r.address}> 배달 실패, <${from}>에게 반송 (DSN 큐 ID ${queued.id}): ${r.lastError}`,
+          ko: `${r.address}에게 배달하지 못해 ${from}에게 반송 메일(DSN, 큐 ID ${queued.id})을 보냅니다: "${r.lastError}"`,
           en: `Bounced <${r.address}> back to <${from}> (DSN queue ID ${queued.id}): ${r.lastError}`,
         },
         detail: { recipient: r.address, reason: r.lastError, status: r.lastStatus, sender: from, dsnQueueId: queued.id },
@@ -523,7 +523,7 @@ export class QueueRunner {
     } catch {
       return; // none, or another watcher event for the same request
     }
-    this.report({ ko: '큐 비우기 요청 (mailq --flush): 지금 모두 다시 시도', en: 'Flush requested (mailq --flush): retrying everything now' }, 'ok', { flush: true });
+    this.report({ ko: '메일 큐를 지금 다시 보내 달라는 요청 (mailq --flush): 모두 다시 시도합니다', en: 'Flush requested (mailq --flush): retrying everything now' }, 'ok', { flush: true });
     if (this.state === 'running' || this.state === 'starting') this.flush();
   }
 

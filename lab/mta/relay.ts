@@ -120,7 +120,7 @@ export class Relay {
       // the data file the MDA sends from the queue
       files: [path.join(ctx.dataDir, 'queue', `df${req.queueId}`)],
       summary: {
-        ko: `${ctx.host.name}의 MDA가 ${host.exchange}(${address})${josa(host.exchange, '으로')} SMTP로 메일을 보냅니다 (큐 ID ${req.queueId})`,
+        ko: `${ctx.host.name}의 MDA가 SMTP로 ${to}(${host.exchange}, ${address})의 센드메일 서비스에 메일을 보냅니다 (큐 ID ${req.queueId})`,
         en: `${ctx.host.name}'s MDA sends the mail to ${host.exchange} (${address}) by SMTP (queue ID ${req.queueId})`,
       },
     };
@@ -136,7 +136,7 @@ export class Relay {
       ctx.trace.report({
         ...preview,
         summary: {
-          ko: `${ctx.host.name}의 MDA가 ${host.exchange}(${address})${josa(host.exchange, '으로')} SMTP로 메일을 보냈고, 답을 기다립니다 (큐 ID ${req.queueId})`,
+          ko: `${ctx.host.name}의 MDA가 SMTP로 ${to}(${host.exchange}, ${address})의 센드메일 서비스에 메일을 보냈고, 답을 기다립니다 (큐 ID ${req.queueId})`,
           en: `${ctx.host.name}'s MDA sent the mail to ${host.exchange} (${address}) by SMTP and waits for the reply (queue ID ${req.queueId})`,
         },
         transcript: lines,

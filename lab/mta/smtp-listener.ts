@@ -265,7 +265,7 @@ export class SmtpListener {
       steps: this.steps(state),
       status,
       transcript,
-      summary: { ko: `거부: ${last}`, en: `Refused: ${last}` },
+      summary: { ko: `거절했습니다: "${last}"`, en: `Refused: ${last}` },
       detail: { reply: last, peer: state.peer.host },
       config: state.config,
     });
@@ -396,13 +396,14 @@ export class SmtpListener {
     // The message is in: the session's hop (step 1, or the far end of 4-5) is reported now,
     // before the writes, so the trace reads in the lesson's order.
     const transcript = state.transcript.take();
-    transcript.push({ dir: 'C', line: `(the message: ${raw.length} bytes)` }, { dir: 'C', line: '.' });
+    // written as the relay's side writes it (nodemailer's log), so both views read the same
+    transcript.push({ dir: 'C', line: `<${raw.length} bytes of message>` }, { dir: 'C', line: '.' });
     const to = recipients.join(', ');
     const sender = envelopeFrom || '<>';
     const summary: Bilingual =
       state.role === 'mta'
-        ? { ko: `${state.peerHost?.hostname ?? state.peer.host}에서 ${to} 앞 메일을 SMTP로 받았습니다`, en: `Mail for ${to} received by SMTP from ${state.peerHost?.hostname ?? state.peer.host}` }
-        : { ko: `${sender} → ${to}: ${this.hostname}이(가) SMTP로 메일을 받았습니다`, en: `${sender} -> ${to}: ${this.hostname} took the mail by SMTP` };
+        ? { ko: `${ctx.host.name}(${this.hostname})의 센드메일이 ${state.peerHost?.hostname ?? state.peer.host}에서 SMTP로 메일을 받았습니다 (받는 사람 ${to})`, en: `Mail for ${to} received by SMTP from ${state.peerHost?.hostname ?? state.peer.host}` }
+        : { ko: `${ctx.host.name}(${this.hostname})의 센드메일이 SMTP로 메일을 받았습니다: ${sender} → ${to}`, en: `${sender} -> ${to}: ${this.hostname} took the mail by SMTP` };
     ctx.trace.report({
       ...this.base(state),
       steps: this.steps(state),
@@ -448,7 +449,7 @@ export class SmtpListener {
       await ctx.trace.hold({
         ...queueEvent,
         files: this.options.queue.dir ? [path.join(this.options.queue.dir, `df${queueId}`), path.join(this.options.queue.dir, `qf${queueId}`)] : undefined,
-        summary: { ko: `${this.hostname}이(가) ${others} 앞 메일을 메일 큐에 씁니다 (큐 ID ${queueId})`, en: `${this.hostname} writes the mail for ${others} into its mail queue (queue ID ${queueId})` },
+        summary: { ko: `센드메일 서비스가 ${others} 앞 메일을 메일 큐에 넣어 둡니다 (큐 ID ${queueId})`, en: `${this.hostname} writes the mail for ${others} into its mail queue (queue ID ${queueId})` },
       });
       let files: string[];
       try {
@@ -473,7 +474,7 @@ export class SmtpListener {
         files,
         protocol: 'SMTP',
         transcript: [{ dir: 'S', line: replyLine }],
-        summary: { ko: `메일 큐에 저장 (큐 ID ${queueId})`, en: `Queued (queue ID ${queueId})` },
+        summary: { ko: `센드메일 서비스가 메일을 메일 큐에 넣어 두었습니다 (큐 ID ${queueId})`, en: `Queued (queue ID ${queueId})` },
         detail: { recipients: toQueue, reply: replyLine },
       });
     }

@@ -276,8 +276,8 @@ export class Pop3Connection {
     const user = this.account?.user ?? printable(login);
     const count = this.maildrop?.stat().count ?? 0;
     const summary: Bilingual = status === 'ok'
-      ? { ko: `${user}의 메일 프로그램이 POP3로 로그인해 메일함을 엽니다 (메일 ${count}통)`, en: `${user}'s mail program logs in by POP3 and opens the mailbox (${count} message${count === 1 ? '' : 's'})` }
-      : { ko: `POP3 로그인 거부: "${user}" (사용자 이름이나 비밀번호가 틀림)`, en: `POP3 login refused for "${user}" (wrong user name or password)` };
+      ? { ko: `${user}의 메일 클라이언트가 POP3로 dovecot 서비스에 로그인해 자기 메일을 달라고 요청합니다 (메일 박스에 메일 ${count}통)`, en: `${user}'s mail program logs in by POP3 and opens the mailbox (${count} message${count === 1 ? '' : 's'})` }
+      : { ko: `POP3 로그인을 거절했습니다: "${user}" (사용자 이름이나 비밀번호가 틀림)`, en: `POP3 login refused for "${user}" (wrong user name or password)` };
     this.ctx.trace.report({
       kind: 'pop3',
       protocol: 'POP3',
@@ -355,8 +355,8 @@ export class Pop3Connection {
     const user = this.account!.user;
     const host = this.ctx.host;
     const what = command === 'RETR'
-      ? { ko: `메일 ${message.number}번 (${message.size}바이트)`, en: `message ${message.number} (${message.size} octets)` }
-      : { ko: `메일 ${message.number}번의 머리글과 본문 ${bodyLines}줄`, en: `the header and ${bodyLines} body line${bodyLines === 1 ? '' : 's'} of message ${message.number}` };
+      ? { ko: `메일 ${message.number}번(${message.size}바이트)을`, en: `message ${message.number} (${message.size} octets)` }
+      : { ko: `메일 ${message.number}번의 머리글과 본문 ${bodyLines}줄을`, en: `the header and ${bodyLines} body line${bodyLines === 1 ? '' : 's'} of message ${message.number}` };
     return {
       kind: 'pop3',
       protocol: 'POP3',
@@ -365,7 +365,7 @@ export class Pop3Connection {
       fromAddress: host.address,
       toAddress: peer.address,
       steps: STEPS.retrievalTransfer,
-      summary: { ko: `dovecot이 ${what.ko}을 POP3로 ${user}에게 보냅니다`, en: `dovecot sends ${what.en} to ${user} by POP3` },
+      summary: { ko: `dovecot 서비스가 메일 박스의 ${what.ko} POP3로 ${user}에게 보냅니다`, en: `dovecot sends ${what.en} to ${user} by POP3` },
       files: [message.file],
     };
   }

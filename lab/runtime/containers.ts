@@ -11,6 +11,7 @@ import type { FetchedLetter, Letter, SendResult } from '../client/client-pc.ts';
 import type { ClientHandle, EndpointRow, LabRuntime } from './lab-runtime.ts';
 import { Lab, prepareDataDir, type LabOptions } from './lab.ts';
 import { baseImage, buildImage } from './container-image.ts';
+import { josa, serviceName } from '../trace/korean.ts';
 
 // The containers runtime: every host of the topology in a container of its own, at its topology
 // address on a Docker network with the topology's subnet, serving the standard ports there.
@@ -248,7 +249,7 @@ export class ContainerRuntime implements LabRuntime {
     const client = await getContainerRuntimeClient();
     await client.container.stop(client.container.getById(running.container.getId()), { timeout: 10 });
     running.up = false;
-    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 꺼짐 (docker stop)`, en: `${name} is down (docker stop)` }, status: 'failed', detail: { fault: 'host-down' } });
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 컴퓨터가 꺼졌습니다 (docker stop)`, en: `${name} is down (docker stop)` }, status: 'failed', detail: { fault: 'host-down' } });
   }
 
   /** docker start: the host comes back at the same address; the runner follows its output again. */
@@ -275,17 +276,17 @@ export class ContainerRuntime implements LabRuntime {
       });
     });
     running.up = true;
-    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 다시 켜짐 (docker start)`, en: `${name} is up again (docker start)` }, status: 'ok', detail: { fault: 'host-up' } });
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 컴퓨터가 다시 켜졌습니다 (docker start)`, en: `${name} is up again (docker start)` }, status: 'ok', detail: { fault: 'host-up' } });
   }
 
   async serviceDown(name: string, service: ServiceName): Promise<void> {
     await this.control(name, `service-down ${service}`);
-    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name}의 ${service} 서비스 멈춤`, en: `${name}'s ${service} service is down` }, status: 'failed', detail: { fault: 'service-down', service } });
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name}의 ${serviceName(service, 'ko')}${josa(serviceName(service, 'ko'), '가')} 멈췄습니다`, en: `${name}'s ${service} service is down` }, status: 'failed', detail: { fault: 'service-down', service } });
   }
 
   async serviceUp(name: string, service: ServiceName): Promise<void> {
     await this.control(name, `service-up ${service}`);
-    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name}의 ${service} 서비스 다시 시작`, en: `${name}'s ${service} service is up again` }, status: 'ok', detail: { fault: 'service-up', service } });
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name}의 ${serviceName(service, 'ko')}${josa(serviceName(service, 'ko'), '가')} 다시 시작했습니다`, en: `${name}'s ${service} service is up again` }, status: 'ok', detail: { fault: 'service-up', service } });
   }
 
   /**
@@ -326,7 +327,7 @@ export class ContainerRuntime implements LabRuntime {
     const client = await getContainerRuntimeClient();
     const network = client.network.getById(this.networkId);
     await network.disconnect({ Container: running.container.getId(), Force: true });
-    this.trace.report({ kind: 'net', from: a, to: b, summary: { ko: `${b}의 네트워크 연결 끊김 (docker network disconnect)`, en: `${b} is cut off the lab network (docker network disconnect)` }, status: 'failed', detail: { fault: 'link-down' } });
+    this.trace.report({ kind: 'net', from: a, to: b, summary: { ko: `${b}의 네트워크 연결이 끊겼습니다 (docker network disconnect)`, en: `${b} is cut off the lab network (docker network disconnect)` }, status: 'failed', detail: { fault: 'link-down' } });
   }
 
   async linkUp(a: string, b: string): Promise<void> {
@@ -335,7 +336,7 @@ export class ContainerRuntime implements LabRuntime {
     const client = await getContainerRuntimeClient();
     const network = client.network.getById(this.networkId);
     await network.connect({ Container: running.container.getId(), EndpointConfig: { IPAMConfig: { IPv4Address: host.address } } });
-    this.trace.report({ kind: 'net', from: a, to: b, summary: { ko: `${b}의 네트워크 연결 복구`, en: `${b} is back on the lab network` }, status: 'ok', detail: { fault: 'link-up' } });
+    this.trace.report({ kind: 'net', from: a, to: b, summary: { ko: `${b}의 네트워크 연결이 다시 이어졌습니다`, en: `${b} is back on the lab network` }, status: 'ok', detail: { fault: 'link-up' } });
   }
 
   async stop(): Promise<void> {

@@ -10,6 +10,7 @@ import { buildHostContext, type HostContext, type Service } from '../host/host-c
 import { startService } from './host-services.ts';
 import { ClientPc } from '../client/client-pc.ts';
 import type { EndpointRow, LabRuntime } from './lab-runtime.ts';
+import { josa, serviceName } from '../trace/korean.ts';
 
 export interface EmbeddedOptions {
   topology: Topology;
@@ -104,14 +105,14 @@ export class EmbeddedRuntime implements LabRuntime {
       }),
     );
     running.up = false;
-    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 꺼짐 (host down)`, en: `${name} is down` }, status: 'failed', detail: { fault: 'host-down' } });
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 컴퓨터가 꺼졌습니다`, en: `${name} is down` }, status: 'failed', detail: { fault: 'host-down' } });
   }
 
   /** Bring a host back: its services listen again on the same ports; its queue carries on. */
   async hostUp(name: string): Promise<void> {
     const running = this.require(name);
     await this.startHost(running);
-    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 다시 켜짐`, en: `${name} is up again` }, status: 'ok', detail: { fault: 'host-up' } });
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 컴퓨터가 다시 켜졌습니다`, en: `${name} is up again` }, status: 'ok', detail: { fault: 'host-up' } });
   }
 
   /** Stop one service of a host (bind9 crashed, say) while the rest runs. */
@@ -122,26 +123,26 @@ export class EmbeddedRuntime implements LabRuntime {
     this.net.unbind(name, service);
     await started.close();
     delete running.services[service];
-    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name}의 ${service} 서비스 멈춤`, en: `${name}'s ${service} service is down` }, status: 'failed', detail: { fault: 'service-down', service } });
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name}의 ${serviceName(service, 'ko')}${josa(serviceName(service, 'ko'), '가')} 멈췄습니다`, en: `${name}'s ${service} service is down` }, status: 'failed', detail: { fault: 'service-down', service } });
   }
 
   async serviceUp(name: string, service: ServiceName): Promise<void> {
     const running = this.require(name);
     if (running.host.services[service] === undefined) throw new Error(`${name} has no ${service} service in the topology`);
     await this.startService(running, service);
-    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name}의 ${service} 서비스 다시 시작`, en: `${name}'s ${service} service is up again` }, status: 'ok', detail: { fault: 'service-up', service } });
+    this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name}의 ${serviceName(service, 'ko')}${josa(serviceName(service, 'ko'), '가')} 다시 시작했습니다`, en: `${name}'s ${service} service is up again` }, status: 'ok', detail: { fault: 'service-up', service } });
   }
 
   async linkDown(a: string, b: string): Promise<void> {
     this.require(a);
     this.require(b);
     this.net.setLinkDown(a, b, true);
-    this.trace.report({ kind: 'net', from: a, to: b, summary: { ko: `${a} - ${b} 연결 끊김`, en: `link ${a} - ${b} is down` }, status: 'failed', detail: { fault: 'link-down' } });
+    this.trace.report({ kind: 'net', from: a, to: b, summary: { ko: `${a}${josa(a, '와')} ${b} 사이의 연결이 끊겼습니다`, en: `link ${a} - ${b} is down` }, status: 'failed', detail: { fault: 'link-down' } });
   }
 
   async linkUp(a: string, b: string): Promise<void> {
     this.net.setLinkDown(a, b, false);
-    this.trace.report({ kind: 'net', from: a, to: b, summary: { ko: `${a} - ${b} 연결 복구`, en: `link ${a} - ${b} is up again` }, status: 'ok', detail: { fault: 'link-up' } });
+    this.trace.report({ kind: 'net', from: a, to: b, summary: { ko: `${a}${josa(a, '와')} ${b} 사이의 연결이 다시 이어졌습니다`, en: `link ${a} - ${b} is up again` }, status: 'ok', detail: { fault: 'link-up' } });
   }
 
   get publicHost(): string {
@@ -170,6 +171,12 @@ export class EmbeddedRuntime implements LabRuntime {
         real: `${this.topology.listen}:${port}`,
       })),
     }));
+  }
+
+  /** Resolves when no queue runner is delivering and nothing is due: the scenario has settled. */
+  async settle(): Promise<void> {
+    const runners = [...this.hosts.values()].map((h) => (h.services.smtp as { runner?: { onIdle(): Promise<void> } } | undefined)?.runner).filter((r) => r !== undefined);
+    await Promise.all(runners.map((r) => r.onIdle()));
   }
 
   /** Run a mail server's queue now (sendmail -q). */

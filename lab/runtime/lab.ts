@@ -7,7 +7,8 @@ import type { TraceBus } from '../trace/trace-bus.ts';
 import type { HopEvent } from '../trace/hop-event.ts';
 import { EmbeddedRuntime, defaultDataDir, tempDataDir } from './embedded.ts';
 import type { ClientHandle, EndpointRow, LabRuntime } from './lab-runtime.ts';
-import { readMailbox, type MailboxLetter } from './mailbox-view.ts';
+import { readMailbox, letterFields, isBounce, type MailboxLetter } from './mailbox-view.ts';
+import type { FetchedLetter, Letter, SendResult } from '../client/client-pc.ts';
 import { readQueue, type QueueEntry } from './queue-view.ts';
 
 export const DEFAULT_TOPOLOGY = path.join(import.meta.dirname, '..', '..', 'topology', 'classroom.yaml');
@@ -28,6 +29,26 @@ export interface LabOptions {
   failedLoginDelayMs?: number;
   /** 'embedded' (this process, loopback; the default) or 'containers' (a Docker container per host) */
   runtime?: 'embedded' | 'containers';
+}
+
+/** A letter a client PC fetched, with the fields a mailbox letter has (subject, from, to, date). */
+export interface ReadLetter extends FetchedLetter {
+  subject: string;
+  from: string;
+  to: string;
+  date: string;
+  headers: string;
+}
+
+/** A client PC of a started lab: send, and fetch letters parsed like mailbox letters. */
+export interface LabClient {
+  readonly account: string;
+  readonly server: { name: string };
+  send(letter: Letter): Promise<SendResult>;
+  fetchPop3(): Promise<ReadLetter[]>;
+  fetchImap(): Promise<ReadLetter[]>;
+  /** by the PC's own protocol (the topology's `read:`) */
+  fetch(): Promise<ReadLetter[]>;
 }
 
 /** A running lab, as `startLab()` gives it to a test or to the CLI. */
@@ -54,8 +75,17 @@ export class Lab {
   }
 
   /** A client PC by host name (Client, WinClient), ready to send and fetch. */
-  client(name: string): ClientHandle {
-    return this.runtime.client(name);
+  client(name: string): LabClient {
+    const pc: ClientHandle = this.runtime.client(name);
+    const read = async (fetched: Promise<FetchedLetter[]>) => (await fetched).map((l) => ({ ...l, ...letterFields(l.raw) }));
+    return {
+      account: pc.account,
+      server: pc.server,
+      send: (letter) => pc.send(letter),
+      fetchPop3: () => read(pc.fetchPop3()),
+      fetchImap: () => read(pc.fetchImap()),
+      fetch: () => read(pc.fetch()),
+    };
   }
 
   /** The letters in a user's mailbox (Maildir new/ and cur/), e.g. mailbox('Server', 'lee'). */
@@ -109,6 +139,14 @@ export class Lab {
         find().then((letter) => (letter ? resolve(letter) : reject(new Error(`timed out after ${timeoutMs} ms waiting for a letter in ${user}'s mailbox on ${host}; trace so far:\n${this.trace.summaryLines().join('\n')}`))), reject);
       }, timeoutMs);
     });
+  }
+
+  /**
+   * Wait until a bounce (a DSN from MAILER-DAEMON) is in a user's mailbox, for `recipient` when
+   * given: waitForBounce('Server-B', 'kim', 'nobody@naver.com') after kim wrote to nobody.
+   */
+  waitForBounce(host: string, user: string, recipient?: string, timeoutMs = 10_000): Promise<MailboxLetter> {
+    return this.waitForLetter(host, user, (letter) => isBounce(letter.raw, recipient), timeoutMs);
   }
 
   /** Resolves when every hop the hosts reported so far is in the trace. */

@@ -9,6 +9,8 @@ export interface MailboxLetter {
   subject: string;
   from: string;
   to: string;
+  /** the Date header as written */
+  date: string;
   headers: string;
 }
 
@@ -30,12 +32,26 @@ export async function readMailbox(dir: string): Promise<MailboxLetter[]> {
       } catch {
         continue; // moved by POP3 or IMAP while we looked
       }
-      const end = raw.indexOf('\r\n\r\n');
-      const headers = raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
-      letters.push({ file, folder, raw, headers, subject: decodeHeader(header(headers, 'subject')), from: decodeHeader(header(headers, 'from')), to: decodeHeader(header(headers, 'to')) });
+      letters.push({ file, folder, raw, ...letterFields(raw) });
     }
   }
   return letters;
+}
+
+/** The fields a letter is known by, from its raw source: decoded Subject, From, To, its Date, the header. */
+export function letterFields(raw: Buffer): { subject: string; from: string; to: string; date: string; headers: string } {
+  const end = raw.indexOf('\r\n\r\n');
+  const headers = raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
+  return { headers, subject: decodeHeader(header(headers, 'subject')), from: decodeHeader(header(headers, 'from')), to: decodeHeader(header(headers, 'to')), date: header(headers, 'date') };
+}
+
+/** Whether a letter is a bounce (a DSN, RFC 3464), and for `recipient` when one is named. */
+export function isBounce(raw: Buffer | string, recipient?: string): boolean {
+  const source = typeof raw === 'string' ? raw : raw.toString('utf8');
+  if (!/^content-type:\s*multipart\/report/im.test(source)) return false;
+  if (!recipient) return true;
+  const escaped = recipient.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`Final-Recipient:\\s*rfc822;\\s*<?${escaped}>?`, 'i').test(source);
 }
 
 export function header(headers: string, name: string): string {

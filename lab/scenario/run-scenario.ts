@@ -25,9 +25,10 @@ export interface RunScenarioResult extends ScenarioResult {
  * expectations. By default on ports chosen by the OS and a temporary data folder.
  */
 export async function runScenario(nameOrPath: string, options: RunScenarioOptions = {}): Promise<RunScenarioResult> {
-  const scenario = loadScenario(resolveScenario(nameOrPath));
   const ports = options.ports ?? 'auto';
-  const topology = loadTopology(options.topology ?? scenario.topology, { ports });
+  const given = options.topology ? loadTopology(options.topology, { ports }) : undefined;
+  const scenario = loadScenario(resolveScenario(nameOrPath), { topology: given });
+  const topology = given ?? loadTopology(scenario.topology, { ports });
   const trace = options.trace ?? new TraceBus();
   const labOptions = { ...options, topology, ports, trace, retry: options.retry ?? scenario.retry, dnsTimeoutMs: options.dnsTimeoutMs ?? (scenario.dnsTimeout ? toMs(scenario.dnsTimeout) : undefined) };
   const lab: Lab = await startLab({ ...labOptions, runtime: options.runtime ?? scenario.runtime });

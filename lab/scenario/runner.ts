@@ -4,12 +4,19 @@ import type { HopEvent } from '../trace/hop-event.ts';
 import type { FetchedLetter, SendResult } from '../client/client-pc.ts';
 import { toMs, type Action, type Scenario } from './schema.ts';
 import { checkExpectations, type ExpectationResult } from './expectations.ts';
+import { RunLetters } from './run-letters.ts';
+import type { Bilingual } from '../trace/hop-event.ts';
 
 export interface ActionRecord {
+  /** 1 for the scenario's first action */
+  number: number;
   line: number;
   action: Action;
   ok: boolean;
+  /** what went wrong, in English (the same as failure.en) */
   error?: string;
+  /** what went wrong, in Korean and English; a wait that ran out adds the trace so far */
+  failure?: Bilingual;
   sent?: SendResult;
   fetched?: FetchedLetter[];
 }
@@ -25,6 +32,8 @@ export interface ScenarioResult {
 export interface ScenarioState {
   /** the seq of the hop the last wait found: the next wait looks after it */
   cursor: number;
+  /** this run's letters and hops: a letter an earlier run left behind is not judged */
+  letters: RunLetters;
   fetched: Map<string, FetchedLetter[]>;
   refusals: { host: string; recipient?: string; code?: number; text: string }[];
 }
@@ -53,28 +62,81 @@ export function matchesWait(wait: Extract<Action, { wait: unknown }>['wait'], ev
   }
 }
 
-/** Run a scenario's actions on a started lab, then check its expectations. */
+/** A failure of an action, in both languages. */
+export class ActionFailure extends Error {
+  readonly failure: Bilingual;
+  constructor(failure: Bilingual) {
+    super(failure.en);
+    this.failure = failure;
+  }
+}
+
+/**
+ * Run a scenario's actions on a started lab, then check its expectations. A failed action ends
+ * the run at once (the rest would only fail with it); the expectations are checked all the same,
+ * so the class sees what did and did not happen.
+ */
 export async function runActions(lab: Lab, scenario: Scenario, onAction?: (record: ActionRecord) => void): Promise<ScenarioResult> {
-  const state: ScenarioState = { cursor: 0, fetched: new Map(), refusals: [] };
+  const state: ScenarioState = { cursor: lab.trace.events.at(-1)?.seq ?? 0, letters: new RunLetters(lab.trace), fetched: new Map(), refusals: [] };
   const records: ActionRecord[] = [];
   let failed = false;
-  for (const [i, action] of scenario.actions.entries()) {
-    const record: ActionRecord = { line: scenario.lines.actions[i], action, ok: true };
-    // After a failed action the rest would only fail with it: stop, and say which one it was.
-    if (failed) break;
-    try {
-      await runAction(lab, action, state, record);
-    } catch (err) {
-      record.ok = false;
-      record.error = (err as Error).message;
-      failed = true;
+  try {
+    for (const [i, action] of scenario.actions.entries()) {
+      const record: ActionRecord = { number: i + 1, line: scenario.lines.actions[i], action, ok: true };
+      try {
+        await runAction(lab, action, state, record);
+      } catch (err) {
+        record.ok = false;
+        record.failure = err instanceof ActionFailure ? err.failure : { ko: (err as Error).message, en: (err as Error).message };
+        record.error = record.failure.en;
+        failed = true;
+      }
+      records.push(record);
+      onAction?.(record);
+      if (failed) break;
     }
-    records.push(record);
-    onAction?.(record);
+    await lab.settle();
+    const expectations = await checkExpectations(lab, scenario, state);
+    return { scenario, ok: !failed && expectations.every((e) => e.ok), actions: records, expectations };
+  } finally {
+    state.letters.close();
   }
-  if (!failed) await lab.settle();
-  const expectations = failed ? [] : await checkExpectations(lab, scenario, state);
-  return { scenario, ok: !failed && expectations.every((e) => e.ok), actions: records, expectations };
+}
+
+/** Waits a bounce of this run's letter ends at once: the letter will not be delivered. */
+const ENDED_BY_BOUNCE = new Set(['delivered', 'relayed', 'deferred']);
+
+async function waitFor(lab: Lab, wait: Extract<Action, { wait: unknown }>['wait'], state: ScenarioState): Promise<HopEvent> {
+  const after = state.cursor;
+  const { letters } = state;
+  const bounced = (event: HopEvent) => ENDED_BY_BOUNCE.has(wait.for) && event.kind === 'bounce' && event.status === 'bounced'
+    && (!wait.recipient || String(event.detail?.recipient ?? '').toLowerCase() === wait.recipient.toLowerCase());
+  const ms = toMs(wait.timeout);
+  const where = { ko: `${wait.host ? ` (${wait.host})` : ''}${wait.recipient ? ` ${wait.recipient}` : ''}`, en: `${wait.host ? ` at ${wait.host}` : ''}${wait.recipient ? ` for ${wait.recipient}` : ''}` };
+  let found: HopEvent;
+  try {
+    found = await lab.trace.waitFor((event) => event.seq > after && letters.owns(event) && (matchesWait(wait, event) || bounced(event)), ms, `"${wait.for}"${where.en}`);
+  } catch {
+    const so = (lang: 'ko' | 'en') => lab.trace.summaryLines(lang).join('\n');
+    throw new ActionFailure({
+      ko: `"${wait.for}"${where.ko}: ${formatMs(ms, 'ko')} 동안 기다렸지만 오지 않았습니다. 지금까지의 단계:\n${so('ko')}`,
+      en: `timed out after ${ms} ms waiting for "${wait.for}"${where.en}; trace so far:\n${so('en')}`,
+    });
+  }
+  if (bounced(found)) {
+    const reason = String(found.detail?.reason ?? found.summary.en);
+    const to = String(found.detail?.recipient ?? wait.recipient ?? '');
+    throw new ActionFailure({
+      ko: `"${wait.for}"${where.ko}을 기다렸지만 ${to} 앞 메일이 반송되었습니다 (${found.at} ms): "${reason}"`,
+      en: `waiting for "${wait.for}"${where.en}, but the letter to ${to} bounced at ${found.at} ms: ${reason}`,
+    });
+  }
+  return found;
+}
+
+function formatMs(ms: number, lang: 'ko' | 'en'): string {
+  if (lang === 'en') return `${ms} ms`;
+  return ms % 1000 === 0 ? `${ms / 1000}초` : `${ms}ms`;
 }
 
 async function runAction(lab: Lab, action: Action, state: ScenarioState, record: ActionRecord): Promise<void> {
@@ -92,12 +154,18 @@ async function runAction(lab: Lab, action: Action, state: ScenarioState, record:
     } catch (err) {
       error = err as typeof error;
     }
+    state.letters.sent(sent?.messageId);
     const server = s.from === 'outside' ? s.server! : lab.client(s.from).server.name;
     if (error) state.refusals.push({ host: server, code: error.responseCode, text: error.response ?? error.message, recipient: error.rejected?.[0] });
     for (const r of sent?.rejected ?? []) state.refusals.push({ host: server, recipient: r, text: 'rejected at RCPT' });
     record.sent = sent;
-    if (s.expect === 'accepted' && !sent) throw new Error(`the server refused the letter: ${error?.response ?? error?.message}`);
-    if (s.expect === 'refused' && sent && sent.accepted.length) throw new Error(`expected the server to refuse the letter, but it answered ${sent.response}`);
+    if (s.expect === 'accepted' && !sent) {
+      const why = error?.response ?? error?.message;
+      throw new ActionFailure({ ko: `${server}가 메일을 거절했습니다: "${why}"`, en: `the server refused the letter: ${why}` });
+    }
+    if (s.expect === 'refused' && sent && sent.accepted.length) {
+      throw new ActionFailure({ ko: `${server}가 메일을 거절해야 하는데 받았습니다: "${sent.response}"`, en: `expected the server to refuse the letter, but it answered ${sent.response}` });
+    }
     return;
   }
   if ('fetch' in action) {
@@ -108,9 +176,7 @@ async function runAction(lab: Lab, action: Action, state: ScenarioState, record:
     return;
   }
   if ('wait' in action) {
-    const wait = action.wait;
-    const after = state.cursor;
-    const found = await lab.waitFor((event) => event.seq > after && matchesWait(wait, event), toMs(wait.timeout), `"${wait.for}"${wait.host ? ` at ${wait.host}` : ''}${wait.recipient ? ` for ${wait.recipient}` : ''}`);
+    const found = await waitFor(lab, action.wait, state);
     state.cursor = found.seq;
     return;
   }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 // The virtual ports are always the standard ones (53, 25, 110, 143).
 
 const port = z.number().int().min(0).max(65535);
-const ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, 'an IPv4 address such as 192.168.111.100');
+const ipv4 = z.string().refine((s) => /^(\d{1,3})(\.\d{1,3}){3}$/.test(s) && s.split('.').every((n) => Number(n) <= 255), 'an IPv4 address such as 192.168.111.100 (four numbers 0-255)');
 const hostName = z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'a host name such as Server-B (letters, digits, dashes)');
 const domain = z.string().regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a lower-case domain such as naver.com');
 

@@ -12,6 +12,8 @@ export interface Topology extends Omit<TopologyFile, 'hosts' | 'zones'> {
   file: string;
   hosts: Host[];
   zones: ZoneData[];
+  /** what loaded but would make named-checkzone warn (a name without its final dot) */
+  warnings?: { en: string; ko: string }[];
 }
 
 export function hostByName(topology: Topology, name: string): Host | undefined {

@@ -1,3 +1,6 @@
+import { josa } from '../trace/korean.ts';
+import { zoneMessageKo } from './zone-file-ko.ts';
+
 // BIND zone-file parser (RFC 1035 section 5), our own: the npm parsers mishandle BIND syntax
 // (an empty owner, units in TTLs, parentheses across lines). Every error names the file, the
 // line and what to write instead, because students edit these files by hand.
@@ -22,13 +25,25 @@ export interface ZoneData {
   origin: string;
   file: string;
   records: ResourceRecord[];
+  /** what BIND loads but named-checkzone warns about (an MX host without an address) */
+  warnings?: ZoneWarning[];
+}
+
+/** A named-checkzone warning: the zone loads, as BIND loads it, but something will not work. */
+export interface ZoneWarning {
+  line: number;
+  en: string;
+  ko: string;
 }
 
 export class ZoneFileError extends Error {
   readonly file: string;
   readonly line: number;
-  constructor(file: string, line: number, message: string) {
+  /** the same in Korean */
+  readonly ko: string;
+  constructor(file: string, line: number, message: string, ko = zoneMessageKo(message)) {
     super(`${file}:${line}: ${message}`);
+    this.ko = `${file}:${line}: ${ko}`;
     this.file = file;
     this.line = line;
   }
@@ -55,8 +70,8 @@ interface Entry {
 /** Parse a zone file's text. `origin` is the zone name from the topology ($ORIGIN may change it). */
 export function parseZone(text: string, origin: string, file = '<zone>'): ZoneData {
   const zone = canonicalName(origin);
-  const fail = (line: number, message: string): never => {
-    throw new ZoneFileError(file, line, message);
+  const fail = (line: number, message: string, ko?: string): never => {
+    throw new ZoneFileError(file, line, message, ko);
   };
   let currentOrigin = zone;
   let defaultTtl: number | undefined; // $TTL (RFC 2308 section 4)
@@ -124,12 +139,17 @@ export function parseZone(text: string, origin: string, file = '<zone>'): ZoneDa
     records.push({ name: owner, ttl: ttl!, class: 'IN', line: entry.line, ...data });
   }
 
-  checkZone(zone, records, text, fail);
-  return { origin: zone, file, records };
+  const warnings = checkZone(zone, records, text, fail);
+  return { origin: zone, file, records, ...(warnings.length ? { warnings } : {}) };
 }
 
-/** Whole-zone rules that named-checkzone also enforces. */
-function checkZone(zone: string, records: ResourceRecord[], text: string, fail: (line: number, message: string) => never): void {
+/**
+ * Whole-zone rules as named-checkzone applies them: what BIND refuses to load (an NS host in
+ * the zone without an address, or an alias) is refused here too; what it loads with a warning
+ * (an MX host without an address, or an alias) loads, and the warning is returned.
+ */
+function checkZone(zone: string, records: ResourceRecord[], text: string, fail: (line: number, message: string, ko?: string) => never): ZoneWarning[] {
+  const warnings: ZoneWarning[] = [];
   const soa = records.filter((r) => r.type === 'SOA');
   const example = `"@ IN SOA @ root. ( 2 1D 1H 1W 1H )"`;
   if (soa.length === 0) fail(1, `the zone ${zone} has no SOA record; start it with "$TTL 3H" and ${example}`);
@@ -154,11 +174,25 @@ function checkZone(zone: string, records: ResourceRecord[], text: string, fail: 
     if (host === undefined || (host !== zone && !host.endsWith(`.${zone}`))) continue;
     const there = byName.get(host) ?? [];
     const label = host === zone ? '@' : host.slice(0, -zone.length - 1);
-    if (there.some((x) => x.type === 'CNAME')) fail(r.line, `${r.type} host ${host} is a CNAME; an ${r.type} record must name the host itself (RFC 2181 section 10.3), not an alias`);
-    if (!there.some((x) => x.type === 'A' || x.type === 'AAAA')) {
-      fail(r.line, `${r.type} host ${host} has no A or AAAA record in this zone; add one, e.g. "${label} IN A 192.168.111.100"`);
-    }
+    // named-checkzone's own words: "naver.com/MX 'mail.naver.com.naver.com' has no address records (A or AAAA)"
+    const bind = r.type === 'MX' ? `${r.name}/MX '${host}'` : `NS '${host}'`;
+    // "mail.naver.com" written without its final dot: BIND put the zone after it
+    const undotted = label.includes('.') ? label : undefined;
+    const short = undotted?.endsWith(`.${zone}`) ? undotted.slice(0, -zone.length - 1) : label;
+    const fix = undotted
+      ? { en: `the name has no final dot, so BIND added the zone to it: write "${undotted}." (with the final dot) or "${short}"`, ko: `이름 끝에 점이 없어서 BIND가 존 이름을 뒤에 붙였습니다. "${undotted}."처럼 끝에 점을 찍거나 "${short}"${josa(short, '이') === '이' ? '이라고' : '라고'} 쓰세요` }
+      : { en: `add its address, e.g. "${label} IN A 192.168.111.100"`, ko: `주소 레코드를 더하세요 (예: "${label} IN A 192.168.111.100")` };
+    const alias = there.some((x) => x.type === 'CNAME');
+    const noAddress = !alias && !there.some((x) => x.type === 'A' || x.type === 'AAAA');
+    if (!alias && !noAddress) continue;
+    const what = alias
+      ? { en: `named-checkzone: ${bind} is a CNAME (illegal): an ${r.type} record must name the host itself (RFC 2181 section 10.3), not an alias; name the CNAME's target instead`, ko: `named-checkzone: ${bind}${josa(host, '는')} CNAME입니다 (허용되지 않음). ${r.type} 레코드에는 별명이 아니라 호스트 자신을 써야 합니다 (RFC 2181 10.3절): CNAME이 가리키는 이름을 쓰세요` }
+      : { en: `named-checkzone: ${bind} has no address records (A or AAAA); ${fix.en}`, ko: `named-checkzone: ${bind}에 주소 레코드(A 또는 AAAA)가 없습니다. ${fix.ko}` };
+    // BIND refuses a zone whose own name server it cannot reach; an MX that leads nowhere only warns
+    if (r.type === 'NS') fail(r.line, `${what.en} (BIND does not load this zone)`, `${what.ko} (BIND는 이 존을 읽지 않습니다)`);
+    warnings.push({ line: r.line, en: `${what.en} (BIND loads the zone; mail sent to ${r.name} will not arrive)`, ko: `${what.ko} (BIND는 이 존을 읽지만, ${r.name}${josa(r.name, '으로')} 보낸 메일은 도착하지 못합니다)` });
   }
+  return warnings;
 }
 
 interface DataContext {

@@ -84,3 +84,25 @@ export function josa(word: string, particle: Particle): string {
 export function jo(word: string, particle: Particle): string {
   return `${word}${josa(word, particle)}`;
 }
+
+/** A duration as Korean reads it: 500ms, 5초, 2분 30초, 1시간. */
+export function durationKo(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}초`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m}분 ${s % 60}초` : `${m}분`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h}시간 ${m % 60}분` : `${h}시간`;
+}
+
+/** A host's service in the seed's words: 네임 서버(bind9), 센드메일 서비스, dovecot 서비스. */
+export function serviceName(service: string, lang: 'ko' | 'en'): string {
+  const names: Record<string, { ko: string; en: string }> = {
+    dns: { ko: '네임 서버(bind9)', en: 'name server (bind9)' },
+    smtp: { ko: '센드메일 서비스', en: 'sendmail (SMTP)' },
+    pop3: { ko: 'dovecot 서비스(POP3)', en: 'dovecot (POP3)' },
+    imap: { ko: 'dovecot 서비스(IMAP)', en: 'dovecot (IMAP)' },
+  };
+  return names[service]?.[lang] ?? service;
+}

@@ -2,7 +2,7 @@ import readline from 'node:readline';
 import type { TraceBus } from './trace-bus.ts';
 import type { HopEvent } from './hop-event.ts';
 import type { HeldHop, HoldNews } from './step-hold.ts';
-import { renderHop, stepLabel, type TerminalRenderer, type RenderOptions } from './terminal-renderer.ts';
+import { hostLabel, kindLabel, shownPath, stepLabel, type TerminalRenderer, type RenderOptions } from './terminal-renderer.ts';
 
 /**
  * The terminal's controller of the step hold (step-hold.ts): it shows each held hop and its
@@ -54,6 +54,8 @@ export class StepPrompt {
     if (this.raw) {
       readline.emitKeypressEvents(this.input);
       this.input.setRawMode!(true);
+      // whatever ends the process, the teacher's terminal is given back as it was
+      process.once('exit', () => this.input.setRawMode?.(false));
       this.input.on('keypress', this.onKeypress);
       this.input.resume();
     } else {
@@ -97,10 +99,13 @@ export class StepPrompt {
     const { lang, figure } = this.options;
     const ko = lang === 'ko';
     const p = hop.preview;
-    this.write(`\n${ko ? '▶ 다음 단계' : '▶ next hop'}  ${stepLabel(p, lang, figure)}  ${p.protocol ?? p.kind.toUpperCase()}\n`);
-    this.write(`   ${p.from}${p.fromAddress ? ` (${p.fromAddress})` : ''} → ${p.to}${p.toAddress ? ` (${p.toAddress})` : ''}\n`);
-    this.write(`   ${p.summary[lang]}\n`);
-    if (p.files?.length) this.write(`   ${ko ? '파일' : 'files'}: ${p.files.join(', ')}\n`);
+    const who = (name: string, address?: string) => `${hostLabel(name, lang)}${address ? ` (${address})` : ''}`;
+    const lines = [
+      `${ko ? '▶ 다음 단계' : '▶ next hop'}  ${stepLabel(p, lang, figure)}  ${p.protocol ?? kindLabel(p.kind, lang)}  ${p.from === p.to ? who(p.from, p.fromAddress) : `${who(p.from, p.fromAddress)} → ${who(p.to, p.toAddress)}`}`,
+      `   ${p.summary[lang]}`,
+    ];
+    if (p.files?.length) lines.push(`   ${ko ? '파일' : 'files'}: ${p.files.map((f) => shownPath(f, this.options.dataDir)).join(', ')}`);
+    this.write(`\n${this.renderer.wrap(lines).join('\n')}\n`);
     this.putPrompt();
     // a line typed ahead (piped input) answers this hop
     const ahead = this.typed.shift();
@@ -173,7 +178,7 @@ export class StepPrompt {
       this.write(this.options.lang === 'ko' ? '   (아직 지나간 단계가 없습니다)\n' : '   (no hop yet)\n');
       return;
     }
-    this.write(`${renderHop(last, { ...this.options, transcripts: true }).map((l) => `   ${l}`).join('\n')}\n`);
+    this.write(`${this.renderer.lines(last, { transcripts: true, letter: 'always' }).map((l) => `   ${l}`).join('\n')}\n`);
   }
 
   close(): void {

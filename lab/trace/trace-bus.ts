@@ -110,8 +110,9 @@ export class TraceBus {
     });
   }
 
-  summaryLines(): string[] {
-    return this.events.map((e) => `#${e.seq} ${e.kind} ${e.from} -> ${e.to} [${e.steps?.sendmail ?? '-'}] ${e.status ?? ''} ${e.summary.en}`);
+  /** The trace so far, one line a hop, in either language. */
+  summaryLines(lang: 'ko' | 'en' = 'en'): string[] {
+    return this.events.map((e) => `#${e.seq} ${e.kind} ${e.from} -> ${e.to} [${e.steps?.sendmail ?? '-'}] ${e.status ?? ''} ${e.summary[lang]}`);
   }
 }
 

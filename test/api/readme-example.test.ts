@@ -14,9 +14,18 @@ describe('my mail course', () => {
     await lab.client('WinClient').send({ to: 'lee@naver.com', subject: '과제 제출', text: '숙제입니다.' });
     const letter = await lab.waitForLetter('Server', 'lee', (l) => l.subject === '과제 제출');
     expect(letter.headers).toMatch(/^Received: from .*192\.168\.111\.200/m);
+    // fetched letters come parsed like mailbox letters: subject, from, to, date, headers
     const fetched = await lab.client('Client').fetchPop3();
-    const texts = await Promise.all(fetched.map(async (l) => (await simpleParser(l.raw)).text));
-    expect(texts.some((t) => t?.includes('숙제입니다.'))).toBe(true);
+    const homework = fetched.find((l) => l.subject === '과제 제출');
+    expect(homework?.from).toBe('김유신 (kim) <kim@daum.net>');
+    expect(homework?.date).toMatch(/\d{4}/);
+    expect((await simpleParser(homework!.raw)).text).toContain('숙제입니다.');
+  });
+
+  it('brings a bounce back to kim for a user naver.com does not have', async () => {
+    await lab.client('WinClient').send({ to: 'nobody@naver.com', subject: '누구세요?', text: '...' });
+    const bounce = await lab.waitForBounce('Server-B', 'kim', 'nobody@naver.com');
+    expect(bounce.raw.toString()).toMatch(/User unknown/);
   });
 
   it('keeps the letter in Server-B\'s queue while Server is down', async () => {

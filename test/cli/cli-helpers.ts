@@ -27,45 +27,64 @@ export function runCli(args: string[], input?: string, env: NodeJS.ProcessEnv = 
 
 export type Match = RegExpExecArray & { end: number };
 
-/** Start the CLI and let a test talk to it: wait for text on stdout, type lines. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
-  let stdout = '';
+/**
+ * A child process's output to wait on: `text()` is what to match (stdout, or a terminal's
+ * screen); a match gives `end` (just past it) and `line` (where its line begins).
+ */
+export function watchOutput(child: ChildProcessWithoutNullStreams, text: (raw: string) => string = (raw) => raw) {
+  let raw = '';
   let stderr = '';
-  const waiters: { re: RegExp; from: number; resolve: (m: Match) => void }[] = [];
+  const waiters: { re: RegExp; from: number; resolve: (m: Match & { line: number }) => void }[] = [];
   const check = () => {
+    const shown = text(raw);
     for (const w of [...waiters]) {
-      const re = new RegExp(w.re.source, w.re.flags.replace('g', ''));
-      const m = re.exec(stdout.slice(w.from));
+      const m = new RegExp(w.re.source, w.re.flags.replace('g', '')).exec(shown.slice(w.from));
       if (m) {
         waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(Object.assign(m, { end: w.from + m.index + m[0].length }));
+        const at = w.from + m.index;
+        w.resolve(Object.assign(m, { end: at + m[0].length, line: shown.lastIndexOf('\n', at) + 1 }));
       }
     }
   };
   child.stdout.on('data', (d) => {
-    stdout += d;
+    raw += d;
     check();
   });
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   return {
-    child,
-    get stdout() {
-      return stdout;
+    get raw() {
+      return raw;
     },
     get stderr() {
       return stderr;
     },
     exited,
-    /** Resolve when stdout from offset `from` on matches; `end` is the offset just past the match. */
-    waitFor(re: RegExp, from = 0): Promise<Match> {
+    /** Resolve when the output from offset `from` on matches. */
+    waitFor(re: RegExp, from = 0): Promise<Match & { line: number }> {
       return new Promise((resolve, reject) => {
         waiters.push({ re, from, resolve });
         check();
-        exited.then(() => reject(new Error(`the lab exited before printing ${re}; it printed:\n${stdout}\n${stderr}`)));
+        exited.then(() => reject(new Error(`the lab exited before printing ${re}; it printed:\n${text(raw)}\n${stderr}`)));
       });
     },
+  };
+}
+
+/** Start the CLI and let a test talk to it: wait for text on stdout, type lines. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
+  const output = watchOutput(child);
+  return {
+    child,
+    get stdout() {
+      return output.raw;
+    },
+    get stderr() {
+      return output.stderr;
+    },
+    exited: output.exited,
+    waitFor: output.waitFor,
     type(line: string): void {
       child.stdin.write(`${line}\n`);
     },

@@ -53,9 +53,26 @@ describe('npm run lab', () => {
   it('--help documents every option', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    for (const option of ['--scenario', '--list', '--topology', '--exit', '--step', '--trace', '--transcripts', '--lang', '--figure', '--filter', '--diagram', '--ports', '--data', '--clean', '--runtime', '--no-color', '--help']) {
+    for (const option of ['--scenario', '--list', '--topology', '--exit', '--step', '--letter', '--trace', '--transcripts', '--lang', '--figure', '--filter', '--diagram', '--ports', '--data', '--clean', '--runtime', '--no-color', '--help']) {
       expect(run.stdout).toContain(option);
     }
+    expect(run.stdout).toMatch(/130 stopped by the user/);
+    // in Korean, every option too, in the seed's words
+    const ko = await runCli(['--help'], undefined, { LANG: 'ko_KR.UTF-8' });
+    expect(ko.stdout).toMatch(/^사용법: npm run lab -- \[옵션\]$/m);
+    for (const option of ['--scenario', '--step', '--letter', '--clean', '--runtime']) expect(ko.stdout).toContain(option);
+    expect(ko.stdout).toMatch(/메일 박스/);
+    expect(ko.stdout).not.toMatch(/메일함|편지/);
+  });
+
+  it('--transcripts | head ends quietly: no EPIPE trace', async () => {
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile('sh', ['-c', `"${process.execPath}" lab/cli.ts --exit --ports auto --transcripts --lang en | head -3`], { cwd: path.join(import.meta.dirname, '..', '..') }, (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr }));
+      void child;
+    });
+    expect(out.stdout).toMatch(/== kim writes to lee/);
+    expect(out.stderr).toBe('');
   });
 
   it('a bad option or value says what to write instead', async () => {
@@ -87,6 +104,19 @@ describe('npm run lab', () => {
     const arrows = run.stdout.split('\n').filter((l) => /->>|-x/.test(l));
     expect(arrows.map((l) => /: (\S+) /.exec(l)![1])).toEqual(['①', '②', '③', '③', '④⑤', '⑥⑦', '⑧', '⑨⑩']);
     expect(arrows[0]).toMatch(/WinClient->>Server_B: ① SMTP/);
+    // participants in the order the letter meets them; queue and MDA hops say what they are
+    const participants = [...run.stdout.matchAll(/^ {2}participant (\S+) as/gm)].map((m) => m[1]);
+    expect(participants).toEqual(['WinClient', 'Server_B', 'Server', 'Client']);
+    expect(run.stdout).toMatch(/Server_B->>Server_B: ② QUEUE: into the mail queue/);
+    expect(run.stdout).toMatch(/Server->>Server: ⑥⑦ MDA: into lee's mailbox/);
+  });
+
+  it('--diagram is the same slide every run: no queue IDs, no Maildir names; a note explains ②/③', async () => {
+    const [a, b] = await Promise.all([runCli(['--diagram', '--lang', 'ko']), runCli(['--diagram', '--lang', 'ko'])]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).not.toMatch(/큐 ID|\bq[0-9A-Za-z]{12}\b|\.vm,S=/);
+    expect(a.stdout).toMatch(/Note over WinClient,Client: ②\/③ = \[전체 과정\] 그림의 ② \/ \[센드메일 상세 원리\] 그림의 ③/);
   });
 });
 
@@ -97,17 +127,22 @@ describe('what the class sees', () => {
     const hops = run.stdout.split('\n').filter((l) => /^#\s*\d+/.test(l));
     expect(hops.length).toBeGreaterThanOrEqual(3);
     for (const hop of hops) expect(hop).toMatch(/\s(SMTP|DNS)\s/);
-    expect(hops.some((h) => /개요 ③/.test(h))).toBe(true);
-    expect(run.stdout).not.toMatch(/센드메일/);
+    expect(hops.some((h) => /전체 과정 ③/.test(h))).toBe(true);
+    expect(run.stdout).not.toMatch(/센드메일 상세 원리/);
     // the expectations speak the class's language too
-    expect(run.stdout).toMatch(/✓ Server-B가 네임 서버에 naver\.com의 MX를 물음/);
-    expect(run.stdout).toMatch(/성공: 기대 4개 중 4개 충족/);
+    expect(run.stdout).toMatch(/✓ Server-B가 네임 서버에 naver\.com의 MX 레코드를 물음/);
+    expect(run.stdout).toMatch(/성공: 확인 항목 4개 모두 통과/);
     expect(run.stdout).not.toMatch(/POP3\s+Client/);
   });
 
   it('--transcripts shows the protocol lines, with the password hidden', async () => {
     const run = await runCli(['--exit', '--ports', 'auto', '--lang', 'en', '--transcripts']);
     expect(run.code).toBe(0);
+    // the message is shown the same way by the submission's and the relay's transcripts
+    expect(run.stdout.match(/C: <\d+ bytes of message>/g)?.length).toBe(2);
+    expect(run.stdout).not.toMatch(/\(the message: /);
+    // the far end of the relay is not a second copy of the conversation
+    expect(run.stdout).toMatch(/\(the same conversation as under ④⑤ above\)/);
     expect(run.stdout).toMatch(/C: MAIL FROM:<kim@daum\.net>/);
     expect(run.stdout).toMatch(/C: QUERY naver\.com\. IN MX/);
     expect(run.stdout).toMatch(/C: PASS \*\*\*\*\*/);
@@ -135,6 +170,9 @@ describe('a port already taken', () => {
       const run = await runCli(['--exit', '--topology', path.join(dir, 'lab.yaml'), '--data', path.join(dir, 'data')]);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`port ${port} on 127.0.0.1 is in use (another lab, or another program); stop that one, or start this lab with --ports auto`);
+      const ko = await runCli(['--exit', '--topology', path.join(dir, 'lab.yaml'), '--data', path.join(dir, 'data'), '--lang', 'ko']);
+      expect(ko.code).toBe(2);
+      expect(ko.stderr).toMatch(new RegExp(`실습망을 시작하지 못했습니다: 127\\.0\\.0\\.1의 포트 ${port}[을를] 이미 쓰고 있습니다 \\(다른 실습망이나 다른 프로그램\\)\\. 그것을 끄거나, 이 실습망을 --ports auto로 시작하세요`));
     } finally {
       blocker.close();
     }

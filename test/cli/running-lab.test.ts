@@ -26,9 +26,9 @@ describe('a running lab', () => {
   it.skipIf(!hasDig || !hasCurl)(`answers dig and curl, then stops cleanly on Ctrl-C${!hasDig || !hasCurl ? ' (skipped: dig or curl is missing)' : ''}`, async () => {
     const lab = startCli(['--ports', 'auto', '--lang', 'en']);
     await lab.waitFor(/The lab is up\. Ctrl-C stops it\./);
-    const dnsPort = Number(/dns 192\.168\.111\.100:53 -> 127\.0\.0\.1:(\d+)/.exec(lab.stdout)![1]);
-    const pop3Port = Number(/Server \s+192\.168\.111\.100 .*pop3 192\.168\.111\.100:110 -> 127\.0\.0\.1:(\d+)/.exec(lab.stdout)![1]);
-    const smtpPort = Number(/Server-B .*smtp 192\.168\.111\.200:25 -> 127\.0\.0\.1:(\d+)/.exec(lab.stdout)![1]);
+    const dnsPort = Number(/Server +192\.168\.111\.100 .*DNS 53→(\d+)/.exec(lab.stdout)![1]);
+    const pop3Port = Number(/Server +192\.168\.111\.100 .*POP3 110→(\d+)/.exec(lab.stdout)![1]);
+    const smtpPort = Number(/Server-B +192\.168\.111\.200 .*SMTP 25→(\d+)/.exec(lab.stdout)![1]);
     // the address table's hints name the real ports
     expect(lab.stdout).toContain(`dig @127.0.0.1 -p ${dnsPort} naver.com MX`);
     expect(lab.stdout).toContain(`curl pop3://127.0.0.1:${pop3Port}/1 -u lee:1234`);

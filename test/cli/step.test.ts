@@ -16,7 +16,7 @@ describe('npm run lab -- --step', () => {
     let from = 0;
     for (;;) {
       // after the last hop the lab exits: then there is no next one
-      const next = await lab.waitFor(/▶ next hop  overview (\S+) · sendmail (\S+)/, from).catch(() => undefined);
+      const next = await lab.waitFor(/▶ next hop  (\S+)·(\S+)  /, from).catch(() => undefined);
       if (!next) break;
       seen.push(next[2]);
       from = (await lab.waitFor(PROMPT, next.end)).end;

@@ -228,8 +228,9 @@ describe('zone-file errors: the file, the line, and what to write instead', () =
     ['an SOA not at the apex', '$TTL 3H\nwww IN SOA @ root. ( 2 1D 1H 1W 1H )\n@ IN NS ns\nns IN A 10.0.0.1\n', 2, /belongs to www\.naver\.com, not the zone naver\.com; write its owner as "@"/],
     ['no NS at the apex', '$TTL 3H\n@ IN SOA @ root. ( 2 1D 1H 1W 1H )\n IN A 10.0.0.1\n', 4, /has no NS record; add one under the SOA, e\.g\. "@ IN NS ns\.naver\.com\."/],
     ['a CNAME with other data', HEAD + 'www IN CNAME @\nwww IN A 10.0.0.1\n', 6, /www\.naver\.com has a CNAME and a A record; a CNAME must stand alone \(RFC 1034 section 3\.6\.2\)/],
-    ['an MX pointing at a CNAME', HEAD + ' IN MX 10 www\nwww IN CNAME @\n', 5, /MX host www\.naver\.com is a CNAME.*RFC 2181 section 10\.3/],
-    ['an MX host without an address', HEAD + ' IN MX 10 mail\n', 5, /MX host mail\.naver\.com has no A or AAAA record in this zone; add one, e\.g\. "mail IN A 192\.168\.111\.100"/],
+    ['an NS host without an address', '$TTL 3H\n@ IN SOA @ root. ( 2 1D 1H 1W 1H )\n IN NS ns\n', 3, /named-checkzone: NS 'ns\.naver\.com' has no address records \(A or AAAA\); add its address, e\.g\. "ns IN A 192\.168\.111\.100" \(BIND does not load this zone\)/],
+    ['an NS host that is a CNAME', '$TTL 3H\n@ IN SOA @ root. ( 2 1D 1H 1W 1H )\n IN NS ns\nns IN CNAME mail\nmail IN A 192.168.111.100\n', 3, /named-checkzone: NS 'ns\.naver\.com' is a CNAME \(illegal\)/],
+    ['an NS written without its final dot', '$TTL 3H\n@ IN SOA @ root. ( 2 1D 1H 1W 1H )\n IN NS ns.naver.com\nns IN A 192.168.111.100\n', 3, /NS 'ns\.naver\.com\.naver\.com' has no address records.*write "ns\.naver\.com\." \(with the final dot\) or "ns"/],
     ['no TTL anywhere', '@ IN NS ns\n', 1, /this record has no TTL; put "\$TTL 3H" at the top of the file/],
     ['a backslash in a name', HEAD + 'a\\.b IN A 10.0.0.1\n', 5, /is not a plain domain name/],
     ['an escape that is no byte', HEAD + 'x IN TXT "\\300"\n', 5, /"\\300" is not a byte/],
@@ -242,11 +243,69 @@ describe('zone-file errors: the file, the line, and what to write instead', () =
       expect(err.line).toBe(line);
       expect(err.message.startsWith(`naver.com.zone:${line}: `)).toBe(true);
       expect(err.message).toMatch(message);
+      // and in Korean, for a Korean class: no English sentence left
+      expect(err.ko.startsWith(`naver.com.zone:${line}: `)).toBe(true);
+      expect(err.ko.slice(`naver.com.zone:${line}: `.length)).toMatch(/[가-힣]/);
+      expect(err.ko).not.toMatch(/\b(write|needs|is not|has no|the zone)\b/);
     });
   }
 
   it('the example in a message uses the zone being read', () => {
+    expect(errorOf('$TTL 3H\n@ IN SOA @ root. ( 2 1D 1H 1W 1H )\n IN NS ns\n', 'daum.net').message).toContain('"ns IN A 192.168.111.100"');
     const text = HEAD.replace('@ IN A', '@ IN A') + ' IN MX mail\n';
     expect(errorOf(text, 'daum.net').message).toContain('"IN MX 10 mail.daum.net."');
   });
+});
+
+describe('what BIND loads with a warning loads here too, with the same warning and the fix', () => {
+  it('"MX 10 mail.naver.com" without the final dot: mail.naver.com.naver.com, no address (a warning, with file and line)', () => {
+    const text = HEAD + ' IN MX 10 mail.naver.com\nmail IN A 192.168.111.100\n';
+    const zone = parseZone(text, 'naver.com', 'naver.com.zone');
+    expect(find(zone.records, 'naver.com', 'MX')[0]).toMatchObject({ exchange: 'mail.naver.com.naver.com', line: 5 });
+    expect(zone.warnings).toHaveLength(1);
+    expect(zone.warnings![0].line).toBe(5);
+    expect(zone.warnings![0].en).toMatch(/^named-checkzone: naver\.com\/MX 'mail\.naver\.com\.naver\.com' has no address records \(A or AAAA\); the name has no final dot, so BIND added the zone to it: write "mail\.naver\.com\." \(with the final dot\) or "mail"/);
+    expect(zone.warnings![0].ko).toMatch(/"mail\.naver\.com\."처럼 끝에 점을 찍거나 "mail"이라고 쓰세요/);
+  });
+
+  it('an MX host without an address, and an MX that is an alias: warnings, the zone loads', () => {
+    expect(parseZone(HEAD + ' IN MX 10 mail\n', 'naver.com').warnings![0].en).toMatch(/naver\.com\/MX 'mail\.naver\.com' has no address records \(A or AAAA\); add its address, e\.g\. "mail IN A 192\.168\.111\.100"/);
+    expect(parseZone(HEAD + ' IN MX 10 www\nwww IN CNAME @\n', 'naver.com').warnings![0].en).toMatch(/naver\.com\/MX 'www\.naver\.com' is a CNAME \(illegal\).*RFC 2181 section 10\.3/);
+  });
+
+  // The oracle: the real named-checkzone (bind9-utils) loads or refuses each zone as the lab does,
+  // and warns about the same names.
+  const verdicts: [string, string][] = [
+    ['MX without the final dot', HEAD + ' IN MX 10 mail.naver.com\nmail IN A 192.168.111.100\n'],
+    ['MX to another domain without the final dot', HEAD + ' IN MX 10 mail.daum.net\n'],
+    ['MX host without an address', HEAD + ' IN MX 10 mail\n'],
+    ['MX to a CNAME', HEAD + ' IN MX 10 www\nwww IN CNAME @\n'],
+    ['NS without an address', '$TTL 3H\n@ IN SOA @ root. ( 2 1D 1H 1W 1H )\n IN NS ns\n'],
+    ['NS to a CNAME', '$TTL 3H\n@ IN SOA @ root. ( 2 1D 1H 1W 1H )\n IN NS ns\nns IN CNAME mail\nmail IN A 192.168.111.100\n'],
+    ['the shipped zone', fs.readFileSync(path.join(ZONES, 'naver.com.zone'), 'utf8')],
+    ['the shipped mistake', fs.readFileSync(path.join(ZONES, 'naver.com.no-final-dot.zone'), 'utf8')],
+  ];
+  for (const [what, text] of verdicts) {
+    it.skipIf(!hasCheckzone)(`${what}: loaded or refused as named-checkzone does${hasCheckzone ? '' : ' (skipped: named-checkzone is missing)'}`, () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mail-lab-zone-')), 'naver.com.zone');
+      fs.writeFileSync(file, text);
+      let bind: { ok: boolean; out: string };
+      try {
+        bind = { ok: true, out: execFileSync('named-checkzone', ['naver.com', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+      } catch (err) {
+        bind = { ok: false, out: String((err as { stdout?: string }).stdout ?? '') };
+      }
+      let ours: { ok: boolean; said: string };
+      try {
+        ours = { ok: true, said: (parseZone(text, 'naver.com', file).warnings ?? []).map((w) => w.en).join('\n') };
+      } catch (err) {
+        ours = { ok: false, said: (err as Error).message };
+      }
+      expect(ours.ok).toBe(bind.ok);
+      // every complaint of BIND's ("naver.com/MX 'x' has no address records", "NS 'x' is a CNAME") is ours too
+      const complaints = [...bind.out.matchAll(/zone naver\.com\/IN: (.*(?:has no address records|is a CNAME).*)/g)].map((m) => m[1].replace(/ \(illegal\)$/, ''));
+      for (const c of complaints) expect(ours.said).toContain(c);
+      if (!complaints.length) expect(ours.said).toBe('');
+    });
+  }
 });

@@ -87,3 +87,24 @@ describe('the step hold', () => {
     expect(outcome).toMatch(/^timed out after 15000 ms waiting for "delivered"/);
   });
 });
+
+describe('the lab clock and sockets', () => {
+  it("suspends a tracked socket's idle time-out while a hop is held and arms it again after", async () => {
+    const { default: net } = await import('node:net');
+    const { LabClock } = await import('../../lab/trace/lab-clock.ts');
+    const server = net.createServer((s) => s.on('error', () => {}));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const socket = net.connect((server.address() as { port: number }).port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const clock = new LabClock();
+    clock.track(socket);
+    // nodemailer's socketTimeout, set on the socket as the library does
+    socket.setTimeout(60_000);
+    clock.pause();
+    expect(socket.timeout).toBe(0);
+    clock.resume();
+    expect(socket.timeout).toBe(60_000);
+    socket.destroy();
+    server.close();
+  });
+});

@@ -244,7 +244,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
 function transferSummary(count: number, uids: number[]): { ko: string; en: string } {
   const which = uids.length <= 5 ? uids.join(',') : `${uids[0]}..${uids[uids.length - 1]}`;
   return {
-    ko: `IMAP으로 메일 ${count}통 전송 (UID ${which})`,
+    ko: `dovecot 서비스가 메일 박스의 메일 ${count}통을 IMAP으로 보냅니다 (UID ${which})`,
     en: `Sent ${count} message${count === 1 ? '' : 's'} by IMAP (UID ${which})`,
   };
 }
