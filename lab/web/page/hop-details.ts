@@ -5,6 +5,7 @@ import { useStore, protocolOf } from 'lab-page/store.ts';
 import { colorOf } from 'lab-page/colors.ts';
 import { Letter } from 'lab-page/letter.ts';
 import { statusWord } from 'lab-page/event-list.ts';
+import { lettersOf, type LetterTrack } from 'lab-page/letters.ts';
 import type { Source } from 'lab-page/source.ts';
 import type { HopDetails, HopEvent } from 'lab-page/types.ts';
 
@@ -17,6 +18,7 @@ const cache = new Map<number, HopDetails>();
 export function HopDetailsPane({ source }: { source: Source }) {
   const s = useStore();
   const event = s.events[s.cursor];
+  const letters = lettersOf(s.events);
   const [details, setDetails] = useState<HopDetails | undefined>(undefined);
   const [error, setError] = useState('');
   useEffect(() => {
@@ -43,7 +45,7 @@ export function HopDetailsPane({ source }: { source: Source }) {
     ${config(event)}
     ${replies(event)}
     ${event.kind === 'dns' ? dns(event) : null}
-    ${ids(event)}
+    ${ids(event, letters.letters[letters.of[s.cursor]])}
     ${event.transcript?.length ? html`<h3>${t('transcript')}</h3><div class="transcript">${event.transcript.map((l) => html`<div class=${`dir-${l.dir}`}>${l.dir}: ${l.line}</div>`)}</div>` : null}
     ${error ? html`<p class="error">${error}</p>` : null}
     ${details?.files.length ? html`<h3>${t('files')}</h3>${details.files.map((f) => html`<div class="file">
@@ -98,9 +100,11 @@ function dns(e: HopEvent) {
   </div>`;
 }
 
-function ids(e: HopEvent) {
-  if (!e.queueId && !e.messageId) return null;
-  return html`<p class="ids">${e.queueId ? html`${t('queueId')} <code>${e.queueId}</code> ` : null}${e.messageId ? html`${t('messageId')} <code>${e.messageId}</code>` : null}</p>`;
+/** The queue ID of this hop, and the letter it belongs to (its Message-ID, even where the hop itself names none: a POP3 RETR). */
+function ids(e: HopEvent, letter: LetterTrack | undefined) {
+  const messageId = e.messageId ?? letter?.messageId;
+  if (!e.queueId && !messageId && !letter) return null;
+  return html`<p class="ids">${letter ? html`<b>${t('thisLetter')}: ✉${letter.n}</b> ` : null}${e.queueId ? html`${t('queueId')} <code>${e.queueId}</code> ` : null}${messageId ? html`${t('messageId')} <code>${messageId}</code>` : null}</p>`;
 }
 
 function fileKind(kind: string): string {

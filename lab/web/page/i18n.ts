@@ -109,6 +109,11 @@ const WORDS = {
   letterFrom: { ko: '보낸 사람', en: 'From' },
   letterTo: { ko: '받는 사람', en: 'To' },
   expectations: { ko: '기대 결과', en: 'Expectations' },
+  letterShown: { ko: '그림의 메일', en: 'Letter shown' },
+  latestLetter: { ko: '가장 최근 메일 (따라가기)', en: 'the latest letter (follow)' },
+  letterOnly: { ko: '이 메일만', en: 'this letter only' },
+  letterColumn: { ko: '메일', en: 'Letter' },
+  thisLetter: { ko: '이 메일', en: 'This letter' },
 } satisfies Record<string, Bilingual>;
 
 export type Word = keyof typeof WORDS;

@@ -5,6 +5,7 @@ import { LiveSource, RecordingSource, type Recording, type Source } from 'lab-pa
 import { usePlayer } from 'lab-page/player.ts';
 import { listenToKeys } from 'lab-page/keys.ts';
 import { Figure } from 'lab-page/figure.ts';
+import { LetterPicker } from 'lab-page/letter-picker.ts';
 import { EventList } from 'lab-page/event-list.ts';
 import { HopDetailsPane } from 'lab-page/hop-details.ts';
 import { StatePanel } from 'lab-page/state-panel.ts';
@@ -26,7 +27,7 @@ function App() {
     <${HeldBanner} />
     <${ScenarioBanner} />
     <main>
-      <div class="stage"><${Figure} /></div>
+      <div class="stage"><${LetterPicker} /><${Figure} /></div>
       <aside class="side"><${StatePanel} /><${LabActions} source=${source} /></aside>
       <div class="lower"><${EventList} /><${HopDetailsPane} source=${source} /></div>
     </main>

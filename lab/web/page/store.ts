@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { lettersOf, letterAt } from 'lab-page/letters.ts';
 import type { Figure, HopEvent, LabModel, LabState, Lang, ScenarioRun, StepState } from 'lab-page/types.ts';
 
 // The page's state in one place; components read it with useStore() and change it with update().
@@ -31,6 +32,8 @@ export interface PageState {
   /** protocols hidden from the event list */
   hidden: string[];
   numberedOnly: boolean;
+  /** the list shows the hops of the letter on the figure only */
+  letterOnly: boolean;
   connected: boolean;
   /** replaying the recorded hops in the page, ms per hop (0: not) */
   replaying: number;
@@ -49,6 +52,7 @@ export const store: { state: PageState } = {
     projector: false,
     hidden: [],
     numberedOnly: false,
+    letterOnly: false,
     connected: false,
     replaying: 0,
     toasts: [],
@@ -92,5 +96,7 @@ export function protocolOf(e: Pick<HopEvent, 'kind' | 'protocol'>): string {
 
 /** The hops the list shows, after the filters. */
 export function visibleEvents(s: PageState): HopEvent[] {
-  return s.events.filter((e) => !s.hidden.includes(protocolOf(e)) && (!s.numberedOnly || e.steps));
+  const letters = lettersOf(s.events);
+  const letter = s.letterOnly ? letterAt(letters, s.cursor) : -1;
+  return s.events.filter((e, i) => !s.hidden.includes(protocolOf(e)) && (!s.numberedOnly || e.steps) && (letter < 0 || letters.of[i] === letter || i === s.cursor));
 }
