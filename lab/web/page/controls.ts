@@ -27,7 +27,7 @@ export function Toolbar({ source }: { source: Source }) {
   const playing = s.replaying > 0 || s.step.playing > 0;
   const speed = Number(localStorage.getItem('mail-lab.speed') ?? 1500);
   return html`<header class="toolbar">
-    <div class="brand"><b>mail-lab</b> <span>${t('title')}</span> ${model ? html`<span class="muted">${model.name} · ${model.runtime}</span>` : null}
+    <div class="brand" title=${t('title')}><b>mail-lab</b> ${model ? html`<span class="muted" title=${model.file}>${model.name}${model.runtime === 'containers' ? ` · ${t('runtimeContainers')}` : ''}</span>` : null}
       <span class=${`conn ${source.live ? (s.connected ? 'on' : 'off') : 'rec'}`}>${source.live ? (s.connected ? t('live') : t('offline')) : t('recording')}</span>
     </div>
     <div class="group figure-switch" role="group">
@@ -35,8 +35,10 @@ export function Toolbar({ source }: { source: Source }) {
       <button class=${s.figure === 'detail' ? 'on' : ''} data-figure="detail" onClick=${() => update(() => ({ figure: 'detail' }))}>${t('detail')}</button>
     </div>
     <div class="group player" role="group">
-      ${source.live ? html`<label class=${`switch ${s.step.on ? 'on' : ''}`} title=${s.step.available ? '' : t('stepUnavailable')}>
+      ${source.live ? html`<label class=${`switch ${s.step.on ? 'on' : ''} ${s.step.available ? '' : 'unavailable'}`} title=${s.step.available ? t('keyStep') : t('stepUnavailable')}
+          onClick=${() => !s.step.available && toast(t('stepUnavailable'), false)}>
         <input type="checkbox" name="step" checked=${s.step.on} disabled=${!s.step.available || !model?.canAct} onChange=${(e: Event) => act(source, '/api/step', { on: (e.target as HTMLInputElement).checked })} /> ${t('step')}
+        ${s.step.available ? null : html`<span class="step-note">${t('stepUnavailableShort')}</span>`}
       </label>` : null}
       <button data-action="back" onClick=${back} title="← b">◀ ${t('back')}</button>
       <button data-action="next" class="primary" onClick=${() => void next()} title="Enter Space →">${t('next')} ▶</button>
@@ -51,7 +53,7 @@ export function Toolbar({ source }: { source: Source }) {
       ${source.live && model?.canAct ? html`<button data-action="compose" onClick=${() => update(() => ({ dialog: { kind: 'compose' } }))}>✉ ${t('compose')}</button>` : null}
       <button data-action="lang" onClick=${switchLang}>${t('language')}</button>
       <button data-action="projector" class=${s.projector ? 'on' : ''} onClick=${switchProjector}>${t('projector')}</button>
-      <button data-action="keys" onClick=${() => update(() => ({ dialog: { kind: 'keys' } }))}>? ${t('keys')}</button>
+      <button data-action="keys" title=${t('keys')} aria-label=${t('keys')} onClick=${() => update(() => ({ dialog: { kind: 'keys' } }))}>?</button>
     </div>
   </header>`;
 }
@@ -76,11 +78,15 @@ export function ScenarioBanner() {
   const run = s.scenario;
   if (!run) return null;
   const word = run.state === 'running' ? t('running') : run.state === 'done' ? t('passed') : t('failed');
-  return html`<div class=${`scenario-banner ${run.state}`} data-scenario=${run.name}>
-    <b>${t('scenario')}: ${tr(run.title)}</b> <span class="state-word">${word}</span>
-    ${run.error ? html`<div class="error-text">${run.error}</div>` : null}
-    ${run.expectations?.length ? html`<ul>${run.expectations.map((e) => html`<li class=${e.ok ? 'ok' : 'bad'}>${e.ok ? '✓' : '✗'} ${tr(e.expected)}${e.ok ? '' : html` <span class="muted">(${tr(e.actual)})</span>`}</li>`)}</ul>` : null}
-  </div>`;
+  const held = run.expectations?.filter((e) => e.ok).length ?? 0;
+  const all = run.expectations?.length ?? 0;
+  // one line; the expectations open below it (at once when one failed)
+  return html`<details class=${`scenario-banner ${run.state}`} data-scenario=${run.name} open=${run.state === 'failed'}>
+    <summary><b>${t('scenario')}: ${tr(run.title)}</b> <span class="state-word">${word}</span>
+      ${all ? html` <span class="muted">${t('expectations')} ${held}/${all}</span>` : null}
+      ${run.error ? html` <span class="error-text">${run.error}</span>` : null}</summary>
+    ${all ? html`<ul>${run.expectations!.map((e) => html`<li class=${e.ok ? 'ok' : 'bad'}>${e.ok ? '✓' : '✗'} ${tr(e.expected)}${e.ok ? '' : html` <span class="muted">(${tr(e.actual)})</span>`}</li>`)}</ul>` : null}
+  </details>`;
 }
 
 export function LabActions({ source }: { source: Source }) {

@@ -43,7 +43,7 @@ export function EventList() {
     ${letters.letters.length > 1 && shownLetter ? html`<style>${`.events tbody tr[data-letter]:not([data-letter="${shownLetter}"]) { opacity: .5; }`}</style>` : null}
     <div class="table" ref=${body}>
       <table>
-        <thead><tr><th>#</th><th>${t('time')}</th><th>${t('overviewStep')}</th><th>${t('sendmailStep')}</th><th>${t('letterColumn')}</th><th>${t('from')}</th><th>${t('to')}</th><th>${t('protocol')}</th><th>${t('status')}</th><th>${t('summary')}</th></tr></thead>
+        <thead><tr><th class="seq">#</th><th class="time">${t('time')}</th><th>${t('overviewStep')}</th><th>${t('sendmailStep')}</th><th class="letter-n">${t('letterColumn')}</th><th>${t('from')}</th><th>${t('to')}</th><th>${t('protocol')}</th><th>${t('status')}</th><th>${t('summary')}</th></tr></thead>
         <tbody>
           ${shown.length === 0 ? html`<tr><td colspan="10" class="empty">${t('noHops')}</td></tr>` : null}
           ${shown.map((e) => {
@@ -82,7 +82,7 @@ class Row extends Component<RowProps> {
   render() {
     const { event: e, current, index, last, letter } = this.props;
     const p = protocolOf(e);
-    return html`<tr data-seq=${e.seq} data-letter=${letter || undefined} class=${`${current ? 'current' : ''} ${e.steps ? 'numbered' : ''} ${e.status && e.status !== 'ok' ? `bad ${e.status}` : ''}`} onClick=${() => select(index, index === last)}>
+    return html`<tr data-seq=${e.seq} data-letter=${letter || undefined} class=${`${current ? 'current' : ''} ${e.steps ? 'numbered' : ''} ${e.status && e.status !== 'ok' ? `bad ${e.status}` : ''}`} onClick=${() => (select(index, index === last), update(() => ({ side: 'details' })))}>
       <td class="seq">${e.seq}</td>
       <td class="time">${clock(e.at)}</td>
       <td class="step">${circled(e.steps?.overview)}</td>

@@ -23,6 +23,8 @@ export function Figure() {
   const s = useStore();
   const model = s.model;
   const l = useMemo(() => (model ? layout(model.hosts, s.figure, model.lead) : undefined), [model, s.figure, s.lang]);
+  const box = useRef<HTMLDivElement>(null);
+  useFollow(box, s.step.held ? -1 - (s.step.heldId ?? 0) : s.events[s.cursor]?.seq, s.figure);
   if (!model || !l) return null;
   const faults = faultsUpTo(s.events, s.cursor);
   const letters = lettersOf(s.events);
@@ -41,7 +43,10 @@ export function Figure() {
   const lines = drawn.map((d, i) => hopLine(d.hop, paths[i], stepOf(d.hop), labels[i], d.state, letters.of[s.events.indexOf(d.hop as HopEvent)] ?? -1));
   const order = (state: State) => lines.filter((_, i) => drawn[i].state === state);
   const currentPath = current ? paths[drawn.findIndex((d) => d.state === 'current')] : undefined;
-  return html`<svg class=${`figure figure-${s.figure}`} viewBox=${`0 0 ${l.width} ${l.height}`} preserveAspectRatio="xMidYMid meet" role="img"
+  // Never smaller than half size: a wide lab (three mail servers inside out) scrolls sideways
+  // rather than shrink its words past reading, and the hop shown is scrolled into view.
+  return html`<div class="figure-box" ref=${box}><svg class=${`figure figure-${s.figure}`} viewBox=${`0 0 ${l.width} ${l.height}`} preserveAspectRatio="xMidYMid meet" role="img"
+      style=${`min-width: ${Math.round(l.width * MIN_SCALE)}px`}
       aria-label=${s.figure === 'overview' ? t('overview') : t('detail')}>
     <defs>
       ${Object.entries({ ...PROTOCOL_COLORS, flow: '#94a3b8', held: '#f59e0b' }).map(([name, color]) => html`<marker id=${`arrow-${name}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill=${color} /></marker>`)}
@@ -55,7 +60,25 @@ export function Figure() {
     ${order('current')}
     ${order('held')}
     ${current && currentPath?.segments.length ? html`<${Envelope} key=${`letter-${current.seq}-${s.figure}`} d=${pathData(currentPath.segments)} />` : null}
-  </svg>`;
+  </svg></div>`;
+}
+
+const MIN_SCALE = 0.5;
+
+/** Scroll the figure (not the page) so that the hop shown, or the held one, is in view. */
+function useFollow(box: { current: HTMLDivElement | null }, seq: number | undefined, figure: string): void {
+  useEffect(() => {
+    const el = box.current;
+    if (!el || (el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight)) return;
+    const hop = el.querySelector('.hop-held, .hop-current');
+    if (!hop) return;
+    const r = hop.getBoundingClientRect();
+    const view = el.getBoundingClientRect();
+    const left = r.left - view.left + el.scrollLeft;
+    const top = r.top - view.top + el.scrollTop;
+    if (r.left < view.left || r.right > view.right) el.scrollLeft = Math.max(0, left + r.width / 2 - el.clientWidth / 2);
+    if (r.top < view.top || r.bottom > view.bottom) el.scrollTop = Math.max(0, top + r.height / 2 - el.clientHeight / 2);
+  }, [seq, figure]);
 }
 
 function hopLine(hop: HopEvent | HopPreview, path: HopPath | undefined, step: string | undefined, label: Point | undefined, state: State, letter: number) {

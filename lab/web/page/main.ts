@@ -7,9 +7,8 @@ import { listenToKeys } from 'lab-page/keys.ts';
 import { Figure } from 'lab-page/figure.ts';
 import { LetterPicker } from 'lab-page/letter-picker.ts';
 import { EventList } from 'lab-page/event-list.ts';
-import { HopDetailsPane } from 'lab-page/hop-details.ts';
-import { StatePanel } from 'lab-page/state-panel.ts';
-import { Toolbar, HeldBanner, ScenarioBanner, LabActions } from 'lab-page/controls.ts';
+import { SidePanel } from 'lab-page/state-panel.ts';
+import { Toolbar, HeldBanner, ScenarioBanner } from 'lab-page/controls.ts';
 import { Dialogs } from 'lab-page/dialogs.ts';
 import type { HopEvent } from 'lab-page/types.ts';
 
@@ -28,8 +27,8 @@ function App() {
     <${ScenarioBanner} />
     <main>
       <div class="stage"><${LetterPicker} /><${Figure} /></div>
-      <aside class="side"><${StatePanel} /><${LabActions} source=${source} /></aside>
-      <div class="lower"><${EventList} /><${HopDetailsPane} source=${source} /></div>
+      <${EventList} />
+      <${SidePanel} source=${source} />
     </main>
     <div class="toasts">${s.toasts.map((x) => html`<div class=${`toast ${x.ok ? 'ok' : 'bad'}`} role="alert">${x.text}</div>`)}</div>
     <${Dialogs} source=${source} />

@@ -1,27 +1,34 @@
-import { useState } from 'preact/hooks';
 import { html } from 'lab-page/html.ts';
 import { t, lang } from 'lab-page/i18n.ts';
-import { useStore, update } from 'lab-page/store.ts';
+import { useStore, update, type SideTab } from 'lab-page/store.ts';
+import { HopDetailsPane } from 'lab-page/hop-details.ts';
+import { LabActions } from 'lab-page/controls.ts';
+import type { Source } from 'lab-page/source.ts';
 import type { LabModel, LabState } from 'lab-page/types.ts';
 
-// The lab's state beside the picture, live: each mail server's queue as mailq shows it, each
-// user's mailbox, the zones the name server serves.
+// Beside the picture, one panel with tabs: the details of the hop shown, and the lab's state,
+// live: each mail server's queue as mailq shows it, each user's mailbox, the zones the name
+// server serves; and the lab's controls (faults, flush, fetch, scenarios, reset, export).
 
-type Tab = 'queue' | 'mailboxes' | 'zones';
-
-export function StatePanel() {
+export function SidePanel({ source }: { source: Source }) {
   const s = useStore();
-  const [tab, setTab] = useState<Tab>('queue');
   const queued = s.state?.queues.reduce((n, q) => n + q.entries.length, 0) ?? 0;
-  return html`<section class="state" aria-label="state">
+  const letters = s.state?.mailboxes.reduce((n, m) => n + m.letters.length + m.more, 0) ?? 0;
+  const tabs: SideTab[] = source.live ? ['details', 'queue', 'mailboxes', 'zones', 'actions'] : ['details', 'queue', 'mailboxes', 'zones'];
+  const tab = tabs.includes(s.side) ? s.side : 'details';
+  return html`<aside class="side" aria-label=${t('sidePanel')}>
     <div class="tabs" role="tablist">
-      ${(['queue', 'mailboxes', 'zones'] as Tab[]).map((name) => html`<button role="tab" class=${tab === name ? 'on' : ''} aria-selected=${tab === name} data-tab=${name} onClick=${() => setTab(name)}>
-        ${t(name)}${name === 'queue' && queued ? html` <span class="count">${queued}</span>` : null}
+      ${tabs.map((name) => html`<button role="tab" class=${tab === name ? 'on' : ''} aria-selected=${tab === name} data-tab=${name} onClick=${() => update(() => ({ side: name }))}>
+        ${t(TAB_WORD[name])}${name === 'queue' && queued ? html` <span class="count">${queued}</span>` : name === 'mailboxes' && letters ? html` <span class="count">${letters}</span>` : null}
       </button>`)}
     </div>
-    ${tab === 'queue' ? queues(s.state) : tab === 'mailboxes' ? mailboxes(s.state) : zones(s.model)}
-  </section>`;
+    <div class="side-body">
+      ${tab === 'details' ? html`<${HopDetailsPane} source=${source} />` : tab === 'queue' ? queues(s.state) : tab === 'mailboxes' ? mailboxes(s.state) : tab === 'zones' ? zones(s.model) : html`<${LabActions} source=${source} />`}
+    </div>
+  </aside>`;
 }
+
+const TAB_WORD = { details: 'details', queue: 'queue', mailboxes: 'mailboxes', zones: 'zones', actions: 'labControls' } as const;
 
 function age(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

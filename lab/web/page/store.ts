@@ -15,6 +15,8 @@ export type Dialog =
   | { kind: 'letter'; host: string; user: string; id: string }
   | { kind: 'keys' };
 
+export type SideTab = 'details' | 'queue' | 'mailboxes' | 'zones' | 'actions';
+
 export interface PageState {
   model?: LabModel;
   /** the hops since the last reset, in order */
@@ -27,6 +29,8 @@ export interface PageState {
   /** the cursor follows each new hop (until Back is pressed) */
   following: boolean;
   figure: Figure;
+  /** the side panel's tab */
+  side: SideTab;
   lang: Lang;
   projector: boolean;
   /** protocols hidden from the event list */
@@ -48,6 +52,7 @@ export const store: { state: PageState } = {
     cursor: -1,
     following: true,
     figure: 'overview',
+    side: 'details',
     lang: 'ko',
     projector: false,
     hidden: [],
