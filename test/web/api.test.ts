@@ -74,6 +74,11 @@ describe('the page\'s API', () => {
       expect(String(res.body.error)).toMatch(message);
     }
     expect(lab.trace.events.length).toBe(before);
+    // every reason in English and Korean: the page shows the one it speaks
+    const korean = await post('/api/send', { from: 'Server', to: 'lee@naver.com', subject: 's', body: 'b' });
+    expect(korean.body.message).toEqual({ en: korean.body.error, ko: 'Server는 메일 클라이언트가 아닙니다. 메일 클라이언트: Client, WinClient' });
+    const address = await post('/api/send', { from: 'WinClient', to: ['lee-at-naver'], subject: 's', body: 'b' });
+    expect((address.body.message as { ko: string }).ko).toBe('"to.0": lee@naver.com 같은 메일 주소를 쓰세요');
     expect((await fetch(new URL('/api/send', url))).status).toBe(405);
     const plain = await fetch(new URL('/api/reset', url), { method: 'POST', body: '{}' });
     expect(plain.status).toBe(415); // not JSON: another web site's form cannot post it

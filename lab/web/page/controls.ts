@@ -1,6 +1,7 @@
 import { html, circled } from 'lab-page/html.ts';
 import { t, tr, lang } from 'lab-page/i18n.ts';
-import { useStore, update, toast } from 'lab-page/store.ts';
+import { useStore, update, toast, protocolOf, protocolWord } from 'lab-page/store.ts';
+import { hostSwitched, serviceSwitched, linkSwitched, flushing, scenarioStarted } from 'lab-page/sentences.ts';
 import { back, next, play, togglePlay } from 'lab-page/player.ts';
 import { faultsUpTo, linkKey } from 'lab-page/figure-state.ts';
 import { switchLang, switchProjector } from 'lab-page/settings.ts';
@@ -65,7 +66,7 @@ export function HeldBanner() {
   const steps = held.steps ? `${t('overviewStep')} ${circled(held.steps.overview)} · ${t('sendmailStep')} ${circled(held.steps.sendmail)}` : '';
   return html`<div class="held" role="status">
     <span class="held-title">■ ${t('held')}</span>
-    <b>${steps}</b> <span class="proto-text">${held.protocol ?? held.kind.toUpperCase()}</span>
+    <b>${steps}</b> <span class="proto-text">${protocolWord(protocolOf(held))}</span>
     <span>${held.from}${held.fromAddress ? ` (${held.fromAddress})` : ''} → ${held.to}${held.toAddress ? ` (${held.toAddress})` : ''}</span>
     <span class="held-summary">${tr(held.summary)}</span>
     ${held.files?.length ? html`<span class="muted">${held.files.map((f) => f.split('/').slice(-3).join('/')).join(', ')}</span>` : null}
@@ -96,7 +97,6 @@ export function LabActions({ source }: { source: Source }) {
   if (!model.canAct) return html`<section class="actions"><p class="muted">${t('watchOnly')}</p></section>`;
   const faults = faultsUpTo(s.events, s.events.length - 1);
   const servers = model.hosts.filter((h) => h.mail);
-  const ko = lang() === 'ko';
   const pairs: [string, string][] = [];
   for (let i = 0; i < servers.length; i++) for (let j = i + 1; j < servers.length; j++) pairs.push([servers[i].name, servers[j].name]);
   return html`<section class="actions" aria-label=${t('faults')}>
@@ -106,26 +106,27 @@ export function LabActions({ source }: { source: Source }) {
         const down = faults.hosts.has(h.name);
         return html`<tr data-host=${h.name}>
           <th>${h.name}</th>
-          <td>${h.services.length || h.client ? html`<button data-fault=${down ? 'host-up' : 'host-down'} class=${down ? 'on-bad' : ''} onClick=${() => act(source, '/api/fault', { fault: down ? 'host-up' : 'host-down', host: h.name })}>${down ? t('hostUp') : t('hostDown')}</button>` : null}
+          <td>${h.services.length || h.client ? html`<button data-fault=${down ? 'host-up' : 'host-down'} class=${down ? 'on-bad' : ''} onClick=${() => act(source, '/api/fault', { fault: down ? 'host-up' : 'host-down', host: h.name }, hostSwitched(h.name, down))}>${down ? t('hostUp') : t('hostDown')}</button>` : null}
             ${h.services.map((sv) => {
               const off = faults.services.has(`${h.name}/${sv}`);
-              return html`<button data-service=${sv} class=${off ? 'on-bad' : ''} disabled=${down} onClick=${() => act(source, '/api/fault', { fault: off ? 'service-up' : 'service-down', host: h.name, service: sv })}>${sv.toUpperCase()} ${off ? t('hostUp') : t('hostDown')}</button>`;
+              return html`<button data-service=${sv} class=${off ? 'on-bad' : ''} disabled=${down} onClick=${() => act(source, '/api/fault', { fault: off ? 'service-up' : 'service-down', host: h.name, service: sv }, serviceSwitched(h.name, sv, off))}>${sv.toUpperCase()} ${off ? t('hostUp') : t('hostDown')}</button>`;
             })}
-            ${h.mail ? html`<button data-flush=${h.name} onClick=${() => act(source, '/api/flush', { host: h.name }, ko ? `${h.name}: 큐를 지금 다시 보냅니다` : `${h.name}: flushing the queue`)}>${t('flush')}</button>` : null}
+            ${h.mail ? html`<button data-flush=${h.name} onClick=${() => act(source, '/api/flush', { host: h.name }, flushing(h.name))}>${t('flush')}</button>` : null}
             ${h.client ? html`<button data-fetch="pop3" onClick=${() => act(source, '/api/fetch', { client: h.name, protocol: 'pop3' })}>${t('fetchPop3')}</button><button data-fetch="imap" onClick=${() => act(source, '/api/fetch', { client: h.name, protocol: 'imap' })}>${t('fetchImap')}</button>` : null}
           </td>
         </tr>`;
       })}
       ${pairs.map(([a, b]) => {
         const cut = faults.links.has(linkKey(a, b));
-        return html`<tr data-link=${`${a}|${b}`}><th>${a} ↔ ${b}</th><td><button class=${cut ? 'on-bad' : ''} onClick=${() => act(source, '/api/fault', { fault: cut ? 'link-up' : 'link-down', host: a, peer: b })}>${cut ? t('linkUp') : t('linkDown')}</button></td></tr>`;
+        return html`<tr data-link=${`${a}|${b}`}><th>${a} ↔ ${b}</th><td><button class=${cut ? 'on-bad' : ''} onClick=${() => act(source, '/api/fault', { fault: cut ? 'link-up' : 'link-down', host: a, peer: b }, linkSwitched(a, b, cut))}>${cut ? t('linkUp') : t('linkDown')}</button></td></tr>`;
       })}
     </tbody></table>
     <div class="scenario-run">
       <label>${t('scenario')} <select name="scenario">${model.scenarios.map((sc) => html`<option value=${sc.name}>${sc.name}: ${tr(sc.title)}</option>`)}</select></label>
       <button data-action="run-scenario" onClick=${(e: Event) => {
         const select = (e.currentTarget as HTMLElement).parentElement!.querySelector('select') as HTMLSelectElement;
-        void act(source, '/api/scenario', { name: select.value });
+        const chosen = model.scenarios.find((sc) => sc.name === select.value);
+        void act(source, '/api/scenario', { name: select.value }, scenarioStarted(chosen ? tr(chosen.title) : select.value));
       }}>▶ ${t('run')}</button>
       <button data-action="reset" onClick=${() => confirm(t('resetAsk')) && act(source, '/api/reset')}>⟲ ${t('reset')}</button>
       <a class="button" data-action="export" href="/api/export" download>⤓ ${t('export')}</a>

@@ -2,7 +2,7 @@ import { Component } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { html, circled, clock } from 'lab-page/html.ts';
 import { t, tr } from 'lab-page/i18n.ts';
-import { useStore, update, protocolOf, visibleEvents } from 'lab-page/store.ts';
+import { useStore, update, protocolOf, protocolWord, visibleEvents } from 'lab-page/store.ts';
 import { colorOf, PROTOCOL_COLORS } from 'lab-page/colors.ts';
 import type { HopEvent } from 'lab-page/types.ts';
 import { select } from 'lab-page/player.ts';
@@ -35,7 +35,7 @@ export function EventList() {
     <header>
       <h2>${t('events')} <span class="count">${shown.length}</span></h2>
       <div class="filters" role="group">
-        ${FILTERS.map((p) => html`<button class=${`filter ${s.hidden.includes(p) ? 'off' : 'on'}`} style=${`--c:${colorOf(p)}`} aria-pressed=${!s.hidden.includes(p)} onClick=${() => toggle(p)}>${p}</button>`)}
+        ${FILTERS.map((p) => html`<button class=${`filter ${s.hidden.includes(p) ? 'off' : 'on'}`} style=${`--c:${colorOf(p)}`} aria-pressed=${!s.hidden.includes(p)} onClick=${() => toggle(p)} data-protocol=${p}>${protocolWord(p)}</button>`)}
         <label class="numbered-only"><input type="checkbox" name="numbered-only" checked=${s.numberedOnly} onChange=${(e: Event) => update(() => ({ numberedOnly: (e.target as HTMLInputElement).checked }))} /> ${t('numberedOnly')}</label>
         ${letters.letters.length > 1 ? html`<label class="numbered-only"><input type="checkbox" name="letter-only" checked=${s.letterOnly} onChange=${(e: Event) => update(() => ({ letterOnly: (e.target as HTMLInputElement).checked }))} /> ${t('letterOnly')}${shownLetter ? ` (✉${shownLetter})` : ''}</label>` : null}
       </div>
@@ -56,10 +56,11 @@ export function EventList() {
   </section>`;
 }
 
+const STATUS_WORD = { ok: 'statusOk', deferred: 'statusDeferred', bounced: 'statusBounced', refused: 'statusRefused', failed: 'statusFailed' } as const;
+
 export function statusWord(status: string | undefined): string {
-  const ko: Record<string, string> = { ok: '성공', deferred: '연기됨', bounced: '반송됨', refused: '거부됨', failed: '실패' };
   if (!status) return '';
-  return document.documentElement.lang === 'ko' ? ko[status] ?? status : status;
+  return status in STATUS_WORD ? t(STATUS_WORD[status as keyof typeof STATUS_WORD]) : status;
 }
 
 interface RowProps {
@@ -90,7 +91,7 @@ class Row extends Component<RowProps> {
       <td class="letter-n">${letter ? `✉${letter}` : ''}</td>
       <td>${e.from}</td>
       <td>${e.to}</td>
-      <td><span class="proto" style=${`--c:${colorOf(p)}`}>${p}</span></td>
+      <td><span class="proto" style=${`--c:${colorOf(p)}`}>${protocolWord(p)}</span></td>
       <td class="status">${statusWord(e.status)}</td>
       <td class="summary">${tr(e.summary)}</td>
     </tr>`;

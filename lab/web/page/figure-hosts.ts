@@ -62,7 +62,7 @@ function parts(h: ModelHost, l: Layout, faults: Faults, state: LabState | undefi
   const queued = state?.queues.find((q) => q.host === h.name)?.entries.length ?? 0;
   const letters = state?.mailboxes.filter((m) => m.host === h.name).reduce((n, m) => n + m.letters.length + m.more, 0) ?? 0;
   const note: Partial<Record<Component, string>> = {
-    sendmail: 'SMTP :25', queue: `${queued}`, mda: 'local / SMTP', mailbox: `${letters}`, dovecot: 'POP3 :110 · IMAP :143', nameServer: 'DNS :53',
+    sendmail: 'SMTP :25', queue: `${queued}`, mda: t('mdaNote'), mailbox: `${letters}`, dovecot: 'POP3 :110 · IMAP :143', nameServer: 'DNS :53',
   };
   const flow = (a?: Box, b?: Box) => (a && b ? html`<line class="flow" x1=${a.x + a.w} y1=${a.y + a.h / 2} x2=${b.x} y2=${b.y + b.h / 2} marker-end="url(#arrow-flow)" />` : null);
   const down = (c: Component) => faults.hosts.has(h.name) || (PART_SERVICE[c] ?? []).some((s) => faults.services.has(`${h.name}/${s}`));

@@ -1,5 +1,6 @@
 import { html, render } from 'lab-page/html.ts';
 import { t, setLang, initialLang } from 'lab-page/i18n.ts';
+import { sentBy, fetchedBy } from 'lab-page/sentences.ts';
 import { store, update, toast, useStore } from 'lab-page/store.ts';
 import { LiveSource, RecordingSource, type Recording, type Source } from 'lab-page/source.ts';
 import { usePlayer } from 'lab-page/player.ts';
@@ -30,7 +31,7 @@ function App() {
       <${EventList} />
       <${SidePanel} source=${source} />
     </main>
-    <div class="toasts">${s.toasts.map((x) => html`<div class=${`toast ${x.ok ? 'ok' : 'bad'}`} role="alert">${x.text}</div>`)}</div>
+    <div class="toasts">${s.toasts.map((x) => html`<div class=${`toast ${x.ok ? 'ok' : 'bad'}`} role="alert">${x.text}${x.quote ? html` <code>${x.quote}</code>` : null}</div>`)}</div>
     <${Dialogs} source=${source} />
   </div>`;
 }
@@ -88,8 +89,10 @@ async function start(): Promise<void> {
     },
     scenario: (scenario) => update(() => ({ scenario })),
     action: (a) => {
-      if (a.ok) toast(`${a.kind === 'send' ? t('sent') : a.kind}: ${a.kind === 'send' ? (a.result as { response?: string }).response ?? '' : ''}`);
-      else toast(`${a.kind}: ${a.error}`, false);
+      const server = (pc: string | undefined) => store.state.model?.hosts.find((h) => h.name === pc)?.client?.server ?? '';
+      if (a.kind === 'send' && a.ok) toast(sentBy(a.from ?? '', server(a.from)), true, (a.result as { response?: string }).response);
+      else if (a.kind === 'fetch' && a.ok) toast(fetchedBy(a.from ?? '', (a.result as { letters?: number }).letters ?? 0));
+      else toast(`${a.kind === 'send' ? t('notSent') : t('notFetched')}:`, false, a.error);
     },
     connected: (on) => update(() => ({ connected: on })),
   });

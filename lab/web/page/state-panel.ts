@@ -28,6 +28,8 @@ export function SidePanel({ source }: { source: Source }) {
   </aside>`;
 }
 
+const RCPT_WORD: Record<string, Parameters<typeof t>[0]> = { pending: 'rcptPending', deferred: 'rcptDeferred', delivered: 'rcptDelivered', bounced: 'rcptBounced' };
+
 const TAB_WORD = { details: 'details', queue: 'queue', mailboxes: 'mailboxes', zones: 'zones', actions: 'labControls' } as const;
 
 function age(ms: number): string {
@@ -47,7 +49,7 @@ function queues(state: LabState | undefined) {
         <td><code>${e.id}</code></td>
         <td>${age(e.ageMs)}</td>
         <td>${e.from || '<>'}</td>
-        <td>${e.recipients.map((r) => html`<div class=${`rcpt rcpt-${r.status}`}>${r.address} <span class="muted">(${r.status})</span></div>`)}</td>
+        <td>${e.recipients.map((r) => html`<div class=${`rcpt rcpt-${r.status}`}>${r.address} <span class="muted">(${t(RCPT_WORD[r.status] ?? 'rcptPending')})</span></div>`)}</td>
         <td class="error-text">${e.recipients.map((r) => r.lastError).filter(Boolean).join('; ')}</td>
         <td>${nextTry(e.recipients.map((r) => r.nextTry).filter((n): n is number => n !== undefined), state.now)}</td>
       </tr>`)}</tbody>
@@ -67,7 +69,7 @@ function mailboxes(state: LabState | undefined) {
     <h3>${m.address} <span class="muted">${m.host}</span></h3>
     ${m.letters.length === 0 ? html`<p class="muted">${t('mailboxEmpty')}</p>` : html`<ul>${[...m.letters].reverse().map((l) => html`<li>
       <button class="letter-row" data-letter=${l.id} onClick=${() => update(() => ({ dialog: { kind: 'letter', host: m.host, user: m.user, id: l.id } }))}>
-        <span class="subject">${l.subject || '(no subject)'}</span>
+        <span class="subject">${l.subject || t('noSubject')}</span>
         <span class="muted">${l.from}</span>
         <span class="muted">${l.folder}/</span>
       </button>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { lettersOf, letterAt } from 'lab-page/letters.ts';
+import { t } from 'lab-page/i18n.ts';
 import type { Figure, HopEvent, LabModel, LabState, Lang, ScenarioRun, StepState } from 'lab-page/types.ts';
 
 // The page's state in one place; components read it with useStore() and change it with update().
@@ -8,6 +9,8 @@ export interface Toast {
   id: number;
   text: string;
   ok: boolean;
+  /** the lab's own words after the page's (a server's reply), shown as code */
+  quote?: string;
 }
 
 export type Dialog =
@@ -86,9 +89,9 @@ export function useStore(): PageState {
 
 let toastSeq = 0;
 
-export function toast(text: string, ok = true): void {
+export function toast(text: string, ok = true, quote?: string): void {
   const id = ++toastSeq;
-  update((s) => ({ toasts: [...s.toasts, { id, text, ok }].slice(-4) }));
+  update((s) => ({ toasts: [...s.toasts, { id, text, ok, quote }].slice(-4) }));
   setTimeout(() => update((s) => ({ toasts: s.toasts.filter((x) => x.id !== id) })), ok ? 4000 : 9000);
 }
 
@@ -97,6 +100,13 @@ export function protocolOf(e: Pick<HopEvent, 'kind' | 'protocol'>): string {
   if (e.kind === 'relay') return 'SMTP';
   if (e.kind === 'queue' || e.kind === 'mda' || e.kind === 'bounce' || e.kind === 'net' || e.kind === 'lab') return e.kind.toUpperCase();
   return (e.protocol ?? e.kind).toUpperCase();
+}
+
+const PROTOCOL_WORD: Record<string, Parameters<typeof t>[0]> = { QUEUE: 'protoQueue', BOUNCE: 'protoBounce', NET: 'protoNet', LAB: 'protoLab' };
+
+/** A protocol as the page writes it: SMTP, DNS ... stay; the lab's own kinds in the page's language (큐, 반송). */
+export function protocolWord(p: string): string {
+  return PROTOCOL_WORD[p] ? t(PROTOCOL_WORD[p]) : p;
 }
 
 /** The hops the list shows, after the filters. */
