@@ -39,7 +39,7 @@ export class WebServer {
     this.lesson = lesson;
     this.options = options;
     this.stream = new LiveStream(lesson.trace);
-    this.files = new HopFiles(lesson.trace, lesson.lab.dataDir);
+    this.files = new HopFiles(lesson.trace, lesson.lab.dataDir, localFiles(lesson));
     this.api = new LabApi(lesson, this.stream, this.files, options);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     // an SSE response is open for as long as the page is
@@ -117,6 +117,11 @@ export class WebServer {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** The files hops name, on this computer, for whichever lab the lesson runs now (a reset starts another). */
+function localFiles(lesson: Lesson): (file: string) => string {
+  return (file) => lesson.lab.runtime.localFile?.(file) ?? file;
 }
 
 export function newToken(): string {

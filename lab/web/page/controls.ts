@@ -36,11 +36,10 @@ export function Toolbar({ source }: { source: Source }) {
       <button class=${s.figure === 'detail' ? 'on' : ''} data-figure="detail" onClick=${() => update(() => ({ figure: 'detail' }))}>${t('detail')}</button>
     </div>
     <div class="group player" role="group">
-      ${source.live ? html`<label class=${`switch ${s.step.on ? 'on' : ''} ${s.step.available ? '' : 'unavailable'}`} title=${s.step.available ? t('keyStep') : t('stepUnavailable')}
-          onClick=${() => !s.step.available && toast(t('stepUnavailable'), false)}>
+      ${source.live ? html`<label class=${`switch ${s.step.on ? 'on' : ''} ${s.step.available ? '' : 'unavailable'}`} title=${s.step.available ? t('keyStep') : t('stepUnavailable')}>
         <input type="checkbox" name="step" checked=${s.step.on} disabled=${!s.step.available || !model?.canAct} onChange=${(e: Event) => act(source, '/api/step', { on: (e.target as HTMLInputElement).checked })} /> ${t('step')}
-        ${s.step.available ? null : html`<span class="step-note">${t('stepUnavailableShort')}</span>`}
       </label>` : null}
+      ${source.live && !s.step.available ? html`<button class="step-note" data-action="step-why" title=${t('stepUnavailable')} onClick=${() => toast(t('stepUnavailable'), false)}>${t('stepUnavailableShort')} ⓘ</button>` : null}
       <button data-action="back" onClick=${back} title="← b">◀ ${t('back')}</button>
       <button data-action="next" class="primary" onClick=${() => void next()} title="Enter Space →">${t('next')} ▶</button>
       <button data-action="play" onClick=${togglePlay} title="p">${playing ? `■ ${t('pause')}` : `▶▶ ${t('play')}`}</button>
