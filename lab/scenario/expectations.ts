@@ -66,7 +66,7 @@ async function check(lab: Lab, e: Expectation, state: ScenarioState): Promise<Ch
     };
   }
   if ('steps' in e) {
-    const seen = lab.trace.events.filter((ev) => ev.steps).map((ev) => ev.steps!.sendmail);
+    const seen = lab.trace.events.filter((ev) => ev.seq > state.since && ev.steps).map((ev) => ev.steps!.sendmail);
     let at = 0;
     for (const step of seen) if (step === e.steps[at]) at++;
     return {
@@ -77,7 +77,7 @@ async function check(lab: Lab, e: Expectation, state: ScenarioState): Promise<Ch
   }
   if ('asked' in e) {
     const a = e.asked;
-    const asked = lab.trace.events.filter((ev) => ev.kind === 'dns' && (!a.by || ev.from === a.by));
+    const asked = lab.trace.events.filter((ev) => ev.seq > state.since && ev.kind === 'dns' && (!a.by || ev.from === a.by));
     const ok = asked.some((ev) => (ev.transcript ?? []).some((t) => t.dir === 'C' && new RegExp(`\\b${escape(a.name)}\\.?\\s+(IN\\s+)?${a.type}\\b`, 'i').test(t.line)));
     const queries = asked.flatMap((ev) => (ev.transcript ?? []).filter((t) => t.dir === 'C').map((t) => `${ev.from}: ${t.line}`)).join('; ');
     return {
@@ -116,7 +116,7 @@ async function check(lab: Lab, e: Expectation, state: ScenarioState): Promise<Ch
     };
   }
   const ev = e.event;
-  const found = lab.trace.events.some((x) => x.kind === ev.kind && (!ev.status || x.status === ev.status) && (!ev.from || x.from === ev.from) && (!ev.to || x.to === ev.to));
+  const found = lab.trace.events.some((x) => x.seq > state.since && x.kind === ev.kind && (!ev.status || x.status === ev.status) && (!ev.from || x.from === ev.from) && (!ev.to || x.to === ev.to));
   const route = `${ev.from ? ` ${ev.from}` : ''}${ev.to ? ` → ${ev.to}` : ''}`;
   return {
     ok: found,

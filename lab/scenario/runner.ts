@@ -25,6 +25,8 @@ export interface ScenarioResult {
 export interface ScenarioState {
   /** the seq of the hop the last wait found: the next wait looks after it */
   cursor: number;
+  /** the trace's last seq when the run began: the run judges its own hops only (the page plays one scenario after another on one trace) */
+  since: number;
   fetched: Map<string, FetchedLetter[]>;
   refusals: { host: string; recipient?: string; code?: number; text: string }[];
 }
@@ -55,7 +57,8 @@ export function matchesWait(wait: Extract<Action, { wait: unknown }>['wait'], ev
 
 /** Run a scenario's actions on a started lab, then check its expectations. */
 export async function runActions(lab: Lab, scenario: Scenario, onAction?: (record: ActionRecord) => void): Promise<ScenarioResult> {
-  const state: ScenarioState = { cursor: 0, fetched: new Map(), refusals: [] };
+  const since = lab.trace.events.at(-1)?.seq ?? 0;
+  const state: ScenarioState = { cursor: since, since, fetched: new Map(), refusals: [] };
   const records: ActionRecord[] = [];
   let failed = false;
   for (const [i, action] of scenario.actions.entries()) {
