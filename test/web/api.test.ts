@@ -161,4 +161,25 @@ describe('the page\'s API', () => {
     const events = await (await fetch(new URL('/api/events', url))).json() as unknown[];
     expect(events).toEqual([]);
   });
+
+  it('runs a shipped scenario again and again from the page, each time on a fresh lab, and refuses a second one while the first runs', async () => {
+    for (const round of [1, 2]) {
+      const done = new Promise<void>((resolve) => {
+        const off = web.lesson.onChange(() => {
+          if (web.lesson.scenario?.name === 'server-down-then-up' && web.lesson.scenario.state !== 'running') {
+            off();
+            resolve();
+          }
+        });
+      });
+      const res = await post('/api/scenario', { name: 'server-down-then-up' });
+      expect(res.status, `round ${round}`).toBe(202);
+      const busy = await post('/api/scenario', { name: 'kim-to-lee' });
+      expect(busy.status).toBe(409);
+      expect((busy.body.message as { ko: string }).ko).toBe('server-down-then-up 시나리오가 아직 실행 중입니다. 끝날 때까지 기다리세요');
+      await done;
+      expect(web.lesson.scenario, `round ${round}: ${JSON.stringify(web.lesson.scenario)}`).toMatchObject({ state: 'done' });
+      expect(web.lesson.scenario!.expectations!.every((e) => e.ok)).toBe(true);
+    }
+  });
 });
