@@ -58,9 +58,9 @@ function overlaps(rects: Rect[], margin = 0): string[] {
   return out;
 }
 
-async function checkFigure(page: Page, figure: string) {
+async function checkFigure(page: Page, figure: string, hosts = HOSTS) {
   const d = await drawing(page);
-  expect(d.hosts.map((h) => h.what).sort(), figure).toEqual([...HOSTS].sort());
+  expect(d.hosts.map((h) => h.what).sort(), figure).toEqual([...hosts].sort());
   expect(overlaps(d.hosts), `${figure}: host boxes over each other`).toEqual([]);
   expect(overlaps(d.words), `${figure}: words over each other`).toEqual([]);
   // every word inside the box it belongs to
@@ -144,4 +144,34 @@ describe.skipIf(chromiumMissing)(`the page lays out a lab with a third domain an
       }
     });
   }
+});
+
+describe.skipIf(chromiumMissing)(`the seed's own lab keeps its words clear in both figures${chromiumMissing ? ` (skipped: ${chromiumMissing})` : ''}`, () => {
+  let lab: Awaited<ReturnType<typeof startWebLab>>;
+  beforeAll(async () => {
+    lab = await startWebLab(['--lang', 'ko'], { LANG: 'ko_KR.UTF-8' });
+    await lab.cli.waitFor(/성공: 기대 \d+개 중 \d+개 충족/);
+  });
+  afterAll(() => lab?.stop());
+
+  it('draws kim-to-lee in Korean at 1024x768 without words over each other or under a line', async () => {
+    const browser = await openBrowser({ locale: 'ko-KR', width: 1024, height: 768 });
+    try {
+      const { page } = browser;
+      await page.goto(lab.url);
+      await page.waitForSelector('.events tr[data-seq]');
+      const seed = ['Server', 'Server-B', 'Client', 'WinClient'];
+      for (const step of ['④⑤', '⑥⑦', '⑨⑩']) {
+        await page.locator('.events tr.numbered', { hasText: step }).click();
+        await checkFigure(page, `overview at ${step}`, seed);
+      }
+      await page.click('[data-figure="detail"]');
+      for (const step of ['④⑤', '⑥⑦', '⑨⑩']) {
+        await page.locator('.events tr.numbered', { hasText: step }).click();
+        await checkFigure(page, `detail at ${step}`, seed);
+      }
+    } finally {
+      await browser.close();
+    }
+  });
 });

@@ -1,8 +1,8 @@
 import { html } from 'lab-page/html.ts';
-import { t, letterCount } from 'lab-page/i18n.ts';
+import { t } from 'lab-page/i18n.ts';
 import type { Box, Component, Layout } from 'lab-page/layout.ts';
 import { linkKey, type Faults } from 'lab-page/figure-state.ts';
-import { hostLines } from 'lab-page/host-words.ts';
+import { hostLines, partWords } from 'lab-page/host-words.ts';
 import type { LabState, ModelHost } from 'lab-page/types.ts';
 
 // The hosts of the figures: boxes with names, host names and addresses; in the detail figure,
@@ -52,27 +52,24 @@ function serviceChips(h: ModelHost, box: Box, faults: Faults) {
   });
 }
 
-const PART_WORD: Record<Component, Parameters<typeof t>[0]> = {
-  sendmail: 'sendmailService', queue: 'mailQueue', mda: 'mda', nameServer: 'bind9', mailbox: 'mailbox', dovecot: 'dovecotService',
-};
 const PART_SERVICE: Partial<Record<Component, string[]>> = { sendmail: ['smtp'], dovecot: ['pop3', 'imap'], nameServer: ['dns'] };
 
 function parts(h: ModelHost, l: Layout, faults: Faults, state: LabState | undefined) {
   const inside = l.parts[h.name] ?? {};
   const queued = state?.queues.find((q) => q.host === h.name)?.entries.length ?? 0;
   const letters = state?.mailboxes.filter((m) => m.host === h.name).reduce((n, m) => n + m.letters.length + m.more, 0) ?? 0;
-  const note: Partial<Record<Component, string>> = {
-    sendmail: 'SMTP :25', queue: `${queued}`, mda: t('mdaNote'), mailbox: `${letters}`, dovecot: 'POP3 :110 · IMAP :143', nameServer: 'DNS :53',
-  };
   const flow = (a?: Box, b?: Box) => (a && b ? html`<line class="flow" x1=${a.x + a.w} y1=${a.y + a.h / 2} x2=${b.x} y2=${b.y + b.h / 2} marker-end="url(#arrow-flow)" />` : null);
   const down = (c: Component) => faults.hosts.has(h.name) || (PART_SERVICE[c] ?? []).some((s) => faults.services.has(`${h.name}/${s}`));
   return html`<g class="parts">
     ${flow(inside.sendmail, inside.queue)}${flow(inside.queue, inside.mda)}${flow(inside.mailbox, inside.dovecot)}
-    ${(Object.entries(inside) as [Component, Box][]).map(([c, b]) => html`<g class=${`part part-${c} ${down(c) ? 'off' : ''}`} data-part=${c}>
-      <rect x=${b.x} y=${b.y} width=${b.w} height=${b.h} rx="10" />
-      <text x=${b.x + b.w / 2} y=${b.y + 30} text-anchor="middle" class="part-name">${t(PART_WORD[c])}</text>
-      <text x=${b.x + b.w / 2} y=${b.y + 54} text-anchor="middle" class="part-note">${c === 'queue' || c === 'mailbox' ? letterCount(Number(note[c])) : note[c]}</text>
-    </g>`)}
+    ${(Object.entries(inside) as [Component, Box][]).map(([c, b]) => {
+      const [name, note] = partWords(c, c === 'queue' ? queued : letters);
+      return html`<g class=${`part part-${c} ${down(c) ? 'off' : ''}`} data-part=${c}>
+        <rect x=${b.x} y=${b.y} width=${b.w} height=${b.h} rx="10" />
+        <text x=${b.x + b.w / 2} y=${b.y + 30} text-anchor="middle" class="part-name">${name}</text>
+        <text x=${b.x + b.w / 2} y=${b.y + 54} text-anchor="middle" class="part-note">${note}</text>
+      </g>`;
+    })}
   </g>`;
 }
 

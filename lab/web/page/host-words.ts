@@ -1,4 +1,4 @@
-import { t } from 'lab-page/i18n.ts';
+import { t, letterCount } from 'lab-page/i18n.ts';
 import type { ModelHost } from 'lab-page/types.ts';
 
 // The words written in a host's box, for the layout (which sizes the box to them) and the
@@ -28,4 +28,27 @@ export function textWidth(text: string, px: number): number {
     else em += 0.56;
   }
   return em * px;
+}
+
+export type Part = 'sendmail' | 'queue' | 'mda' | 'nameServer' | 'mailbox' | 'dovecot';
+
+export const PART_NAME_PX = 20;
+export const PART_NOTE_PX = 15;
+
+const PART_WORD = { sendmail: 'sendmailService', queue: 'mailQueue', mda: 'mda', nameServer: 'bind9', mailbox: 'mailbox', dovecot: 'dovecotService' } as const;
+
+/** A part inside a mail server (detail figure): its name, and a note (its ports, or how many letters it holds). */
+export function partWords(part: Part, letters = 0): [string, string] {
+  const note = part === 'sendmail' ? 'SMTP :25' : part === 'queue' || part === 'mailbox' ? letterCount(letters) : part === 'mda' ? t('mdaNote') : part === 'dovecot' ? 'POP3 :110 · IMAP :143' : 'DNS :53';
+  return [t(PART_WORD[part]), note];
+}
+
+/** As wide as the widest part's words need (the names bold), in this language. */
+export function partWidth(): number {
+  const parts: Part[] = ['sendmail', 'queue', 'mda', 'nameServer', 'mailbox', 'dovecot'];
+  const widest = Math.max(...parts.map((p) => {
+    const [name, note] = partWords(p, 999);
+    return Math.max(textWidth(name, PART_NAME_PX) * 1.08, textWidth(note, PART_NOTE_PX));
+  }));
+  return Math.ceil(Math.max(150, widest + 18));
 }

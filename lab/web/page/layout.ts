@@ -1,5 +1,5 @@
 import type { ModelHost } from 'lab-page/types.ts';
-import { hostLines, textWidth, HOST_NAME_PX, HOST_LINE_PX } from 'lab-page/host-words.ts';
+import { hostLines, textWidth, partWidth, HOST_NAME_PX, HOST_LINE_PX, type Part } from 'lab-page/host-words.ts';
 
 // Where the figures put each host, computed from the topology, so a lab with a third domain, a
 // name server of its own or more PCs lays out by itself. Rows, as the seed draws its lab: the
@@ -14,7 +14,7 @@ export interface Box {
   h: number;
 }
 
-export type Component = 'sendmail' | 'queue' | 'mda' | 'nameServer' | 'mailbox' | 'dovecot';
+export type Component = Part;
 
 export interface Layout {
   figure: 'overview' | 'detail';
@@ -57,14 +57,15 @@ function hostSize(h: ModelHost, figure: 'overview' | 'detail'): { w: number; h: 
   return { w: Math.ceil(Math.max(minW, words + TEXT_PAD, chips)), h: 40 + lines.length * 29 + (server ? 38 : 0) };
 }
 
-const PART_W = 170;
 const PART_H = 70;
+/** between two parts: room for a step number on the line from one to the next */
+const PART_GAP = 60;
 
 /** A mail server's box in the detail figure: its header line, two rows of parts. */
 function detailServerSize(h: ModelHost): { w: number; h: number } {
   const [name, line] = hostLines(h, 'detail');
   const words = Math.max(textWidth(name, HOST_NAME_PX), textWidth(line, HOST_LINE_PX)) + 48;
-  return { w: Math.ceil(Math.max(600, words)), h: 340 };
+  return { w: Math.ceil(Math.max(words, 50 + 3 * partWidth() + 2 * PART_GAP)), h: 340 };
 }
 
 export function layout(hosts: ModelHost[], figure: 'overview' | 'detail', lead?: string): Layout {
@@ -132,6 +133,7 @@ export function layout(hosts: ModelHost[], figure: 'overview' | 'detail', lead?:
  * dovecot 서비스), and bind9 on the host that runs it.
  */
 function parts(box: Box, host: ModelHost): Partial<Record<Component, Box>> {
+  const PART_W = partWidth();
   const col = (i: number) => box.x + 25 + i * ((box.w - 50 - PART_W) / 2);
   const row1 = box.y + 100;
   const row2 = box.y + box.h - PART_H - 30;
