@@ -30,7 +30,7 @@ async function drawing(page: Page) {
         box: rect(t.closest('g.part, g.nameserver, g.host')!.querySelector(':scope > rect')!, ''),
       })),
       boxes: [...document.querySelectorAll('.figure g.nameserver > rect, .figure .part > rect')].map((r) => rect(r, `${hostOf(r)} ${r.parentElement!.getAttribute('data-part') ?? 'name server'}`)),
-      badges: [...document.querySelectorAll('.figure g.hop .badge rect')].map((r) => rect(r, `badge ${r.closest('[data-step]')!.getAttribute('data-step')}`)),
+      badges: [...document.querySelectorAll('.figure .hop-number .badge rect')].map((r) => rect(r, `badge ${r.closest('[data-step]')!.getAttribute('data-step')}`)),
       // points along every hop line, and the host boxes it starts and ends in
       lines: [...document.querySelectorAll('.figure g.hop path')].map((p) => {
         const path = p as SVGPathElement;

@@ -40,8 +40,19 @@ export function Figure() {
   ];
   const paths = drawn.map((d) => hopPath(d.hop, l, s.figure));
   const labels = placeBadges(drawn.map((d, i) => ({ path: paths[i] ?? { segments: [] }, label: paths[i] ? circled(stepOf(d.hop)) : '' })), l);
-  const lines = drawn.map((d, i) => hopLine(d.hop, paths[i], stepOf(d.hop), labels[i], d.state, letters.of[s.events.indexOf(d.hop as HopEvent)] ?? -1));
+  const lines = drawn.map((d, i) => hopLine(d.hop, paths[i], stepOf(d.hop), d.state, letters.of[s.events.indexOf(d.hop as HopEvent)] ?? -1));
+  // the lines from the oldest up, then every number over every line (a later line never hides one)
   const order = (state: State) => lines.filter((_, i) => drawn[i].state === state);
+  const numbers = drawn.map((d, i) => {
+    const step = stepOf(d.hop);
+    const color = d.state === 'held' ? '#f59e0b' : colorOf(protocolOf(d.hop));
+    const failed = 'status' in d.hop && d.hop.status && d.hop.status !== 'ok';
+    if (!paths[i] || !step || !labels[i]) return null;
+    return html`<g key=${`n-${i}-${d.state}`} class=${`hop-number number-${d.state}`} data-step=${step}>
+      ${badge(labels[i]!, circled(step), color)}
+      ${failed ? html`<text class="failed-mark" x=${labels[i]!.x + badgeWidth(circled(step)) / 2 + 6} y=${labels[i]!.y + 9}>✕</text>` : null}
+    </g>`;
+  }).reverse();
   const currentPath = current ? paths[drawn.findIndex((d) => d.state === 'current')] : undefined;
   // Never smaller than half size: a wide lab (three mail servers inside out) scrolls sideways
   // rather than shrink its words past reading, and the hop shown is scrolled into view.
@@ -59,6 +70,7 @@ export function Figure() {
     ${order('past')}
     ${order('current')}
     ${order('held')}
+    ${numbers}
     ${current && currentPath?.segments.length ? html`<${Envelope} key=${`letter-${current.seq}-${s.figure}`} d=${pathData(currentPath.segments)} />` : null}
   </svg></div>`;
 }
@@ -81,7 +93,7 @@ function useFollow(box: { current: HTMLDivElement | null }, seq: number | undefi
   }, [seq, figure]);
 }
 
-function hopLine(hop: HopEvent | HopPreview, path: HopPath | undefined, step: string | undefined, label: Point | undefined, state: State, letter: number) {
+function hopLine(hop: HopEvent | HopPreview, path: HopPath | undefined, step: string | undefined, state: State, letter: number) {
   if (!path) return null;
   const protocol = protocolOf(hop);
   const color = state === 'held' ? '#f59e0b' : colorOf(protocol);
@@ -93,8 +105,6 @@ function hopLine(hop: HopEvent | HopPreview, path: HopPath | undefined, step: st
     ${path.segments.length
       ? segmentData(path.segments).map((d) => html`<path d=${d} stroke=${color} marker-end=${marker} />`)
       : html`<rect x=${path.at!.x} y=${path.at!.y} width=${path.at!.w} height=${path.at!.h} rx="20" stroke=${color} class="at-host" />`}
-    ${step && label ? badge(label, circled(step), color) : null}
-    ${failed && label ? html`<text class="failed-mark" x=${label.x + badgeWidth(circled(step ?? '')) / 2 + 6} y=${label.y + 9}>✕</text>` : null}
   </g>`;
 }
 

@@ -31,7 +31,8 @@ export interface Layout {
   servers: string[];
 }
 
-const GAP_X = 70;
+// between two columns: room for a step number and the letter on the line between them
+const GAP_X = 120;
 const MARGIN = 40;
 /** room above a mail server for its name server bubble (overview) */
 const BUBBLE_BAND = 120;
