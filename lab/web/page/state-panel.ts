@@ -1,3 +1,4 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from 'lab-page/html.ts';
 import { t, lang } from 'lab-page/i18n.ts';
 import { useStore, update, type SideTab } from 'lab-page/store.ts';
@@ -23,7 +24,7 @@ export function SidePanel({ source }: { source: Source }) {
       </button>`)}
     </div>
     <div class="side-body">
-      ${tab === 'details' ? html`<${HopDetailsPane} source=${source} />` : tab === 'queue' ? queues(s.state) : tab === 'mailboxes' ? mailboxes(s.state) : tab === 'zones' ? zones(s.model) : html`<${LabActions} source=${source} />`}
+      ${tab === 'details' ? html`<${HopDetailsPane} source=${source} />` : tab === 'queue' ? html`<${Queues} state=${s.state} live=${source.live} />` : tab === 'mailboxes' ? mailboxes(s.state) : tab === 'zones' ? zones(s.model) : html`<${LabActions} source=${source} />`}
     </div>
   </aside>`;
 }
@@ -39,19 +40,34 @@ function age(ms: number): string {
   return lang() === 'ko' ? `${m}분 ${s % 60}초` : `${m}m${s % 60}s`;
 }
 
-function queues(state: LabState | undefined) {
+/**
+ * The queues as mailq shows them. The lab sends them when something happens; in between, a
+ * letter waiting for its next try still ages, so the ages and the next try are counted on from
+ * when the page heard last (the lab's clock, not this computer's).
+ */
+function Queues({ state, live }: { state: LabState | undefined; live: boolean }) {
+  const [, tick] = useState(0);
+  const heard = useMemo(() => Date.now(), [state]);
+  // a recording stands still: its queues are as they were at the end
+  const waiting = live && (state?.queues.some((q) => q.entries.length) ?? false);
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, [waiting]);
   if (!state) return null;
+  const since = live ? Date.now() - heard : 0;
   return html`<div class="queues">${state.queues.map((q) => html`<div class="queue" data-host=${q.host}>
     <h3>${q.host} <span class="muted">mailq</span></h3>
     ${q.entries.length === 0 ? html`<p class="muted">${t('queueEmpty')}</p>` : html`<table>
       <thead><tr><th>${t('id')}</th><th>${t('age')}</th><th>${t('sender')}</th><th>${t('recipients')}</th><th>${t('lastError')}</th><th>${t('nextTry')}</th></tr></thead>
       <tbody>${q.entries.map((e) => html`<tr data-queue-id=${e.id}>
         <td><code>${e.id}</code></td>
-        <td>${age(e.ageMs)}</td>
+        <td>${age(e.ageMs + since)}</td>
         <td>${e.from || '<>'}</td>
         <td>${e.recipients.map((r) => html`<div class=${`rcpt rcpt-${r.status}`}>${r.address} <span class="muted">(${t(RCPT_WORD[r.status] ?? 'rcptPending')})</span></div>`)}</td>
         <td class="error-text">${e.recipients.map((r) => r.lastError).filter(Boolean).join('; ')}</td>
-        <td>${nextTry(e.recipients.map((r) => r.nextTry).filter((n): n is number => n !== undefined), state.now)}</td>
+        <td>${nextTry(e.recipients.map((r) => r.nextTry).filter((n): n is number => n !== undefined), state.now + since)}</td>
       </tr>`)}</tbody>
     </table>`}
   </div>`)}</div>`;
