@@ -308,6 +308,13 @@ export class ContainerRuntime implements LabRuntime {
     this.flushPending();
   }
 
+  /** /data/Server-B/queue/qf... inside a container is <data>/Server-B/queue/qf... here (withBindMounts in startServer). */
+  localFile(file: string): string {
+    const m = /^\/data\/([^/]+)\/(.*)$/.exec(file);
+    if (!m || !this.topology.hosts.some((h) => h.name === m[1])) return file;
+    return path.join(this.dataDir, m[1], ...m[2].split('/'));
+  }
+
   async flush(name: string): Promise<void> {
     await this.control(name, 'flush');
   }

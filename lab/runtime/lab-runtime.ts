@@ -42,5 +42,10 @@ export interface LabRuntime {
   flush(host: string): Promise<void>;
   /** resolves when every hop reported so far is in the trace (containers report over streams) */
   settle?(): Promise<void>;
+  /**
+   * Where a file a hop names is on this computer: the embedded runtime's hosts write the data
+   * folder itself; a container writes /data/<Host>/..., its bind mount of <data>/<Host>/.
+   */
+  localFile?(file: string): string;
   stop(): Promise<void>;
 }

@@ -35,9 +35,12 @@ export class HopFiles {
   private readonly keep: number;
   private readonly off: () => void;
   dataDir: string;
+  /** a hop's file name -> the file on this computer (the containers runtime's hosts name /data/<Host>/...) */
+  localFile: (file: string) => string;
 
-  constructor(trace: TraceBus, dataDir: string, keep = 5_000) {
+  constructor(trace: TraceBus, dataDir: string, localFile: (file: string) => string = (f) => f, keep = 5_000) {
     this.dataDir = dataDir;
+    this.localFile = localFile;
     this.keep = keep;
     for (const event of trace.events) this.record(event);
     this.off = trace.on((event) => this.record(event));
@@ -45,7 +48,7 @@ export class HopFiles {
 
   private record(event: HopEvent): void {
     if (!event.files?.length) return;
-    this.bySeq.set(event.seq, event.files.map((file) => readHopFile(this.dataDir, file)).filter((f): f is HopFile => f !== undefined));
+    this.bySeq.set(event.seq, event.files.map((file) => readHopFile(this.dataDir, this.localFile(file))).filter((f): f is HopFile => f !== undefined));
     if (this.bySeq.size > this.keep) this.bySeq.delete(this.bySeq.keys().next().value!);
   }
 

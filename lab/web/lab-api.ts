@@ -10,6 +10,7 @@ import { viewLetter, type LetterView } from './letter-view.ts';
 import { indexHtml } from './index-html.ts';
 import { exportHtml } from './export-html.ts';
 import { StepControl } from './step-control.ts';
+import { josa } from './page/josa.ts';
 import {
   BadRequest, parseBody, requireHost, sendRequest, fetchRequest, faultRequest, flushRequest, scenarioRequest, stepRequest, playRequest, emptyRequest,
 } from './requests.ts';
@@ -99,7 +100,7 @@ export class LabApi {
   route(method: string, pathname: string): Route | undefined {
     const found = this.routes.find((r) => r.path === pathname);
     if (found && found.method !== method && !(found.method === 'GET' && method === 'HEAD')) {
-      throw new BadRequest(`${pathname} takes ${found.method}, not ${method}`, 405);
+      throw new BadRequest({ en: `${pathname} takes ${found.method}, not ${method}`, ko: `${pathname}: ${method}가 아니라 ${found.method}로 요청하세요` }, 405);
     }
     return found;
   }
@@ -134,7 +135,7 @@ export class LabApi {
 
   async hop(seq: number): Promise<HopDetails> {
     const event = this.lesson.trace.events.find((e) => e.seq === seq);
-    if (!event) throw new BadRequest(`no hop #${seq} in the trace (it keeps the latest ${5000} hops)`, 404);
+    if (!event) throw new BadRequest({ en: `no hop #${seq} in the trace (it keeps the latest 5000 hops)`, ko: `#${seq} 단계가 기록에 없습니다 (최근 5000개만 남깁니다)` }, 404);
     const hostnames = new Map(this.lesson.lab.topology.hosts.map((h) => [h.name, h.hostname]));
     const files = await Promise.all(this.files.files(seq).map(async (file) => {
       if (file.content === undefined) return file;
@@ -157,11 +158,12 @@ export class LabApi {
     const id = stringParam(url, 'id');
     requireHost(this.lesson.lab.topology, host, 'mail');
     const mailHost = this.lesson.lab.topology.hosts.find((h) => h.name === host)!;
-    if (!Object.hasOwn(mailHost.mail!.users, user)) throw new BadRequest(`${host} has no user "${user}"; users: ${Object.keys(mailHost.mail!.users).join(', ')}`);
+    const users = Object.keys(mailHost.mail!.users).join(', ');
+    if (!Object.hasOwn(mailHost.mail!.users, user)) throw new BadRequest({ en: `${host} has no user "${user}"; users: ${users}`, ko: `${host}에 "${user}" 사용자가 없습니다. 사용자: ${users}` });
     // The id is the Maildir name's unique part, looked up in the mailbox: never a path.
     const letters = await this.lesson.lab.mailbox(host, user);
     const letter = letters.find((l) => path.basename(l.file).split(':')[0] === id.split(':')[0]);
-    if (!letter) throw new BadRequest(`no letter "${id}" in ${user}'s mailbox on ${host} (read by POP3 or IMAP it keeps its name up to ":")`, 404);
+    if (!letter) throw new BadRequest({ en: `no letter "${id}" in ${user}'s mailbox on ${host} (read by POP3 or IMAP it keeps its name up to ":")`, ko: `${host}의 ${user} 메일 박스에 "${id}" 메일이 없습니다 (지워졌을 수 있습니다)` }, 404);
     return { ...(await viewLetter(letter.raw, mailHost.hostname)), host, user, id };
   }
 
@@ -169,14 +171,14 @@ export class LabApi {
   private async file(url: URL): Promise<{ path: string; size: number; content: string }> {
     const wanted = stringParam(url, 'path');
     const full = insideData(this.lesson.lab.dataDir, wanted);
-    if (!full) throw new BadRequest(`"${wanted}" is outside the lab's data folder; give a path inside it, such as Server-B/queue/qf...`);
+    if (!full) throw new BadRequest({ en: `"${wanted}" is outside the lab's data folder; give a path inside it, such as Server-B/queue/qf...`, ko: `${josa(`"${wanted}"`, '은/는')} 실습망의 데이터 폴더 밖입니다. Server-B/queue/qf... 같은 데이터 폴더 안의 경로를 쓰세요` });
     let stat;
     try {
       stat = await fs.stat(full);
     } catch {
-      throw new BadRequest(`"${wanted}" is not there (a queue file is removed once its letter has left)`, 404);
+      throw new BadRequest({ en: `"${wanted}" is not there (a queue file is removed once its letter has left)`, ko: `"${wanted}" 파일이 없습니다 (큐 파일은 메일이 떠나면 지워집니다)` }, 404);
     }
-    if (!stat.isFile()) throw new BadRequest(`"${wanted}" is a folder, not a file`);
+    if (!stat.isFile()) throw new BadRequest({ en: `"${wanted}" is a folder, not a file`, ko: `${josa(`"${wanted}"`, '은/는')} 파일이 아니라 폴더입니다` });
     const handle = await fs.open(full, 'r');
     try {
       const buffer = Buffer.alloc(Math.min(stat.size, 1024 * 1024));
@@ -223,7 +225,7 @@ export class LabApi {
     const lab = this.lesson.lab;
     requireHost(lab.topology, letter.from, 'client');
     this.notBusy();
-    return this.background('send', () => lab.client(letter.from).send({ to: letter.to, cc: letter.cc, subject: letter.subject, text: letter.body, inReplyTo: letter.inReplyTo }));
+    return this.background('send', letter.from, () => lab.client(letter.from).send({ to: letter.to, cc: letter.cc, subject: letter.subject, text: letter.body, inReplyTo: letter.inReplyTo }));
   }
 
   private fetch(body: unknown) {
@@ -231,7 +233,7 @@ export class LabApi {
     const lab = this.lesson.lab;
     requireHost(lab.topology, client, 'client');
     this.notBusy();
-    return this.background('fetch', async () => {
+    return this.background('fetch', client, async () => {
       const pc = lab.client(client);
       const letters = protocol === 'imap' ? await pc.fetchImap() : protocol === 'pop3' ? await pc.fetchPop3() : await pc.fetch();
       return { letters: letters.length };
@@ -255,7 +257,7 @@ export class LabApi {
     } catch (err) {
       if (err instanceof BadRequest) throw err;
       // the lab says it cannot (no such service on that host ...): nothing changed
-      throw new BadRequest((err as Error).message, 409);
+      throw cannot(err as Error);
     }
     return { body: { ok: true } };
   }
@@ -266,7 +268,7 @@ export class LabApi {
     try {
       await this.lesson.lab.flush(host);
     } catch (err) {
-      throw new BadRequest((err as Error).message, 409);
+      throw cannot(err as Error);
     }
     return { body: { ok: true } };
   }
@@ -274,7 +276,8 @@ export class LabApi {
   private async scenario(body: unknown) {
     const { name } = parseBody(scenarioRequest, body);
     if (!this.lesson.scenarios().some((s) => s.name === name)) {
-      throw new BadRequest(`no shipped scenario "${name}"; write one of: ${this.lesson.scenarios().map((s) => s.name).join(', ')}`);
+      const names = this.lesson.scenarios().map((s) => s.name).join(', ');
+      throw new BadRequest({ en: `no shipped scenario "${name}"; write one of: ${names}`, ko: `"${name}" 시나리오는 없습니다. 다음 중 하나를 쓰세요: ${names}` });
     }
     await this.conflicts(() => this.lesson.play(name));
     return { status: 202, body: { ok: true, scenario: name } };
@@ -290,24 +293,24 @@ export class LabApi {
     try {
       await action();
     } catch (err) {
-      if (err instanceof Conflict) throw new BadRequest(err.message, 409);
+      if (err instanceof Conflict) throw new BadRequest({ en: err.message, ko: err.ko }, 409);
       throw err;
     }
   }
 
   private notBusy(): void {
-    if (this.lesson.restarting) throw new BadRequest('the lab is restarting; try again in a moment', 409);
+    if (this.lesson.restarting) throw new BadRequest({ en: 'the lab is restarting; try again in a moment', ko: '실습망을 다시 시작하는 중입니다. 잠시 뒤에 다시 해 보세요' }, 409);
   }
 
   /**
    * Start an action that may take a while (in step mode a send waits at every hop) and answer
    * 202 at once; its outcome comes over the stream as `action`.
    */
-  private background(kind: string, run: () => Promise<unknown>) {
+  private background(kind: string, from: string, run: () => Promise<unknown>) {
     const id = ++this.actionSeq;
     run().then(
-      (result) => this.stream.send('action', { id, kind, ok: true, result }),
-      (err: Error & { response?: string }) => this.stream.send('action', { id, kind, ok: false, error: err.response ?? err.message }),
+      (result) => this.stream.send('action', { id, kind, from, ok: true, result }),
+      (err: Error & { response?: string }) => this.stream.send('action', { id, kind, from, ok: false, error: err.response ?? err.message }),
     );
     return { status: 202, body: { ok: true, action: id } };
   }
@@ -341,17 +344,22 @@ export class LabApi {
   }
 }
 
+/** The lab says an action cannot be done (its message is the runtime's, in English): a 409 that changes nothing. */
+function cannot(err: Error): BadRequest {
+  return new BadRequest({ en: err.message, ko: `실습망이 이 조작을 할 수 없다고 합니다: ${err.message}` }, 409);
+}
+
 function numberParam(url: URL, name: string, fallback?: number): number {
   const text = url.searchParams.get(name);
   if (text === null && fallback !== undefined) return fallback;
-  if (text === null || !/^\d{1,9}$/.test(text)) throw new BadRequest(`?${name}= takes a number, such as ?${name}=3`);
+  if (text === null || !/^\d{1,9}$/.test(text)) throw new BadRequest({ en: `?${name}= takes a number, such as ?${name}=3`, ko: `?${name}=에는 ?${name}=3처럼 숫자를 쓰세요` });
   return Number(text);
 }
 
 function stringParam(url: URL, name: string): string {
   const text = url.searchParams.get(name);
-  if (!text) throw new BadRequest(`?${name}= is missing`);
-  if (text.length > 500) throw new BadRequest(`?${name}= is too long`);
+  if (!text) throw new BadRequest({ en: `?${name}= is missing`, ko: `?${name}=이 빠졌습니다` });
+  if (text.length > 500) throw new BadRequest({ en: `?${name}= is too long`, ko: `?${name}=이 너무 깁니다` });
   return text;
 }
 

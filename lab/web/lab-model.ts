@@ -51,7 +51,7 @@ export interface MailboxSummary {
   host: string;
   user: string;
   address: string;
-  letters: { id: string; folder: 'new' | 'cur'; subject: string; from: string; to: string; date: string; size: number }[];
+  letters: { id: string; folder: 'new' | 'cur'; subject: string; from: string; to: string; date: string; size: number; messageId?: string }[];
   /** letters not listed (only the newest are) */
   more: number;
 }
@@ -115,13 +115,13 @@ export async function labState(lab: Lab): Promise<LabState> {
       host: h.name,
       user,
       address: user.includes('@') ? user : `${user}@${h.mail!.domains[0]}`,
-      letters: newest.map((l) => ({ id: path.basename(l.file), folder: l.folder, subject: l.subject, from: l.from, to: l.to, date: dateOf(l.headers), size: l.raw.length })),
+      letters: newest.map((l) => ({ id: path.basename(l.file), folder: l.folder, subject: l.subject, from: l.from, to: l.to, date: headerOf(l.headers, 'date'), size: l.raw.length, messageId: headerOf(l.headers, 'message-id') || undefined })),
       more: letters.length - newest.length,
     };
   })));
   return { now: Date.now(), queues, mailboxes };
 }
 
-function dateOf(headers: string): string {
-  return /^date:[ \t]*(.*)$/im.exec(headers)?.[1].trim() ?? '';
+function headerOf(headers: string, name: string): string {
+  return new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(headers)?.[1].trim() ?? '';
 }

@@ -57,9 +57,9 @@ export class Lesson {
     for (const listener of this.listeners) listener(what);
   }
 
-  get busy(): string | undefined {
-    if (this.restarting) return 'the lab is restarting';
-    if (this.scenario?.state === 'running') return `the scenario ${this.scenario.name} is still running`;
+  get busy(): { en: string; ko: string } | undefined {
+    if (this.restarting) return { en: 'the lab is restarting', ko: '실습망을 다시 시작하는 중입니다' };
+    if (this.scenario?.state === 'running') return { en: `the scenario ${this.scenario.name} is still running`, ko: `${this.scenario.name} 시나리오가 아직 실행 중입니다` };
     return undefined;
   }
 
@@ -75,7 +75,7 @@ export class Lesson {
   /** Stop the lab and start it again on an empty data folder. */
   async reset(topology: Topology = this.lab.topology, extra: Pick<LabOptions, 'retry' | 'dnsTimeoutMs'> = {}): Promise<void> {
     const busy = this.busy;
-    if (busy) throw new Conflict(`${busy}; wait until it ends`);
+    if (busy) throw new Conflict({ en: `${busy.en}; wait until it ends`, ko: `${busy.ko}. 끝날 때까지 기다리세요` });
     this.restarting = true;
     // Hops held in step mode go on first (into a lab that is stopping), so no role waits forever;
     // the new lab holds again as the old one did.
@@ -102,7 +102,7 @@ export class Lesson {
 
   /** Play a shipped scenario on a fresh lab with its topology; resolves once it has started. */
   async play(name: string): Promise<void> {
-    if (!this.scenarios().some((s) => s.name === name)) throw new Conflict(`no shipped scenario "${name}"`);
+    if (!this.scenarios().some((s) => s.name === name)) throw new Conflict({ en: `no shipped scenario "${name}"`, ko: `"${name}" 시나리오는 없습니다` });
     const scenario = loadScenario(resolveScenario(name));
     const ports = this.base.ports ?? 'fixed';
     const topology = scenario.topology === this.lab.topology.file ? this.lab.topology : loadTopology(scenario.topology, { ports });
@@ -135,8 +135,14 @@ export class Lesson {
   }
 }
 
-/** An action that cannot be done now (a 409 for the page), as opposed to bad input (a 400). */
-export class Conflict extends Error {}
+/** An action that cannot be done now (a 409 for the page), as opposed to bad input (a 400); said in English and Korean. */
+export class Conflict extends Error {
+  readonly ko: string;
+  constructor(message: { en: string; ko: string }) {
+    super(message.en);
+    this.ko = message.ko;
+  }
+}
 
 function bilingual(title: string | Bilingual): Bilingual {
   return typeof title === 'string' ? { ko: title, en: title } : title;

@@ -1,31 +1,44 @@
 import { z } from 'zod';
 import type { Topology } from '../topology/types.ts';
+import type { Bilingual } from '../trace/hop-event.ts';
+import { josa } from './page/josa.ts';
 
 // What the page may send, checked before anything happens: a request that fails here gets a
-// 400 with the reason and changes nothing in the lab.
+// 400 with the reason and changes nothing in the lab. Every reason is written in English and
+// Korean (the page shows the one it speaks; `error` stays English for scripts and tests).
 
 export class BadRequest extends Error {
   readonly status: number;
-  constructor(message: string, status = 400) {
-    super(message);
+  readonly ko: string;
+  constructor(message: string | Bilingual, status = 400) {
+    super(typeof message === 'string' ? message : message.en);
     this.status = status;
+    this.ko = typeof message === 'string' ? message : message.ko;
   }
 }
 
-const hostName = z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'a host name from the topology, such as Server-B');
+/** The schemas' messages in Korean, by their English text. */
+const KOREAN = new Map<string, string>();
+
+function say(en: string, ko: string): string {
+  KOREAN.set(en, ko);
+  return en;
+}
+
+const hostName = z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, say('a host name from the topology, such as Server-B', 'Server-B 같은 실습망의 호스트 이름을 쓰세요'));
 // An address as a person types it; the mail server itself decides whether it exists (that is the lesson).
-const address = z.string().trim().regex(/^[^@\s<>(),;:"\\]+@[^@\s<>(),;:"\\]+$/, 'an address such as lee@naver.com');
+const address = z.string().trim().regex(/^[^@\s<>(),;:"\\]+@[^@\s<>(),;:"\\]+$/, say('an address such as lee@naver.com', 'lee@naver.com 같은 메일 주소를 쓰세요'));
 const service = z.enum(['dns', 'smtp', 'pop3', 'imap']);
 
 export const sendRequest = z.strictObject({
   /** the client PC that sends: WinClient, Client */
   from: hostName,
-  to: z.union([address, z.array(address).min(1).max(20)]),
-  cc: z.union([address, z.array(address).max(20)]).optional(),
-  subject: z.string().max(998, 'a subject of at most 998 characters (RFC 5322 section 2.1.1)'),
-  body: z.string().max(100_000, 'a body of at most 100,000 characters'),
+  to: z.union([address, z.array(address).min(1).max(20)], { error: say('one to 20 addresses, such as lee@naver.com', 'lee@naver.com 같은 받는 사람 주소를 1개에서 20개까지 쓰세요') }),
+  cc: z.union([address, z.array(address).max(20)], { error: say('at most 20 addresses, such as lee@naver.com', '참조 주소는 20개까지 쓸 수 있습니다') }).optional(),
+  subject: z.string().max(998, say('a subject of at most 998 characters (RFC 5322 section 2.1.1)', '제목은 998자까지 쓸 수 있습니다 (RFC 5322 2.1.1절)')),
+  body: z.string().max(100_000, say('a body of at most 100,000 characters', '내용은 100,000자까지 쓸 수 있습니다')),
   /** the Message-ID this letter answers */
-  inReplyTo: z.string().regex(/^<[^<>\s]+>$/, 'a Message-ID such as <abc@daum.net>').optional(),
+  inReplyTo: z.string().regex(/^<[^<>\s]+>$/, say('a Message-ID such as <abc@daum.net>', '<abc@daum.net> 같은 Message-ID를 쓰세요')).optional(),
 });
 
 export const fetchRequest = z.strictObject({
@@ -40,7 +53,7 @@ export const faultRequest = z.discriminatedUnion('fault', [
 ]);
 
 export const flushRequest = z.strictObject({ host: hostName });
-export const scenarioRequest = z.strictObject({ name: z.string().regex(/^[a-z0-9-]+$/, 'a shipped scenario name such as kim-to-lee') });
+export const scenarioRequest = z.strictObject({ name: z.string().regex(/^[a-z0-9-]+$/, say('a shipped scenario name such as kim-to-lee', 'kim-to-lee 같은 시나리오 이름을 쓰세요')) });
 export const stepRequest = z.strictObject({ on: z.boolean() });
 export const playRequest = z.strictObject({
   /** ms between two hops; 0 stops playing */
@@ -54,17 +67,22 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue.path.length ? `"${issue.path.join('.')}": ` : '';
-  throw new BadRequest(`${where}${issue.message}`);
+  // zod's own words (an unknown field, a wrong type) have no Korean of their own: said around them
+  const ko = KOREAN.get(issue.message) ?? `요청의 형식이 맞지 않습니다 (${issue.message})`;
+  throw new BadRequest({ en: `${where}${issue.message}`, ko: `${where}${ko}` });
 }
 
 /** A host that must exist in the topology, and be of the wanted sort. */
 export function requireHost(topology: Topology, name: string, sort?: 'client' | 'mail'): void {
   const host = topology.hosts.find((h) => h.name === name);
-  if (!host) throw new BadRequest(`no host "${name}" in this lab; hosts: ${topology.hosts.map((h) => h.name).join(', ')}`);
+  const names = (hosts: Topology['hosts']) => hosts.map((h) => h.name).join(', ');
+  if (!host) throw new BadRequest({ en: `no host "${name}" in this lab; hosts: ${names(topology.hosts)}`, ko: `실습망에 "${name}" 호스트가 없습니다. 호스트: ${names(topology.hosts)}` });
   if (sort === 'client' && !host.client) {
-    throw new BadRequest(`${name} is not a client PC; client PCs: ${topology.hosts.filter((h) => h.client).map((h) => h.name).join(', ')}`);
+    const pcs = names(topology.hosts.filter((h) => h.client));
+    throw new BadRequest({ en: `${name} is not a client PC; client PCs: ${pcs}`, ko: `${josa(name, '은/는')} 메일 클라이언트가 아닙니다. 메일 클라이언트: ${pcs}` });
   }
   if (sort === 'mail' && !host.mail) {
-    throw new BadRequest(`${name} is not a mail server; mail servers: ${topology.hosts.filter((h) => h.mail).map((h) => h.name).join(', ')}`);
+    const servers = names(topology.hosts.filter((h) => h.mail));
+    throw new BadRequest({ en: `${name} is not a mail server; mail servers: ${servers}`, ko: `${josa(name, '은/는')} 메일 서버가 아닙니다. 메일 서버: ${servers}` });
   }
 }

@@ -2,6 +2,12 @@ import type { Lesson } from './lesson.ts';
 import type { HopPreview } from '../trace/trace-bus.ts';
 import { BadRequest } from './requests.ts';
 
+/** Why the containers runtime has no step mode (the page says the same in its toolbar). */
+export const STEP_UNAVAILABLE = {
+  en: 'step mode holds the mail inside the roles, which the containers runtime runs in containers of their own; use the embedded runtime (the default, without --runtime)',
+  ko: '단계별 실행은 메일을 센드메일 서비스와 dovecot 서비스 안에서 붙잡아 두는데, 컨테이너 실행에서는 이 서비스들이 각자의 컨테이너에서 돕니다. 내장 실행(기본값, --runtime 없이)으로 시작하세요',
+};
+
 /** Step mode as the page sees it. */
 export interface StepState {
   /** the runtime can hold hops (embedded: the roles run in this process) */
@@ -55,7 +61,7 @@ export class StepControl {
 
   setOn(on: boolean): StepState {
     if (on && !this.available) {
-      throw new BadRequest('step mode holds the mail inside the roles, which the containers runtime runs in containers of their own; use the embedded runtime (the default)', 409);
+      throw new BadRequest(STEP_UNAVAILABLE, 409);
     }
     if (!on) this.stopPlaying();
     this.hold.setStepMode(on, 'web');

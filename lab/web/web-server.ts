@@ -39,7 +39,7 @@ export class WebServer {
     this.lesson = lesson;
     this.options = options;
     this.stream = new LiveStream(lesson.trace);
-    this.files = new HopFiles(lesson.trace, lesson.lab.dataDir);
+    this.files = new HopFiles(lesson.trace, lesson.lab.dataDir, localFiles(lesson));
     this.api = new LabApi(lesson, this.stream, this.files, options);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     // an SSE response is open for as long as the page is
@@ -74,13 +74,15 @@ export class WebServer {
         if (url.pathname === '/' || url.pathname === '/index.html') return reply(res, 200, this.api.indexHtml(req), 'text/html; charset=utf-8');
       }
       const route = this.api.route(req.method ?? 'GET', url.pathname);
-      if (!route) throw new BadRequest(`no ${req.method} ${url.pathname} here; the API is listed in README.md ("The page")`, 404);
+      if (!route) throw new BadRequest({ en: `no ${req.method} ${url.pathname} here; the API is listed in README.md ("The page")`, ko: `${req.method} ${url.pathname}: 이런 요청은 없습니다. API는 README.md의 "The page"에 있습니다` }, 404);
       if (route.method === 'POST') this.checkPost(req);
       const body = route.method === 'POST' ? await readJson(req) : undefined;
       await this.run(route, req, res, url, body);
     } catch (err) {
       const status = err instanceof BadRequest ? err.status : 500;
-      if (!res.headersSent) reply(res, status, JSON.stringify({ error: (err as Error).message }), 'application/json; charset=utf-8');
+      const en = (err as Error).message;
+      const ko = err instanceof BadRequest ? err.ko : `실습망에서 오류가 났습니다: ${en}`;
+      if (!res.headersSent) reply(res, status, JSON.stringify({ error: en, message: { ko, en } }), 'application/json; charset=utf-8');
       else res.end();
     }
   }
@@ -97,11 +99,14 @@ export class WebServer {
    * token when the page is served to a classroom network.
    */
   private checkPost(req: IncomingMessage): void {
-    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new BadRequest('send the request as JSON (Content-Type: application/json)', 415);
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new BadRequest({ en: 'send the request as JSON (Content-Type: application/json)', ko: '요청을 JSON으로 보내세요 (Content-Type: application/json)' }, 415);
     const origin = req.headers.origin;
-    if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) throw new BadRequest(`actions come from the lab's own page, not from ${origin}`, 403);
+    if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) throw new BadRequest({ en: `actions come from the lab's own page, not from ${origin}`, ko: `조작은 실습망의 웹 화면에서만 할 수 있습니다 (${origin}에서 온 요청)` }, 403);
     if (this.options.token && !sameToken(String(req.headers['x-lab-token'] ?? ''), this.options.token)) {
-      throw new BadRequest('this action needs the token printed in the lab\'s terminal: open the address with ?token=... as printed there', 403);
+      throw new BadRequest({
+        en: 'this action needs the token printed in the lab\'s terminal: open the address with ?token=... as printed there',
+        ko: '이 조작에는 실습망 터미널에 찍힌 토큰이 필요합니다: 터미널에 나온 대로 ?token=...이 붙은 주소로 여세요',
+      }, 403);
     }
   }
 
@@ -112,6 +117,11 @@ export class WebServer {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** The files hops name, on this computer, for whichever lab the lesson runs now (a reset starts another). */
+function localFiles(lesson: Lesson): (file: string) => string {
+  return (file) => lesson.lab.runtime.localFile?.(file) ?? file;
 }
 
 export function newToken(): string {
@@ -134,7 +144,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new BadRequest(`a request body of at most ${MAX_BODY} bytes`, 413);
+    if (size > MAX_BODY) throw new BadRequest({ en: `a request body of at most ${MAX_BODY} bytes`, ko: `요청 본문은 ${MAX_BODY}바이트까지입니다` }, 413);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -142,6 +152,6 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new BadRequest(`the body is not JSON: ${(err as Error).message}`);
+    throw new BadRequest({ en: `the body is not JSON: ${(err as Error).message}`, ko: `요청 본문이 JSON이 아닙니다 (${(err as Error).message})` });
   }
 }

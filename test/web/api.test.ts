@@ -74,6 +74,11 @@ describe('the page\'s API', () => {
       expect(String(res.body.error)).toMatch(message);
     }
     expect(lab.trace.events.length).toBe(before);
+    // every reason in English and Korean: the page shows the one it speaks
+    const korean = await post('/api/send', { from: 'Server', to: 'lee@naver.com', subject: 's', body: 'b' });
+    expect(korean.body.message).toEqual({ en: korean.body.error, ko: 'Server는 메일 클라이언트가 아닙니다. 메일 클라이언트: Client, WinClient' });
+    const address = await post('/api/send', { from: 'WinClient', to: ['lee-at-naver'], subject: 's', body: 'b' });
+    expect((address.body.message as { ko: string }).ko).toBe('"to.0": lee@naver.com 같은 메일 주소를 쓰세요');
     expect((await fetch(new URL('/api/send', url))).status).toBe(405);
     const plain = await fetch(new URL('/api/reset', url), { method: 'POST', body: '{}' });
     expect(plain.status).toBe(415); // not JSON: another web site's form cannot post it
@@ -155,5 +160,26 @@ describe('the page\'s API', () => {
     expect(await web.lesson.lab.mailbox('Server', 'lee')).toEqual([]);
     const events = await (await fetch(new URL('/api/events', url))).json() as unknown[];
     expect(events).toEqual([]);
+  });
+
+  it('runs a shipped scenario again and again from the page, each time on a fresh lab, and refuses a second one while the first runs', async () => {
+    for (const round of [1, 2]) {
+      const done = new Promise<void>((resolve) => {
+        const off = web.lesson.onChange(() => {
+          if (web.lesson.scenario?.name === 'server-down-then-up' && web.lesson.scenario.state !== 'running') {
+            off();
+            resolve();
+          }
+        });
+      });
+      const res = await post('/api/scenario', { name: 'server-down-then-up' });
+      expect(res.status, `round ${round}`).toBe(202);
+      const busy = await post('/api/scenario', { name: 'kim-to-lee' });
+      expect(busy.status).toBe(409);
+      expect((busy.body.message as { ko: string }).ko).toBe('server-down-then-up 시나리오가 아직 실행 중입니다. 끝날 때까지 기다리세요');
+      await done;
+      expect(web.lesson.scenario, `round ${round}: ${JSON.stringify(web.lesson.scenario)}`).toMatchObject({ state: 'done' });
+      expect(web.lesson.scenario!.expectations!.every((e) => e.ok)).toBe(true);
+    }
   });
 });

@@ -50,6 +50,7 @@ describe.skipIf(chromiumMissing)(`the page drives the lab${chromiumMissing ? ` (
       const { page } = browser;
       await page.goto(lab.url);
       await page.waitForSelector('.events tr[data-seq]');
+      await page.click('[data-tab="actions"]');
       await page.click('.actions tr[data-host="Server"] button[data-fault="host-down"]');
       await page.waitForSelector('.figure g.host.down[data-host="Server"]');
       await page.click('[data-action="compose"]');
@@ -63,6 +64,7 @@ describe.skipIf(chromiumMissing)(`the page drives the lab${chromiumMissing ? ` (
       expect(await queued.textContent()).toMatch(/ECONNREFUSED|refused|connect/i);
       await page.waitForSelector('.events tr.bad.deferred');
       await screenshot(page, 'server-down-deferred');
+      await page.click('[data-tab="actions"]');
       await page.click('.actions tr[data-host="Server"] button[data-fault="host-up"]');
       await page.waitForSelector('.figure g.host[data-host="Server"]:not(.down)');
       await page.click('.actions button[data-flush="Server-B"]');

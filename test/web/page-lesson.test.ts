@@ -90,7 +90,7 @@ describe.skipIf(chromiumMissing)(`the page: kim-to-lee as the seed's figures, in
       await page.goto(lab.url);
       await page.waitForSelector('.events tr[data-seq="10"]');
       expect(await page.textContent('.events h2')).toContain('이벤트 목록');
-      expect(await page.textContent('.state .tabs')).toContain('메일 큐');
+      expect(await page.textContent('.side .tabs')).toContain('메일 큐');
       expect(await page.textContent('.figure')).toContain('네임 서버 (bind9)');
       expect(await page.textContent('.events tbody')).toContain('메일 큐에');
       await page.click('[data-figure="detail"]');

@@ -39,6 +39,7 @@ describe.skipIf(chromiumMissing)(`the page in step mode${chromiumMissing ? ` (sk
       await page.waitForSelector('.events tr.numbered:has(td.step:text-is("④⑤"))');
       await page.waitForFunction(() => /sendmail ⑥⑦/.test(document.querySelector('.held')?.textContent ?? ''));
       // Back shows the previous hop again (④⑤) without moving the lab
+      await page.click('[data-tab="details"]');
       await page.keyboard.press('ArrowLeft');
       expect(await page.textContent('.details .hop-head')).toContain('sendmail ④⑤');
       expect(await page.textContent('.held')).toContain('sendmail ⑥⑦');

@@ -1,7 +1,8 @@
 import { html } from 'lab-page/html.ts';
-import { t, letterCount } from 'lab-page/i18n.ts';
+import { t } from 'lab-page/i18n.ts';
 import type { Box, Component, Layout } from 'lab-page/layout.ts';
 import { linkKey, type Faults } from 'lab-page/figure-state.ts';
+import { hostLines, partWords } from 'lab-page/host-words.ts';
 import type { LabState, ModelHost } from 'lab-page/types.ts';
 
 // The hosts of the figures: boxes with names, host names and addresses; in the detail figure,
@@ -14,16 +15,15 @@ export function hostBoxes(hosts: ModelHost[], l: Layout, faults: Faults, figure:
     const box = l.hosts[h.name];
     if (!box) return null;
     const down = faults.hosts.has(h.name);
-    const kind = h.mail ? t('mailServer') : h.client ? t('mailClient') : h.services.includes('dns') ? t('nameServer') : '';
-    const what = h.mail ? h.mail.domains.join(', ') : h.client ? h.client.account : '';
-    const lines = figure === 'detail' && h.mail
-      ? [h.name, `${h.hostname ?? ''}  ·  ${h.address}  ·  ${kind} ${what}`]
-      : [h.name, h.hostname, h.address, `${kind}${what ? ` · ${what}` : ''}`].filter((line): line is string => Boolean(line));
-    return html`<g class=${`host ${h.mail ? 'server' : 'pc'} ${down ? 'down' : ''}`} data-host=${h.name}>
+    const inDetail = figure === 'detail' && Boolean(h.mail);
+    const lines = hostLines(h, inDetail ? 'detail' : 'overview');
+    // the words right of the icon, centred in the room left
+    const textX = inDetail ? box.x + 24 : box.x + 60 + (box.w - 74) / 2;
+    return html`<g class=${`host ${h.mail || !h.client ? 'server' : 'pc'} ${down ? 'down' : ''}`} data-host=${h.name}>
       <rect x=${box.x} y=${box.y} width=${box.w} height=${box.h} rx="14" />
       ${icon(h, box, figure)}
-      ${lines.map((line, i) => html`<text x=${box.x + (figure === 'detail' && h.mail ? 24 : box.w / 2 + 20)} y=${box.y + (figure === 'detail' && h.mail ? 38 + i * 28 : 40 + i * 29)} class=${i === 0 ? 'host-name' : 'host-line'} text-anchor=${figure === 'detail' && h.mail ? 'start' : 'middle'}>${line}</text>`)}
-      ${figure === 'overview' && h.services.length ? serviceChips(h, box, faults) : null}
+      ${lines.map((line, i) => html`<text x=${textX} y=${box.y + (inDetail ? 38 + i * 28 : 40 + i * 29)} class=${i === 0 ? 'host-name' : 'host-line'} text-anchor=${inDetail ? 'start' : 'middle'}>${line}</text>`)}
+      ${!inDetail && h.services.length ? serviceChips(h, box, faults) : null}
       ${down ? html`<text x=${box.x + box.w - 12} y=${box.y + 26} class="down-tag" text-anchor="end">${t('down')}</text>` : null}
       ${figure === 'detail' && h.mail ? parts(h, l, faults, state) : null}
     </g>`;
@@ -52,37 +52,39 @@ function serviceChips(h: ModelHost, box: Box, faults: Faults) {
   });
 }
 
-const PART_WORD: Record<Component, Parameters<typeof t>[0]> = {
-  sendmail: 'sendmailService', queue: 'mailQueue', mda: 'mda', nameServer: 'bind9', mailbox: 'mailbox', dovecot: 'dovecotService',
-};
 const PART_SERVICE: Partial<Record<Component, string[]>> = { sendmail: ['smtp'], dovecot: ['pop3', 'imap'], nameServer: ['dns'] };
 
 function parts(h: ModelHost, l: Layout, faults: Faults, state: LabState | undefined) {
   const inside = l.parts[h.name] ?? {};
   const queued = state?.queues.find((q) => q.host === h.name)?.entries.length ?? 0;
   const letters = state?.mailboxes.filter((m) => m.host === h.name).reduce((n, m) => n + m.letters.length + m.more, 0) ?? 0;
-  const note: Partial<Record<Component, string>> = {
-    sendmail: 'SMTP :25', queue: `${queued}`, mda: 'local / SMTP', mailbox: `${letters}`, dovecot: 'POP3 :110 · IMAP :143', nameServer: 'DNS :53',
-  };
   const flow = (a?: Box, b?: Box) => (a && b ? html`<line class="flow" x1=${a.x + a.w} y1=${a.y + a.h / 2} x2=${b.x} y2=${b.y + b.h / 2} marker-end="url(#arrow-flow)" />` : null);
   const down = (c: Component) => faults.hosts.has(h.name) || (PART_SERVICE[c] ?? []).some((s) => faults.services.has(`${h.name}/${s}`));
   return html`<g class="parts">
     ${flow(inside.sendmail, inside.queue)}${flow(inside.queue, inside.mda)}${flow(inside.mailbox, inside.dovecot)}
-    ${(Object.entries(inside) as [Component, Box][]).map(([c, b]) => html`<g class=${`part part-${c} ${down(c) ? 'off' : ''}`} data-part=${c}>
-      <rect x=${b.x} y=${b.y} width=${b.w} height=${b.h} rx="10" />
-      <text x=${b.x + b.w / 2} y=${b.y + 30} text-anchor="middle" class="part-name">${t(PART_WORD[c])}</text>
-      <text x=${b.x + b.w / 2} y=${b.y + 54} text-anchor="middle" class="part-note">${c === 'queue' || c === 'mailbox' ? letterCount(Number(note[c])) : note[c]}</text>
-    </g>`)}
+    ${(Object.entries(inside) as [Component, Box][]).map(([c, b]) => {
+      const [name, note] = partWords(c, c === 'queue' ? queued : letters);
+      return html`<g class=${`part part-${c} ${down(c) ? 'off' : ''}`} data-part=${c}>
+        <rect x=${b.x} y=${b.y} width=${b.w} height=${b.h} rx="10" />
+        <text x=${b.x + b.w / 2} y=${b.y + 30} text-anchor="middle" class="part-name">${name}</text>
+        <text x=${b.x + b.w / 2} y=${b.y + 54} text-anchor="middle" class="part-note">${note}</text>
+      </g>`;
+    })}
   </g>`;
 }
 
-/** The cables of the overview: each PC to its server, the servers to each other, each host to its name server. */
+/**
+ * The cables of the overview: each PC to its server, the mail servers side by side, each mail
+ * server to the name server it asks (its resolver). Drawn straight under the boxes: a cable is
+ * not a path, the hops are.
+ */
 export function links(hosts: ModelHost[], l: Layout, faults: Faults) {
   const lines: { a: string; b: string; from: Box; to: Box }[] = [];
   for (const h of hosts) if (h.client && l.hosts[h.client.server] && l.hosts[h.name]) lines.push({ a: h.name, b: h.client.server, from: l.hosts[h.name], to: l.hosts[h.client.server] });
   for (let i = 0; i + 1 < l.servers.length; i++) lines.push({ a: l.servers[i], b: l.servers[i + 1], from: l.hosts[l.servers[i]], to: l.hosts[l.servers[i + 1]] });
-  for (const [name, ns] of Object.entries(l.nameServers)) if (l.hosts[name] && hosts.find((h) => h.name === name)?.mail) lines.push({ a: name, b: name, from: l.hosts[name], to: ns });
-  return lines.map(({ a, b, from, to }) => {
+  // a mail server that runs the name server: a cable up to its bubble
+  for (const [name, ns] of Object.entries(l.nameServers)) if (ns !== l.hosts[name] && l.hosts[name]) lines.push({ a: name, b: name, from: l.hosts[name], to: ns });
+  const drawn = lines.map(({ a, b, from, to }) => {
     const cut = faults.links.has(linkKey(a, b));
     const ax = from.x + from.w / 2;
     const ay = from.y + from.h / 2;
@@ -90,10 +92,28 @@ export function links(hosts: ModelHost[], l: Layout, faults: Faults) {
     const by = to.y + to.h / 2;
     return html`<g class=${`link ${cut ? 'cut' : ''}`}><line x1=${ax} y1=${ay} x2=${bx} y2=${by} />${cut ? html`<text x=${(ax + bx) / 2} y=${(ay + by) / 2 + 10} text-anchor="middle" class="cut-mark">✕</text>` : null}</g>`;
   });
+  return [...drawn, ...nameServerBus(hosts, l)];
 }
 
+/** A name server on a host of its own: one cable down to a bus above the mail servers that ask it. */
+function nameServerBus(hosts: ModelHost[], l: Layout) {
+  return hosts.filter((ns) => l.nameServers[ns.name] === l.hosts[ns.name]).map((ns) => {
+    const box = l.hosts[ns.name];
+    const askers = hosts.filter((h) => h.mail && h.resolver === ns.name && l.hosts[h.name]).map((h) => l.hosts[h.name]);
+    if (!askers.length) return null;
+    const serverTop = Math.min(...askers.map((b) => b.y));
+    const busY = (box.y + box.h + serverTop) / 2;
+    const xs = [box.x + box.w / 2, ...askers.map((b) => b.x + b.w / 2)];
+    return html`<g class="link bus" data-bus=${ns.name}>
+      <line x1=${Math.min(...xs)} y1=${busY} x2=${Math.max(...xs)} y2=${busY} />
+      ${xs.map((x, i) => html`<line x1=${x} y1=${i ? serverTop : box.y + box.h} x2=${x} y2=${busY} />`)}
+    </g>`;
+  });
+}
+
+/** The name server drawn above a mail server that runs one (a host that only runs one is drawn as a host). */
 export function nameServerBubbles(hosts: ModelHost[], l: Layout, faults: Faults) {
-  return Object.entries(l.nameServers).map(([name, b]) => {
+  return Object.entries(l.nameServers).filter(([name, b]) => b !== l.hosts[name]).map(([name, b]) => {
     const host = hosts.find((h) => h.name === name);
     const down = faults.hosts.has(name) || faults.services.has(`${name}/dns`);
     return html`<g class=${`nameserver ${down ? 'off' : ''}`} data-nameserver=${name}>

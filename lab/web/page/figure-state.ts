@@ -1,8 +1,9 @@
 import type { HopEvent } from 'lab-page/types.ts';
+import type { LetterTrack } from 'lab-page/letters.ts';
 
 // What the figures need to know from the hops up to the one shown: which hosts, services and
 // links are down (the lab reports every fault as a `net` hop, whatever the runtime), and which
-// numbered hops the letter has made so far.
+// numbered hops the letter shown has made so far.
 
 export interface Faults {
   hosts: Set<string>;
@@ -31,10 +32,15 @@ export function faultsUpTo(events: HopEvent[], cursor: number): Faults {
   return out;
 }
 
-/** The numbered hops up to the cursor, the latest of each kind of way (from, to, step), oldest first. */
-export function trailUpTo(events: HopEvent[], cursor: number, figure: 'overview' | 'detail'): HopEvent[] {
+/**
+ * The numbered hops of one letter up to the cursor, the latest of each way (kind, from, to,
+ * step), oldest first: the path the letter took so far. Other letters are not drawn, so the
+ * figure stays readable after many letters.
+ */
+export function trailUpTo(events: HopEvent[], cursor: number, figure: 'overview' | 'detail', letter: LetterTrack | undefined): HopEvent[] {
   const latest = new Map<string, HopEvent>();
-  for (let i = 0; i <= cursor && i < events.length; i++) {
+  for (const i of letter?.hops ?? []) {
+    if (i > cursor) break;
     const e = events[i];
     if (!e.steps) continue;
     const key = `${e.kind}|${e.from}|${e.to}|${figure === 'overview' ? e.steps.overview : e.steps.sendmail}`;

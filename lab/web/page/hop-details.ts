@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html, circled, clock } from 'lab-page/html.ts';
 import { t, tr, lang } from 'lab-page/i18n.ts';
-import { useStore, protocolOf } from 'lab-page/store.ts';
+import { useStore, protocolOf, protocolWord } from 'lab-page/store.ts';
 import { colorOf } from 'lab-page/colors.ts';
 import { Letter } from 'lab-page/letter.ts';
 import { statusWord } from 'lab-page/event-list.ts';
+import { lettersOf, type LetterTrack } from 'lab-page/letters.ts';
 import type { Source } from 'lab-page/source.ts';
 import type { HopDetails, HopEvent } from 'lab-page/types.ts';
 
@@ -17,6 +18,7 @@ const cache = new Map<number, HopDetails>();
 export function HopDetailsPane({ source }: { source: Source }) {
   const s = useStore();
   const event = s.events[s.cursor];
+  const letters = lettersOf(s.events);
   const [details, setDetails] = useState<HopDetails | undefined>(undefined);
   const [error, setError] = useState('');
   useEffect(() => {
@@ -43,11 +45,11 @@ export function HopDetailsPane({ source }: { source: Source }) {
     ${config(event)}
     ${replies(event)}
     ${event.kind === 'dns' ? dns(event) : null}
-    ${ids(event)}
+    ${ids(event, letters.letters[letters.of[s.cursor]])}
     ${event.transcript?.length ? html`<h3>${t('transcript')}</h3><div class="transcript">${event.transcript.map((l) => html`<div class=${`dir-${l.dir}`}>${l.dir}: ${l.line}</div>`)}</div>` : null}
     ${error ? html`<p class="error">${error}</p>` : null}
     ${details?.files.length ? html`<h3>${t('files')}</h3>${details.files.map((f) => html`<div class="file">
-      <div class="file-head"><code>${f.path}</code> <span class="file-kind">${fileKind(f.kind)}</span> ${f.gone ? html`<em>${t('fileGone')}</em>` : html`<span class="size">${f.size} B</span>`}</div>
+      <div class="file-head"><code>${f.path}</code> <span class="file-kind">${fileKind(f.kind)}</span> ${f.gone ? html`<em>${t('fileGone')}</em>` : html`<span class="size">${f.size} ${t('bytes')}</span>`}</div>
       ${f.letter ? html`<${Letter} letter=${f.letter} />` : f.control ? html`<pre class="control">${JSON.stringify(f.control, null, 2)}</pre>` : f.content !== undefined ? html`<pre>${f.content}</pre>` : null}
     </div>`)}` : null}
   </section>`;
@@ -60,7 +62,7 @@ function head(e: HopEvent) {
     <span class="seq">#${e.seq}</span>
     <span class="time">${clock(e.at)}</span>
     ${e.steps ? html`<span class="steps">${t('overviewStep')} ${circled(e.steps.overview)} · ${t('sendmailStep')} ${circled(e.steps.sendmail)}</span>` : null}
-    <span class="proto" style=${`--c:${colorOf(p)}`}>${p}</span>
+    <span class="proto" style=${`--c:${colorOf(p)}`}>${protocolWord(p)}</span>
     <span class="route">${who(e.from, e.fromAddress)} → ${who(e.to, e.toAddress)}</span>
     ${e.status ? html`<span class=${`status status-${e.status}`}>${statusWord(e.status)}</span>` : null}
   </header>`;
@@ -98,9 +100,11 @@ function dns(e: HopEvent) {
   </div>`;
 }
 
-function ids(e: HopEvent) {
-  if (!e.queueId && !e.messageId) return null;
-  return html`<p class="ids">${e.queueId ? html`${t('queueId')} <code>${e.queueId}</code> ` : null}${e.messageId ? html`${t('messageId')} <code>${e.messageId}</code>` : null}</p>`;
+/** The queue ID of this hop, and the letter it belongs to (its Message-ID, even where the hop itself names none: a POP3 RETR). */
+function ids(e: HopEvent, letter: LetterTrack | undefined) {
+  const messageId = e.messageId ?? letter?.messageId;
+  if (!e.queueId && !messageId && !letter) return null;
+  return html`<p class="ids">${letter ? html`<b>${t('thisLetter')}: ✉${letter.n}</b> ` : null}${e.queueId ? html`${t('queueId')} <code>${e.queueId}</code> ` : null}${messageId ? html`${t('messageId')} <code>${messageId}</code>` : null}</p>`;
 }
 
 function fileKind(kind: string): string {

@@ -1,15 +1,15 @@
 import type { HopEvent, HopPreview } from 'lab-page/types.ts';
-import { center, type Box, type Component, type Layout } from 'lab-page/layout.ts';
+import { obstacles, type Box, type Component, type Layout } from 'lab-page/layout.ts';
+import { route, type Point } from 'lab-page/route.ts';
 
-// Where a hop goes on each figure: the line the letter travels, through the boxes it passes.
+// Where a hop goes on each figure: the line the letter travels, through the boxes it passes,
+// and where its step number goes.
 
 export interface HopPath {
-  /** the line, pairs of points: from one box's edge to the next box's edge, box after box */
-  points: { x: number; y: number }[];
+  /** one line from each box's edge to the next box's edge, box after box */
+  segments: Point[][];
   /** a hop that stays on one host (its queue, its mailbox) rings that host's box */
   at?: Box;
-  /** where its step number goes */
-  label: { x: number; y: number };
 }
 
 type Hop = Pick<HopEvent, 'kind' | 'from' | 'to' | 'steps'> | HopPreview;
@@ -20,32 +20,13 @@ export function hopPath(hop: Hop, l: Layout, figure: 'overview' | 'detail'): Hop
   if (!boxes || boxes.length === 0) return undefined;
   if (boxes.length === 1) {
     const b = boxes[0];
-    return { points: [], at: { x: b.x - 9, y: b.y - 9, w: b.w + 18, h: b.h + 18 }, label: { x: b.x + 34, y: b.y - 9 } };
+    return { segments: [], at: { x: b.x - 9, y: b.y - 9, w: b.w + 18, h: b.h + 18 } };
   }
-  const centers = boxes.map(center);
-  // Two letters going opposite ways between the same boxes run side by side: each line is moved
-  // a little to its left-hand side (the normal of its direction).
-  const dx = centers.at(-1)!.x - centers[0].x;
-  const dy = centers.at(-1)!.y - centers[0].y;
-  const length = Math.hypot(dx, dy) || 1;
-  const normal = { x: dy / length, y: -dx / length };
-  const shifted = centers.map((c) => ({ x: c.x + normal.x * 14, y: c.y + normal.y * 14 }));
-  // Edge to edge between each two boxes in turn: the line never runs over a box's words.
-  const segments: { x: number; y: number }[][] = [];
-  for (let i = 0; i + 1 < boxes.length; i++) segments.push([edge(boxes[i], shifted[i], shifted[i + 1]), edge(boxes[i + 1], shifted[i + 1], shifted[i])]);
-  const points = segments.flat();
-  let best = 0;
-  let longest = -1;
-  for (let i = 0; i + 1 < points.length; i += 2) {
-    const d = Math.hypot(points[i + 1].x - points[i].x, points[i + 1].y - points[i].y);
-    if (d > longest) {
-      longest = d;
-      best = i;
-    }
-  }
-  const a = points[best];
-  const b = points[best + 1];
-  return { points, label: { x: (a.x + b.x) / 2 + normal.x * 30, y: (a.y + b.y) / 2 + normal.y * 30 } };
+  // Two letters going opposite ways between the same boxes run side by side.
+  const side = hop.from <= hop.to ? 1 : -1;
+  const segments: Point[][] = [];
+  for (let i = 0; i + 1 < boxes.length; i++) segments.push(route(boxes[i], boxes[i + 1], l, side));
+  return { segments };
 }
 
 function overviewBoxes(hop: Hop, l: Layout): Box[] | undefined {
@@ -61,7 +42,7 @@ function detailBoxes(hop: Hop, l: Layout): Box[] | undefined {
   const part = (host: string, c: Component) => l.parts[host]?.[c];
   const host = (name: string) => l.hosts[name];
   const numbered = hop.steps?.sendmail;
-  const list = (...boxes: (Box | undefined)[]) => (boxes.every(Boolean) ? (boxes as Box[]) : boxes.filter(Boolean) as Box[]);
+  const list = (...boxes: (Box | undefined)[]) => boxes.filter(Boolean) as Box[];
   switch (hop.kind) {
     case 'smtp':
       if (l.parts[hop.from]) return list(part(hop.from, 'mda'), part(hop.to, 'sendmail'));
@@ -89,30 +70,72 @@ function detailBoxes(hop: Hop, l: Layout): Box[] | undefined {
   }
 }
 
-/** A point just above a box, for a line to pass over it. */
+/** A point just above a box, between it and the server's name line, for a line to pass over it. */
 function above(box: Box | undefined): Box | undefined {
-  return box && { x: box.x + box.w / 2, y: box.y - 24, w: 0, h: 0 };
+  return box && { x: box.x + box.w / 2, y: box.y - 13, w: 0, h: 0 };
 }
 
-/** Where the line from a box's centre towards `toward` leaves the box. */
-function edge(box: Box, from: { x: number; y: number }, toward: { x: number; y: number }): { x: number; y: number } {
-  const dx = toward.x - from.x;
-  const dy = toward.y - from.y;
-  if (dx === 0 && dy === 0) return from;
-  const sx = dx !== 0 ? (box.w / 2) / Math.abs(dx) : Infinity;
-  const sy = dy !== 0 ? (box.h / 2) / Math.abs(dy) : Infinity;
-  const s = Math.min(sx, sy);
-  return { x: from.x + dx * s, y: from.y + dy * s };
-}
-
-/** An SVG path of the segments (each pair of points), the letter jumping through the boxes between. */
-export function pathData(points: { x: number; y: number }[]): string {
-  return points.map((p, i) => `${i % 2 === 0 ? (i ? 'L' : 'M') : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
+/** An SVG path through every segment, the letter jumping through the boxes between. */
+export function pathData(segments: Point[][]): string {
+  return segments.flat().map((p, i) => `${i ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
 }
 
 /** Each segment on its own, for the arrows. */
-export function segmentData(points: { x: number; y: number }[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 1 < points.length; i += 2) out.push(`M${points[i].x.toFixed(1)},${points[i].y.toFixed(1)} L${points[i + 1].x.toFixed(1)},${points[i + 1].y.toFixed(1)}`);
+export function segmentData(segments: Point[][]): string[] {
+  return segments.map((points) => points.map((p, i) => `${i ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' '));
+}
+
+export const BADGE_H = 40;
+
+export function badgeWidth(label: string): number {
+  return 26 + 22 * [...label].length;
+}
+
+/**
+ * Where each drawn hop's step number goes: on its line (the longest stretch first), or beside
+ * the ring of a hop that stays on one host, where it covers no box and no other number.
+ * The first hops given (the current one) get the first choice.
+ */
+export function placeBadges(hops: { path: HopPath; label: string }[], l: Layout): (Point | undefined)[] {
+  const blocks = obstacles(l).map((o) => o.box);
+  const placed: Box[] = [];
+  return hops.map(({ path, label }) => {
+    if (!label) return undefined;
+    const w = badgeWidth(label);
+    const rectAt = (p: Point): Box => ({ x: p.x - w / 2, y: p.y - BADGE_H / 2, w, h: BADGE_H });
+    const fits = (r: Box) => r.x >= 0 && r.y >= 0 && r.x + r.w <= l.width && r.y + r.h <= l.height
+      && !blocks.some((b) => hits(r, b, 2)) && !placed.some((b) => hits(r, b, 2));
+    const candidates = path.at ? aroundRing(path.at, w) : alongLines(path.segments);
+    const chosen = candidates.find((p) => fits(rectAt(p))) ?? candidates[0];
+    if (chosen) placed.push(rectAt(chosen));
+    return chosen;
+  });
+}
+
+function hits(a: Box, b: Box, margin: number): boolean {
+  return a.x < b.x + b.w + margin && b.x < a.x + a.w + margin && a.y < b.y + b.h + margin && b.y < a.y + a.h + margin;
+}
+
+function alongLines(segments: Point[][]): Point[] {
+  const stretches: { a: Point; b: Point; length: number }[] = [];
+  for (const points of segments) for (let i = 0; i + 1 < points.length; i++) stretches.push({ a: points[i], b: points[i + 1], length: Math.hypot(points[i + 1].x - points[i].x, points[i + 1].y - points[i].y) });
+  stretches.sort((p, q) => q.length - p.length);
+  const out: Point[] = [];
+  for (const { a, b, length } of stretches) {
+    const normal = { x: (b.y - a.y) / (length || 1), y: -(b.x - a.x) / (length || 1) };
+    for (const f of [0.5, 0.35, 0.65, 0.2, 0.8]) {
+      const p = { x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f };
+      out.push(p, { x: p.x + normal.x * 26, y: p.y + normal.y * 26 }, { x: p.x - normal.x * 26, y: p.y - normal.y * 26 });
+    }
+  }
   return out;
+}
+
+function aroundRing(at: Box, w: number): Point[] {
+  const top = at.y - BADGE_H / 2 - 4;
+  const bottom = at.y + at.h + BADGE_H / 2 + 4;
+  const left = at.x - w / 2 - 4;
+  const right = at.x + at.w + w / 2 + 4;
+  const xs = [at.x + w / 2 + 10, at.x + at.w - w / 2 - 10, at.x + at.w / 2];
+  return [...xs.map((x) => ({ x, y: top })), ...xs.map((x) => ({ x, y: bottom })), { x: left, y: at.y + 30 }, { x: right, y: at.y + 30 }, { x: left, y: at.y + at.h - 30 }, { x: right, y: at.y + at.h - 30 }];
 }

@@ -1,14 +1,15 @@
 import { html, render } from 'lab-page/html.ts';
 import { t, setLang, initialLang } from 'lab-page/i18n.ts';
+import { sentBy, fetchedBy } from 'lab-page/sentences.ts';
 import { store, update, toast, useStore } from 'lab-page/store.ts';
 import { LiveSource, RecordingSource, type Recording, type Source } from 'lab-page/source.ts';
 import { usePlayer } from 'lab-page/player.ts';
 import { listenToKeys } from 'lab-page/keys.ts';
 import { Figure } from 'lab-page/figure.ts';
+import { LetterPicker } from 'lab-page/letter-picker.ts';
 import { EventList } from 'lab-page/event-list.ts';
-import { HopDetailsPane } from 'lab-page/hop-details.ts';
-import { StatePanel } from 'lab-page/state-panel.ts';
-import { Toolbar, HeldBanner, ScenarioBanner, LabActions } from 'lab-page/controls.ts';
+import { SidePanel } from 'lab-page/state-panel.ts';
+import { Toolbar, HeldBanner, ScenarioBanner } from 'lab-page/controls.ts';
 import { Dialogs } from 'lab-page/dialogs.ts';
 import type { HopEvent } from 'lab-page/types.ts';
 
@@ -26,11 +27,11 @@ function App() {
     <${HeldBanner} />
     <${ScenarioBanner} />
     <main>
-      <div class="stage"><${Figure} /></div>
-      <aside class="side"><${StatePanel} /><${LabActions} source=${source} /></aside>
-      <div class="lower"><${EventList} /><${HopDetailsPane} source=${source} /></div>
+      <div class="stage"><${LetterPicker} /><${Figure} /></div>
+      <${EventList} />
+      <${SidePanel} source=${source} />
     </main>
-    <div class="toasts">${s.toasts.map((x) => html`<div class=${`toast ${x.ok ? 'ok' : 'bad'}`} role="alert">${x.text}</div>`)}</div>
+    <div class="toasts">${s.toasts.map((x) => html`<div class=${`toast ${x.ok ? 'ok' : 'bad'}`} role="alert">${x.text}${x.quote ? html` <code>${x.quote}</code>` : null}</div>`)}</div>
     <${Dialogs} source=${source} />
   </div>`;
 }
@@ -88,8 +89,10 @@ async function start(): Promise<void> {
     },
     scenario: (scenario) => update(() => ({ scenario })),
     action: (a) => {
-      if (a.ok) toast(`${a.kind === 'send' ? t('sent') : a.kind}: ${a.kind === 'send' ? (a.result as { response?: string }).response ?? '' : ''}`);
-      else toast(`${a.kind}: ${a.error}`, false);
+      const server = (pc: string | undefined) => store.state.model?.hosts.find((h) => h.name === pc)?.client?.server ?? '';
+      if (a.kind === 'send' && a.ok) toast(sentBy(a.from ?? '', server(a.from)), true, (a.result as { response?: string }).response);
+      else if (a.kind === 'fetch' && a.ok) toast(fetchedBy(a.from ?? '', (a.result as { letters?: number }).letters ?? 0));
+      else toast(`${a.kind === 'send' ? t('notSent') : t('notFetched')}:`, false, a.error);
     },
     connected: (on) => update(() => ({ connected: on })),
   });

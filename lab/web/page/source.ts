@@ -1,4 +1,5 @@
-import type { HopDetails, HopEvent, LabModel, LabState, LetterView, ScenarioRun, StepState } from 'lab-page/types.ts';
+import { t, lang } from 'lab-page/i18n.ts';
+import type { Bilingual, HopDetails, HopEvent, LabModel, LabState, LetterView, ScenarioRun, StepState } from 'lab-page/types.ts';
 
 // Where the page's data comes from: the running lab's API (live), or the recording inside an
 // exported file (offline, file://). The components do not know which.
@@ -10,7 +11,7 @@ export interface Handlers {
   step(state: StepState): void;
   reset(data: { resetAt: number }): void;
   scenario(run: ScenarioRun | null): void;
-  action(result: { id: number; kind: string; ok: boolean; result?: unknown; error?: string }): void;
+  action(result: { id: number; kind: string; ok: boolean; from?: string; result?: unknown; error?: string }): void;
   connected(on: boolean): void;
 }
 
@@ -35,6 +36,11 @@ export function letterKey(host: string, user: string, id: string): string {
   return `${host}/${user}/${id.split(':')[0]}`;
 }
 
+/** The API's reason for a refusal, in the page's language (it sends both). */
+function apiError(body: { error?: string; message?: Bilingual }, res: Response): string {
+  return body.message?.[lang()] ?? body.error ?? `${res.status} ${res.statusText}`;
+}
+
 /** The live lab: GET for reads, POST (JSON, with the token when there is one) for actions, SSE for news. */
 export class LiveSource implements Source {
   readonly live = true;
@@ -54,7 +60,7 @@ export class LiveSource implements Source {
   private async get<T>(path: string): Promise<T> {
     const res = await fetch(path, { headers: this.headers() });
     const body = await res.json();
-    if (!res.ok) throw new Error(body.error ?? res.statusText);
+    if (!res.ok) throw new Error(apiError(body, res));
     return body as T;
   }
 
@@ -73,7 +79,7 @@ export class LiveSource implements Source {
   async post(path: string, body: unknown = {}): Promise<Record<string, unknown>> {
     const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...this.headers() }, body: JSON.stringify(body) });
     const answer = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(answer.error ?? `${res.status} ${res.statusText}`);
+    if (!res.ok) throw new Error(apiError(answer, res));
     return answer;
   }
 
@@ -115,17 +121,17 @@ export class RecordingSource implements Source {
 
   async hop(seq: number): Promise<HopDetails> {
     const found = this.recording.hops.find((h) => h.event.seq === seq);
-    if (!found) throw new Error(`hop #${seq} is not in this recording`);
+    if (!found) throw new Error(`#${seq}: ${t('notInRecording')}`);
     return found;
   }
 
   async letter(host: string, user: string, id: string): Promise<LetterView> {
     const found = this.recording.letters[letterKey(host, user, id)];
-    if (!found) throw new Error('this letter is not in the recording');
+    if (!found) throw new Error(t('notInRecording'));
     return found;
   }
 
   async post(): Promise<Record<string, unknown>> {
-    throw new Error('this is a recording: actions need the running lab');
+    throw new Error(t('recordingOnly'));
   }
 }
