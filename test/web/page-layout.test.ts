@@ -103,31 +103,24 @@ describe.skipIf(chromiumMissing)(`the page lays out a lab with a third domain an
         const d = await checkFigure(page, 'overview at ④⑤');
         const relay = d.lines.find((l) => l.step === '3' && l.from === 'Server-B' && l.to === 'Server-C');
         expect(relay, 'the relay line is drawn').toBeDefined();
-        const track = await page.evaluate(() => new Promise<{ x: number; y: number }[]>((resolve) => {
+        // The path the envelope's animation follows (its animateMotion's own path), sampled at 21
+        // points in page coordinates: the same path on a loaded machine that drops frames.
+        const track = await page.evaluate(() => {
           const motion = document.querySelector('.figure g.letter animateMotion') as SVGAnimationElement;
-          const envelope = document.querySelector('.figure g.letter rect')!;
+          const group = motion.parentElement as unknown as SVGGraphicsElement;
+          const probe = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+          probe.setAttribute('d', motion.getAttribute('path')!);
+          group.parentElement!.appendChild(probe);
+          const matrix = (group.parentElement as unknown as SVGGraphicsElement).getScreenCTM()!;
+          const length = probe.getTotalLength();
           const seen: { x: number; y: number }[] = [];
-          const look = () => {
-            const r = envelope.getBoundingClientRect();
-            seen.push({ x: r.x + r.width / 2, y: r.y + r.height / 2 });
-          };
-          const frame = () => {
-            look();
-            if (!done) requestAnimationFrame(frame);
-          };
-          // from the start again: an end before the new beginning is the run the click started
-          let done = false;
-          let begun = false;
-          motion.addEventListener('beginEvent', () => (begun = true));
-          motion.addEventListener('endEvent', () => {
-            if (!begun) return;
-            done = true;
-            look();
-            resolve(seen);
-          });
-          motion.beginElement();
-          frame();
-        }));
+          for (let i = 0; i <= 20; i++) {
+            const p = probe.getPointAtLength((length * i) / 20).matrixTransform(matrix);
+            seen.push({ x: p.x, y: p.y });
+          }
+          probe.remove();
+          return seen;
+        });
         const box = (name: string) => d.hosts.find((h) => h.what === name)!;
         const near = (p: { x: number; y: number }, r: Rect) => p.x > r.x - 60 && p.x < r.x + r.w + 60 && p.y > r.y - 60 && p.y < r.y + r.h + 60;
         expect(track.length).toBeGreaterThan(3);
