@@ -2,6 +2,21 @@ import type { Host, Topology } from '../topology/types.ts';
 import type { LabNet } from '../net/lab-net.ts';
 import type { TraceBus } from '../trace/trace-bus.ts';
 import { StubResolver } from '../net/resolver.ts';
+import { LoginPolicy } from './login-policy.ts';
+
+/**
+ * The host's clock. `sleep` is how a role waits (a failed-login delay): on the lab's clock,
+ * which the step gate can stop while a hop is held.
+ */
+export interface HostClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** Real time, for a host whose lab has no clock of its own. */
+export function systemClock(): HostClock {
+  return { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+}
 
 /**
  * Everything a role needs, handed to it when the runtime builds the host (DESIGN.md): its slice
@@ -18,13 +33,21 @@ export interface HostContext {
   dataDir: string;
   /** the real address the embedded runtime binds (127.0.0.1) or 0.0.0.0 in a container */
   listen: string;
-  clock: { now(): number };
+  clock: HostClock;
+  /** the one login policy of this host: SMTP AUTH, POP3 and IMAP ask it alike */
+  login: LoginPolicy;
 }
 
 /** A running service of a host: listening on a real port, stoppable. */
 export interface Service {
   readonly port: number;
   close(): Promise<void>;
+}
+
+/** A host's clock and its login policy on that clock (test fixtures that build a context by hand use this too). */
+export function clockAndLogin(host: Host, options: { clock?: HostClock; failedLoginDelayMs?: number } = {}): Pick<HostContext, 'clock' | 'login'> {
+  const clock = options.clock ?? systemClock();
+  return { clock, login: new LoginPolicy(host, clock, { failedLoginDelayMs: options.failedLoginDelayMs }) };
 }
 
 /** Build a host's context: its slice of the topology, the network, the trace, its resolver. */
@@ -40,11 +63,15 @@ export function buildHostContext(options: {
   dnsTimeoutMs?: number;
   /** retry schedule override for a mail host */
   retry?: string;
+  /** wait after a failed login (SMTP, POP3, IMAP), ms */
+  failedLoginDelayMs?: number;
+  clock?: HostClock;
 }): HostContext {
   const { topology, name, net, trace } = options;
   const found = topology.hosts.find((h) => h.name === name);
   if (!found) throw new Error(`no host ${name} in ${topology.file}`);
   const host = options.retry && found.mail ? { ...found, mail: { ...found.mail, retry: options.retry } } : found;
+  const clock = options.clock ?? systemClock();
   return {
     host,
     topology,
@@ -53,6 +80,6 @@ export function buildHostContext(options: {
     resolver: new StubResolver({ net, from: name, nameServer: host.resolver ?? name, trace, timeoutMs: options.dnsTimeoutMs ?? 1500 }),
     dataDir: options.dataDir,
     listen: options.listen ?? topology.listen,
-    clock: { now: () => Date.now() },
+    ...clockAndLogin(host, options),
   };
 }

@@ -87,7 +87,7 @@ export class ImapConnection {
     const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN'];
     if (this.state === 'not-authenticated') {
       // without TLS, plaintext logins are a lab setting (RFC 3501 section 6.2.3: LOGINDISABLED)
-      caps.push(this.server.ctx.host.mail?.plaintextAuth === false ? 'LOGINDISABLED' : 'AUTH=PLAIN');
+      caps.push(this.server.ctx.login.plaintextAllowed ? 'AUTH=PLAIN' : 'LOGINDISABLED');
     }
     return caps;
   }

@@ -11,8 +11,6 @@ export interface ImapServerOptions {
   port: number;
   /** autologout after this long without a word from the client (RFC 3501 section 5.4: at least 30 min) */
   idleTimeoutMs?: number;
-  /** a failed login is answered after this delay */
-  failedLoginDelayMs?: number;
   /** sessions at once; more are greeted with BYE */
   maxClients?: number;
   /** longest command line, octets */
@@ -23,7 +21,6 @@ export interface ImapServerOptions {
 
 export interface ImapLimits {
   idleTimeoutMs: number;
-  failedLoginDelayMs: number;
   maxClients: number;
   maxLineLength: number;
   maxLiteralSize: number;
@@ -44,7 +41,6 @@ export class ImapServer implements Service {
     const hostLimits = ctx.host.mail?.limits;
     this.limits = {
       idleTimeoutMs: options.idleTimeoutMs ?? Math.max(hostLimits?.idleTimeout ?? 0, 30 * 60_000),
-      failedLoginDelayMs: options.failedLoginDelayMs ?? 1000,
       maxClients: options.maxClients ?? hostLimits?.clients ?? 50,
       // RFC 7162 section 4 asks for at least 8192; long UID sets make long lines
       maxLineLength: options.maxLineLength ?? 64 * 1024,

@@ -23,7 +23,6 @@ import type { HostContext } from '../host/host-context.ts';
 import type { Host } from '../topology/types.ts';
 import { hostByAddress, hostByName } from '../topology/types.ts';
 import { OUTSIDE, type Peer } from '../net/lab-net.ts';
-import { checkLogin } from '../topology/accounts.ts';
 import { STEPS } from '../trace/steps.ts';
 import type { HopReport, HopStatus, TranscriptLine, Bilingual } from '../trace/hop-event.ts';
 import type { Envelope } from './queue.ts';
@@ -116,11 +115,11 @@ export class SmtpListener {
       banner: 'Sendmail-lab',
       heloResponse: '%s Hello %s, pleased to meet you',
       logger: this.transcripts.logger as unknown as SMTPServerOptions['logger'],
-      // No TLS in the lab: plaintext AUTH is a lab setting (mail.plaintextAuth), off means no AUTH.
+      // No TLS in the lab: the host's login policy allows plaintext AUTH or not (mail.plaintextAuth); off means no AUTH.
       hideSTARTTLS: true,
-      disabledCommands: mail.plaintextAuth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
-      authMethods: ['PLAIN', 'LOGIN'],
-      allowInsecureAuth: mail.plaintextAuth,
+      disabledCommands: ctx.login.plaintextAllowed ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      authMethods: ctx.login.mechanisms,
+      allowInsecureAuth: ctx.login.plaintextAllowed,
       authOptional: true,
       hideENHANCEDSTATUSCODES: false,
       // RFC 1870: advertised in EHLO, refused at MAIL when declared, counted during DATA.
@@ -285,12 +284,19 @@ export class SmtpListener {
   // ---- the SMTP handlers -------------------------------------------------------------------
 
   private onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void): void {
-    const account = auth.method === 'PLAIN' || auth.method === 'LOGIN' ? checkLogin(this.ctx.host, auth.username ?? '', auth.password ?? '') : undefined;
-    if (!account) {
-      callback(null, { message: '5.7.8 Authentication credentials invalid', responseCode: 535 } as SMTPServerAuthenticationResponse);
-      return;
-    }
-    callback(null, { user: account.address });
+    // smtp-server splits the SASL response; the host's login policy decides, as for POP3 and
+    // IMAP: the same rule for authzid, the same failed-login delay.
+    const fields = auth.method === 'PLAIN'
+      ? { authzid: auth.authzid ?? '', authcid: auth.authcid ?? '', password: auth.password ?? '' }
+      : { authzid: '', authcid: auth.username ?? '', password: auth.password ?? '' };
+    const known = auth.method === 'PLAIN' || auth.method === 'LOGIN';
+    (known ? this.ctx.login.login(fields) : Promise.resolve(undefined)).then((outcome) => {
+      if (!outcome?.ok) {
+        callback(null, { message: `5.7.8 Authentication credentials invalid${outcome?.reason === 'authzid' ? ` (${outcome.message})` : ''}`, responseCode: 535 } as SMTPServerAuthenticationResponse);
+        return;
+      }
+      callback(null, { user: outcome.account.address });
+    }, (err: Error) => callback(err));
   }
 
   private onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void {

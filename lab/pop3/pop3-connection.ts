@@ -5,7 +5,8 @@ import { writeAndDrain } from '../net/socket-write.ts';
 import type { TranscriptLine, Bilingual } from '../trace/hop-event.ts';
 import type { HopPreview } from '../trace/trace-bus.ts';
 import { STEPS } from '../trace/steps.ts';
-import { checkLogin, type Account } from '../topology/accounts.ts';
+import type { Account } from '../topology/accounts.ts';
+import type { PlainFields } from '../host/login-policy.ts';
 import { LineReader, type ClientLine } from './line-reader.ts';
 import { ByteStuffer } from './byte-stuffer.ts';
 import { Maildrop, type DropMessage } from './maildrop.ts';
@@ -228,22 +229,23 @@ export class Pop3Connection {
    * (RFC 3206), which slows password guessing; the maildrop is held by one session at a time
    * (RFC 2449 [IN-USE]).
    */
-  async login(login: string, password: string): Promise<Pop3Reply> {
-    const account = checkLogin(this.ctx.host, login, password);
-    if (!account) {
+  async login(login: string | PlainFields, password?: string): Promise<Pop3Reply> {
+    await this.flush();
+    const outcome = await this.ctx.login.login(login, password);
+    if (!outcome.ok) {
+      if (outcome.reason === 'disabled') return { ok: false, code: 'AUTH', text: outcome.message };
       this.failedLogins++;
-      await this.flush();
-      await this.server.failedLoginDelay();
       const tooMany = this.failedLogins >= this.server.options.maxFailedLogins;
       const reply: Pop3Reply = {
         ok: false,
         code: 'AUTH',
-        text: tooMany ? `invalid user name or password; ${this.failedLogins} failed logins, closing the connection` : 'invalid user name or password',
+        text: tooMany ? `${outcome.message}; ${this.failedLogins} failed logins, closing the connection` : outcome.message,
         close: tooMany,
       };
-      await this.reportLogin('refused', login, reply);
+      await this.reportLogin('refused', typeof login === 'string' ? login : login.authcid, reply);
       return reply;
     }
+    const account = outcome.account;
     if (!this.server.lockMaildrop(account.user, this)) {
       return { ok: false, code: 'IN-USE', text: `${account.user}'s mailbox is already open in another session` };
     }
@@ -263,7 +265,7 @@ export class Pop3Connection {
     }
     const { count, octets } = this.maildrop.stat();
     const reply: Pop3Reply = { ok: true, text: `${account.user}'s maildrop has ${count} message${count === 1 ? '' : 's'} (${octets} octets)` };
-    await this.reportLogin('ok', login, reply);
+    await this.reportLogin('ok', account.user, reply);
     this.state = 'transaction';
     return reply;
   }

@@ -8,8 +8,6 @@ import { SizeCache } from './maildrop.ts';
 export interface Pop3Options {
   /** the real port to listen on; 0 lets the OS choose */
   port: number;
-  /** wait after a failed login before -ERR [AUTH]; default 1000 ms (tests pass a small value) */
-  failedLoginDelayMs?: number;
   /** inactivity autologout; RFC 1939 section 3 asks for at least 10 minutes, the default */
   idleTimeoutMs?: number;
   /** concurrent clients; default the host's mail limit (topology `limits.clients`) */
@@ -43,7 +41,6 @@ export class Pop3Server {
     this.ctx = ctx;
     this.options = {
       port: options.port,
-      failedLoginDelayMs: options.failedLoginDelayMs ?? 1000,
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
       maxClients: options.maxClients ?? ctx.host.mail?.limits.clients ?? 50,
       maxFailedLogins: options.maxFailedLogins ?? 3,
@@ -103,11 +100,6 @@ export class Pop3Server {
   unlockMaildrop(user: string, connection: Pop3Connection): void {
     const key = this.maildirOf(user);
     if (openMaildrops.get(key) === connection) openMaildrops.delete(key);
-  }
-
-  failedLoginDelay(): Promise<void> {
-    const ms = this.options.failedLoginDelayMs;
-    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
   }
 
   /** Stop listening, tell every session the server goes, and wait until all are closed. */

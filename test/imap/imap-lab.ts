@@ -6,7 +6,7 @@ import { loadTopology } from '../../lab/topology/load.ts';
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
-import type { HostContext } from '../../lab/host/host-context.ts';
+import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
 import { startImapServer, type ImapServer, type ImapServerOptions } from '../../lab/imap/imap-server.ts';
 import { MailStore } from '../../lab/mailbox/mail-store.ts';
 
@@ -27,7 +27,7 @@ export interface ImapLab {
   close(): Promise<void>;
 }
 
-export async function startImapLab(options: Partial<ImapServerOptions> = {}, dataDir?: string): Promise<ImapLab> {
+export async function startImapLab(options: Partial<ImapServerOptions> & { failedLoginDelayMs?: number } = {}, dataDir?: string): Promise<ImapLab> {
   const topology = loadTopology(TOPOLOGY, { ports: 'auto' });
   const net = new LoopbackNet(topology);
   const trace = new TraceBus();
@@ -41,10 +41,10 @@ export async function startImapLab(options: Partial<ImapServerOptions> = {}, dat
     resolver: new StubResolver({ net, from: host.name, nameServer: host.resolver ?? host.name, trace }),
     dataDir: path.join(data, host.name),
     listen: topology.listen,
-    clock: { now: () => Date.now() },
+    ...clockAndLogin(host, { failedLoginDelayMs: options.failedLoginDelayMs ?? 5 }),
   };
   await fs.mkdir(ctx.dataDir, { recursive: true });
-  const server = await startImapServer(ctx, { port: 0, failedLoginDelayMs: 5, ...options });
+  const server = await startImapServer(ctx, { port: 0, ...options });
   net.bind(host.name, 'imap', server.port);
   const store = new MailStore(path.join(ctx.dataDir, 'mail'));
   return {

@@ -15,7 +15,7 @@ import type { ZoneData, ResourceRecord, RecordData } from '../../lab/topology/zo
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
-import type { HostContext } from '../../lab/host/host-context.ts';
+import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
 
 export type MailHostName = 'Server' | 'Server-B';
 
@@ -148,6 +148,8 @@ export interface LabOptions extends TopologyOptions {
   root?: string;
   /** the stub resolver of each host; default the real StubResolver asking the topology's name server */
   resolver?: (host: Host, net: LoopbackNet, trace: TraceBus) => StubResolver;
+  /** wait after a failed login, ms (default 5) */
+  failedLoginDelayMs?: number;
 }
 
 /** A lab with the classroom topology, a LoopbackNet, one TraceBus and a fresh data folder. */
@@ -170,7 +172,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
       resolver,
       dataDir: path.join(root, host.name),
       listen: topology.listen,
-      clock: { now: () => Date.now() },
+      ...clockAndLogin(host, { failedLoginDelayMs: options.failedLoginDelayMs ?? 5 }),
     };
   };
   return {

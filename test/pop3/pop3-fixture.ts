@@ -11,7 +11,7 @@ import type { Host, Topology } from '../../lab/topology/types.ts';
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
-import type { HostContext } from '../../lab/host/host-context.ts';
+import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
 import { Pop3Server, type Pop3Options } from '../../lab/pop3/pop3-server.ts';
 import { Pop3Client } from '../../lab/client/pop3-client.ts';
 
@@ -67,7 +67,7 @@ export interface Pop3Lab {
 
 let counter = 0;
 
-export async function startPop3Lab(options: Partial<Pop3Options> = {}): Promise<Pop3Lab> {
+export async function startPop3Lab(options: Partial<Pop3Options> & { failedLoginDelayMs?: number } = {}): Promise<Pop3Lab> {
   const topology = pop3Topology();
   const labNet = new LoopbackNet(topology);
   const trace = new TraceBus();
@@ -81,9 +81,9 @@ export async function startPop3Lab(options: Partial<Pop3Options> = {}): Promise<
     resolver: new StubResolver({ net: labNet, from: 'Server', nameServer: 'Server' }),
     dataDir: path.join(dataDir, 'Server'),
     listen: '127.0.0.1',
-    clock: { now: () => Date.now() },
+    ...clockAndLogin(host, { failedLoginDelayMs: 'failedLoginDelayMs' in options ? options.failedLoginDelayMs : 5 }),
   };
-  const server = new Pop3Server(ctx, { port: 0, failedLoginDelayMs: 5, ...options });
+  const server = new Pop3Server(ctx, { port: 0, ...options });
   const port = await server.listen();
   labNet.bind('Server', 'pop3', port);
   const sockets = new Set<net.Socket>();

@@ -149,7 +149,7 @@ describe('a client that sends everything and closes its side (printf ... | nc)',
 describe('failed-login delay', () => {
   it('waits before -ERR [AUTH]: a good login started later is answered first', async () => {
     const l = await lab({ failedLoginDelayMs: undefined }); // the default, 1000 ms
-    expect(l.server.options.failedLoginDelayMs).toBe(1000);
+    expect(l.server.ctx.login.failedLoginDelayMs).toBe(1000);
     const order: string[] = [];
     const a = await l.client();
     const [, failed, capa] = a.pipeline([
