@@ -8,7 +8,7 @@ import { parseCommand, ImapSyntaxError, type ParsedCommand } from './imap-parser
 import { COMMANDS, checkArguments, type CommandSpec, type ImapState } from './imap-commands.ts';
 import type { CommandResult } from './command-result.ts';
 import { SelectedMailbox } from './selected-mailbox.ts';
-import { SessionTranscript, transcriptOfCommand } from './imap-trace.ts';
+import { SessionTranscript, secretAfterVerb, transcriptOfCommand } from './imap-trace.ts';
 import { SequenceError } from './sequence-set.ts';
 import { MailboxNameError } from '../mailbox/names.ts';
 import { FolderError } from '../mailbox/mail-store.ts';
@@ -100,7 +100,7 @@ export class ImapConnection {
     const verb = (m?.[2] ?? '').toUpperCase();
     if (this.continuation) return { accept: true }; // an AUTHENTICATE answer is one line; let the line end
     const decision = this.literalDecision(tag, verb, offer);
-    if (!decision.accept) this.transcript.add('C', verb === 'LOGIN' || verb === 'AUTHENTICATE' ? `${tag} ${verb} *****` : offer.firstLine.slice(0, 200));
+    if (!decision.accept) this.transcript.add('C', offer.firstLine.slice(0, 200), secretAfterVerb(offer.firstLine.slice(0, 200)));
     return decision;
   }
 
@@ -123,8 +123,8 @@ export class ImapConnection {
 
   private onLineTooLong(first: string): void {
     const m = /^([^\s(){%*"\\+]+)\s+(\S+)/.exec(first);
-    const secret = /^(LOGIN|AUTHENTICATE)$/i.test(m?.[2] ?? '');
-    this.transcript.add('C', secret ? `${m![1]} ${m![2]} *****` : `${first.slice(0, 60)}... (too long)`);
+    const shown = `${first.slice(0, 60)}... (too long)`;
+    this.transcript.add('C', shown, secretAfterVerb(first.slice(0, 60)));
     const message = `Command line too long (at most ${this.server.limits.maxLineLength} octets)`;
     if (m) void this.reply(m[1], { response: 'BAD', message });
     else this.send(`* BAD ${message}`);
@@ -136,7 +136,8 @@ export class ImapConnection {
       const answer = this.continuation;
       this.continuation = undefined;
       const line = parts[0].toString('utf8');
-      this.transcript.add('C', this.idleTag ? line : '*****');
+      // IDLE's DONE is shown; an AUTHENTICATE response is secret, marked here, masked by the trace bus
+      this.transcript.add('C', line, this.idleTag || !line ? undefined : [[0, line.length]]);
       await answer(line);
       return;
     }
@@ -146,14 +147,13 @@ export class ImapConnection {
     } catch (err) {
       const e = err as ImapSyntaxError;
       const first = parts[0].toString('utf8');
-      // a broken LOGIN still carries a password: keep only what comes before it
-      const shown = /^\S+\s+(LOGIN|AUTHENTICATE)\b/i.exec(first)?.[0];
-      this.transcript.add('C', shown ? `${shown} *****` : first.slice(0, 200));
+      // a broken LOGIN still carries a password: all after the verb is marked secret
+      this.transcript.add('C', first.slice(0, 200), secretAfterVerb(first.slice(0, 200)));
       if (e.tag) await this.reply(e.tag, { response: 'BAD', message: e.message });
       else this.send(`* BAD ${e.message}`);
       return;
     }
-    for (const line of transcriptOfCommand(cmd.tag, cmd.verb, parts)) this.transcript.add('C', line);
+    for (const { line, secret } of transcriptOfCommand(cmd.tag, cmd.verb, parts)) this.transcript.add('C', line, secret);
     const spec = COMMANDS[cmd.verb];
     if (!spec) {
       await this.reply(cmd.tag, { response: 'BAD', message: `Unknown command ${cmd.verb.slice(0, 40)}` });

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { HostContext } from '../host/host-context.ts';
 import { MailStore } from '../mailbox/mail-store.ts';
-import { findAccount } from '../topology/accounts.ts';
+import { mailboxAccount } from './postmaster.ts';
 import { STEPS } from '../trace/steps.ts';
 import type { Envelope } from './queue.ts';
 import { parseMailbox } from './address.ts';
@@ -50,7 +50,7 @@ export class Mda {
     const { mailbox } = parsed;
     const local = mailbox.literal !== undefined ? mailbox.literal === this.ctx.host.address : this.ctx.host.mail?.domains.includes(mailbox.domain);
     if (!local) return undefined;
-    return findAccount(this.ctx.host, mailbox.local)?.user;
+    return mailboxAccount(this.ctx.host, mailbox.local)?.user;
   }
 
   /**

@@ -2,15 +2,14 @@
 // smtp-server takes the mail, the access rules decide at RCPT who may send what, and a complete
 // message goes to the MDA (our users) or into the queue (everyone else) before the 250.
 //
-// smtp-server does the protocol. Three things it does not do the way an MTA must are added per
-// connection, on the smtp-server 3.x connection object (one place each, see `attach`):
-//   - who is calling is the lab network's answer (a virtual address), not the socket's;
-//   - a reply text may bring its own enhanced status code (`5.7.1 ... Relaying denied`);
-//   - a command line over the limit gets 500 and the session goes on (smtp-server would close).
+// smtp-server does the protocol, through its public options and hooks; what it cannot do that
+// way (the caller's virtual address, the greeting at once, a look at every command line, reply
+// texts with their own enhanced status codes) is in one adapter file, smtp-server-adapter.ts.
+// Here, per command line (`command`): the transcript with its secrets marked, and a line over
+// the limit answered with 500 while the session goes on (smtp-server would close it).
 import net from 'node:net';
 import path from 'node:path';
-import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
-import { LabSmtpServer } from './lab-smtp-server.ts';
+import { LabSmtpServer, type LabSmtpConnection } from './smtp-server-adapter.ts';
 import type {
   SMTPServerAddress,
   SMTPServerAuthentication,
@@ -29,7 +28,7 @@ import type { Envelope } from './queue.ts';
 import { AccessRules, type RecipientDecision, type Reply } from './access-rules.ts';
 import { hasSourceRoute } from './address.ts';
 import { newMessageId, prependFields, receivedHeader, rfc5322Date, scanHeaders } from './headers.ts';
-import { SmtpTranscripts, type SmtpTranscript } from './smtp-transcript.ts';
+import { SmtpTranscripts, commandSecrets, type SmtpTranscript } from './smtp-transcript.ts';
 import { newQueueId } from './queue-id.ts';
 
 /** What the listener needs of the queue (lab/mta/queue.ts implements it). */
@@ -79,7 +78,6 @@ class ReplyError extends Error {
   }
 }
 
-const ENHANCED_PREFIX = /^[245]\.\d{1,3}\.\d{1,3} /;
 const REPORTED_VERBS = new Set(['MAIL', 'RCPT', 'DATA', 'AUTH']);
 const MAX_REFUSAL_EVENTS = 20;
 /** smtp-server drops the connection past this; between lineLength and this a line gets 500 */
@@ -105,7 +103,7 @@ export class SmtpListener {
     if (!mail) throw new Error(`${ctx.host.name} has no "mail:" section in ${ctx.topology.file}: it runs no MTA`);
     this.ctx = ctx;
     this.options = options;
-    this.rules = new AccessRules(ctx.host);
+    this.rules = new AccessRules(ctx.host, ctx.topology.network);
     this.hostname = ctx.host.hostname ?? mail.domains[0];
     this.limits = mail.limits;
     this.transcripts.onReply = (id, code) => this.onReply(id, code);
@@ -146,7 +144,7 @@ export class SmtpListener {
       onClose: (session) => this.onClose(session),
     };
     this.server = new LabSmtpServer(serverOptions);
-    this.server.listener = this;
+    this.server.hooks = this;
     // Errors of single connections arrive here; none of them may take the server down.
     this.server.on('error', () => {});
     this.server.server.on('connection', (socket: net.Socket) => {
@@ -175,7 +173,7 @@ export class SmtpListener {
   }
 
   /** Hooks on one connection, before its session starts (see the header comment). */
-  attach(connection: SMTPConnection, peer: Peer): void {
+  attach(connection: LabSmtpConnection, peer: Peer): void {
     const peerHost = peer.host === OUTSIDE ? undefined : hostByName(this.ctx.topology, peer.host);
     const role: PeerRole = peer.host === OUTSIDE ? 'outside' : peerHost?.mail && !peerHost.client ? 'mta' : 'client';
     const state: SessionState = {
@@ -189,32 +187,24 @@ export class SmtpListener {
       refusals: 0,
     };
     this.sessions.set(connection.id, state);
-
-    // One place writes replies: a text that starts with an enhanced status code carries its own.
-    const send = connection.send.bind(connection);
-    connection.send = (code: number, data?: string | string[] | null, context?: string | false) => {
-      send(code, data, typeof data === 'string' && ENHANCED_PREFIX.test(data) ? false : context);
-    };
-
-    // The command line limit (RFC 5321 section 4.5.3.1.4): 500 and carry on.
-    const parser = connection._parser;
-    if (parser) {
-      const oncommand = parser.oncommand;
-      const lineLength = this.limits.lineLength;
-      parser.oncommand = (command: Buffer, callback: () => void) => {
-        const head = command.toString('latin1', 0, Math.min(command.length, 1024));
+    const lineLength = this.limits.lineLength;
+    connection.lab = {
+      command: (command, { continuation }) => {
+        const head = command.toString('utf8', 0, Math.min(command.length, 1024));
         state.command = head;
-        state.verb = connection._nextHandler ? 'AUTH' : head.slice(0, 4).toUpperCase();
+        state.verb = continuation ? 'AUTH' : head.slice(0, 4).toUpperCase();
+        // Secrets are marked here, where the line is parsed; the trace bus masks them.
+        const secret = commandSecrets(head, continuation);
+        // The command line limit (RFC 5321 section 4.5.3.1.4): 500 and carry on.
         if (command.length > lineLength) {
           state.verb = 'LINE';
-          state.transcript.add('C', `${head.slice(0, 60)}... (${command.length} bytes)`);
-          connection.send(500, `5.5.2 Command line too long (${command.length} bytes; at most ${lineLength})`);
-          setImmediate(callback);
-          return;
+          state.transcript.add('C', `${head.slice(0, 60)}... (${command.length} bytes)`, secret);
+          return { code: 500, text: `5.5.2 Command line too long (${command.length} bytes; at most ${lineLength})` };
         }
-        oncommand.call(parser, command, callback);
-      };
-    }
+        state.transcript.add('C', head, secret);
+        return undefined;
+      },
+    };
   }
 
   private stateOf(session: SMTPServerSession): SessionState {

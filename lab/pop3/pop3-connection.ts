@@ -124,13 +124,14 @@ export class Pop3Connection {
     }
     const line = item.line;
     if (this.continuation) {
-      this.record('C', '*****');
+      // a SASL response: the whole line is secret (the trace bus masks it)
+      this.record('C', line, line ? [[0, line.length]] : undefined);
       const continuation = this.continuation;
       this.continuation = undefined;
       await this.sendMaybe(await continuation(line));
       return;
     }
-    this.record('C', redactLine(line));
+    this.record('C', line, secretsOf(line));
     const space = line.indexOf(' ');
     const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
     const rest = space < 0 ? '' : line.slice(space + 1);
@@ -216,10 +217,10 @@ export class Pop3Connection {
     await writeAndDrain(this.socket, data);
   }
 
-  private record(dir: 'C' | 'S', line: string): void {
+  private record(dir: 'C' | 'S', line: string, secret?: [number, number][]): void {
     // Only the login is shown with step 8; a session of thousands of RETRs is not kept.
     if (this.state !== 'authorization' || this.transcript.length >= TRANSCRIPT_LINES_KEPT) return;
-    this.transcript.push({ dir, line });
+    this.transcript.push(secret?.length ? { dir, line, secret } : { dir, line });
   }
 
   // ---- login (RFC 1939 section 7 USER/PASS, RFC 5034 AUTH PLAIN) ----
@@ -433,9 +434,10 @@ function statusLine(reply: Pop3Reply): string {
   return reply.text ? `${head}${code} ${reply.text}` : `${head}${code}`;
 }
 
-/** Passwords never reach a transcript (the bus redacts too; this keeps them out of memory). */
-function redactLine(line: string): string {
-  return line.replace(/^(PASS)(\s.*)?$/i, (_m, verb: string, rest?: string) => (rest ? `${verb} *****` : verb)).replace(/^(AUTH\s+PLAIN\s+)\S+/i, '$1*****');
+/** Where a command line holds a secret: PASS's argument, AUTH's initial response (the trace bus masks them). */
+function secretsOf(line: string): [number, number][] | undefined {
+  const m = /^(PASS |AUTH +\S+ +)(.+)$/i.exec(line);
+  return m ? [[m[1].length, line.length]] : undefined;
 }
 
 function notNow(verb: string, state: Pop3State): string {
