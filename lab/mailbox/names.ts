@@ -16,7 +16,8 @@ const MAX_DEPTH = 16;
 
 /** A user name as a folder of the store: lower-case local part, never a path. */
 export function checkUserName(user: string): string {
-  if (!/^[a-z0-9._-]{1,64}$/.test(user) || user.startsWith('.') || user.includes('..')) {
+  // lower-case letters of any script (김유신 is a user name too, RFC 6531/6855), digits, . _ -
+  if (!/^[\p{Ll}\p{Lo}0-9._-]{1,64}$/u.test(user) || user.startsWith('.') || user.includes('..')) {
     throw new MailboxNameError(`not a user name: ${JSON.stringify(user)}`);
   }
   return user;

@@ -7,7 +7,8 @@ import { ACTIVE, FLUSH_REQUEST, type Envelope, type Queue, type QueueControl, ty
 import { parseSchedule, retryDelay, formatDuration } from './retry-schedule.ts';
 import { lookupMx, DeliveryFailure } from './mx-lookup.ts';
 import { Relay, type RecipientResult, type RelayOptions } from './relay.ts';
-import { buildDsn, countReceived, isNullSender } from './bounce.ts';
+import { countReceived, isNullSender, wantsNotice } from './bounce.ts';
+import { messageDsnOf, queueNotice } from './notice.ts';
 
 // Step 3 of the seed's sendmail figure ("when the time comes, sendmail asks the MDA to send the
 // mail"): the queue runner. Haraka's outbound path, per message:
@@ -300,7 +301,7 @@ export class QueueRunner {
       await Promise.all([
         ...local.map(async (r) => results.set(r, await this.deliverHere(r.address, message, control))),
         ...[...remote].map(async ([domain, rs]) => {
-          for (const result of await this.deliverThere(domain, rs.map((r) => r.address), message, control)) {
+          for (const result of await this.deliverThere(domain, rs, message, control)) {
             const r = rs.find((x) => x.address === result.recipient);
             if (r) results.set(r, result);
           }
@@ -311,12 +312,14 @@ export class QueueRunner {
     // Each recipient's new state; a deferral past the end of the schedule bounces.
     const bounced: RecipientState[] = [];
     const deferred: RecipientState[] = [];
+    const delivered: { r: RecipientState; result: RecipientResult }[] = [];
     const finished = ctx.clock.now();
     for (const [r, result] of results) {
       r.attempts++;
       r.lastTry = finished;
       r.remoteMta = result.remoteMta;
       if (result.action === 'delivered') {
+        delivered.push({ r, result });
         r.status = 'delivered';
         r.lastError = undefined;
         r.lastStatus = undefined;
@@ -345,6 +348,7 @@ export class QueueRunner {
     // The DSN is queued before the control file says "bounced": a crash in between can at
     // worst send the bounce twice, never lose it.
     if (bounced.length) await this.bounce(control, message, bounced);
+    if (delivered.length) await this.notifySuccess(control, message, delivered);
 
     if (control.recipients.every((r) => !ACTIVE.has(r.status))) {
       await queue.remove(id);
@@ -391,7 +395,8 @@ export class QueueRunner {
   }
 
   /** Recipients of another domain: MX lookup (step 3), then SMTP to the exchanger (steps 4-5). */
-  private async deliverThere(domain: string, recipients: string[], message: Buffer, control: QueueControl): Promise<RecipientResult[]> {
+  private async deliverThere(domain: string, states: RecipientState[], message: Buffer, control: QueueControl): Promise<RecipientResult[]> {
+    const recipients = states.map((r) => r.address);
     if (!domain) {
       return recipients.map((recipient) => ({ recipient, action: 'bounce', reply: `553 5.1.3 <${recipient}>... Domain name required`, status: '5.1.3' }));
     }
@@ -404,7 +409,19 @@ export class QueueRunner {
       const hosts = literal
         ? [{ exchange: domain, preference: 0, addresses: [literal[1]] }]
         : await lookupMx(this.ctx, domain, control.id);
-      return await this.relay.send({ queueId: control.id, from: control.envelope.from, recipients, message, domain, hosts });
+      // RFC 3461 section 6.2.1: NOTIFY and ORCPT go on with each recipient (one transaction for
+      // each set of them: an SMTP client gives one per RCPT, nodemailer one per message)
+      const groups = new Map<string, RecipientState[]>();
+      for (const r of states) {
+        const key = JSON.stringify([r.notify ?? null, r.orcpt ?? null]);
+        groups.set(key, [...(groups.get(key) ?? []), r]);
+      }
+      const results: RecipientResult[] = [];
+      for (const group of groups.values()) {
+        const dsn = { ...control.envelope.dsn, notify: group[0].notify, orcpt: group[0].orcpt };
+        results.push(...(await this.relay.send({ queueId: control.id, from: control.envelope.from, recipients: group.map((r) => r.address), message, domain, hosts, dsn, smtpUtf8: control.envelope.smtpUtf8 })));
+      }
+      return results;
     } catch (err) {
       if (!(err instanceof DeliveryFailure)) throw err;
       const action = err.action === 'defer' ? 'defer' : 'bounce';
@@ -412,59 +429,44 @@ export class QueueRunner {
     }
   }
 
-  /** Tell the sender: a DSN from MAILER-DAEMON, queued like any mail. Never to the null sender. */
+  /**
+   * Tell the sender: a DSN from MAILER-DAEMON, queued like any mail. Never to the null sender,
+   * and not for a recipient whose NOTIFY leaves failures out (NOTIFY=NEVER, RFC 3461 section 4.1).
+   */
   private async bounce(control: QueueControl, message: Buffer, failed: RecipientState[]): Promise<void> {
     const { ctx } = this;
     const from = control.envelope.from;
-    if (isNullSender(from)) {
-      for (const r of failed) {
-        this.ctx.trace.report({
-          kind: 'bounce',
-          from: ctx.host.name,
-          to: ctx.host.name,
-          fromAddress: ctx.host.address,
-          toAddress: ctx.host.address,
-          status: 'failed',
-          queueId: control.id,
-          summary: {
-            ko: `반송 메일(보낸 사람 <>)은 다시 반송하지 않고 버립니다: <${r.address}> ${r.lastError}`,
-            en: `Not bounced: the sender is <> (a bounce is never bounced); dropped <${r.address}>: ${r.lastError}`,
-          },
-          detail: { recipient: r.address, reason: r.lastError, dropped: true },
-        });
-      }
-      return;
+    const base = { kind: 'bounce' as const, from: ctx.host.name, to: ctx.host.name, fromAddress: ctx.host.address, toAddress: ctx.host.address, queueId: control.id };
+    const told = isNullSender(from) ? [] : failed.filter((r) => wantsNotice(r.notify, 'FAILURE'));
+    for (const r of failed) {
+      if (told.includes(r)) continue;
+      const why = isNullSender(from)
+        ? { ko: `반송 메일(보낸 사람 <>)은 다시 반송하지 않고 버립니다: <${r.address}> ${r.lastError}`, en: `Not bounced: the sender is <> (a bounce is never bounced); dropped <${r.address}>: ${r.lastError}` }
+        : { ko: `NOTIFY=${r.notify?.join(',')}: 보낸 사람이 반송을 원하지 않아 알리지 않습니다: <${r.address}> ${r.lastError}`, en: `Not bounced: the sender asked for no failure notice (NOTIFY=${r.notify?.join(',')}); dropped <${r.address}>: ${r.lastError}` };
+      ctx.trace.report({ ...base, status: 'failed', summary: why, detail: { recipient: r.address, reason: r.lastError, dropped: true, notify: r.notify } });
     }
-    const hostname = ctx.host.hostname ?? this.queue.hostname ?? ctx.host.name;
-    const { message: dsn, messageId } = buildDsn({
-      reportingMta: hostname,
-      mailerDomain: ctx.host.mail?.domains[0] ?? hostname,
+    if (told.length === 0) return;
+    const queued = await queueNotice(ctx, this.queue, {
       queueId: control.id,
       envelope: control.envelope,
       original: message,
-      arrivalDate: new Date(control.created),
-      failures: failed.map((r) => ({
+      arrival: new Date(control.created),
+      dsn: messageDsnOf(control),
+      recipients: told.map((r) => ({
         recipient: r.address,
         status: r.lastStatus ?? '5.0.0',
         diagnostic: r.lastError ?? 'delivery failed',
         remoteMta: r.remoteMta,
         lastAttempt: r.lastTry ? new Date(r.lastTry) : undefined,
+        orcpt: r.orcpt,
       })),
     });
-    const queued = await this.queue.enqueue(
-      { from: '', recipients: [from], receivedFrom: { host: ctx.host.name, address: ctx.host.address, helo: hostname } },
-      dsn,
-    );
-    for (const r of failed) {
+    if (!queued) return;
+    for (const r of told) {
       ctx.trace.report({
-        kind: 'bounce',
-        from: ctx.host.name,
-        to: ctx.host.name,
-        fromAddress: ctx.host.address,
-        toAddress: ctx.host.address,
+        ...base,
         status: 'bounced',
-        queueId: control.id,
-        messageId,
+        messageId: queued.messageId,
         files: queued.files,
         summary: {
           ko: `<${r.address}> 배달 실패, <${from}>에게 반송 (DSN 큐 ID ${queued.id}): ${r.lastError}`,
@@ -473,6 +475,32 @@ export class QueueRunner {
         detail: { recipient: r.address, reason: r.lastError, status: r.lastStatus, sender: from, dsnQueueId: queued.id },
       });
     }
+  }
+
+  /**
+   * NOTIFY=SUCCESS (RFC 3461 section 6.2): a delivered notice once the MDA wrote the mailbox, a
+   * relayed one when the next hop took the message without speaking DSN (one that speaks it was
+   * handed NOTIFY and tells the sender itself).
+   */
+  private async notifySuccess(control: QueueControl, message: Buffer, done: { r: RecipientState; result: RecipientResult }[]): Promise<void> {
+    const wanted = done.filter(({ r, result }) => wantsNotice(r.notify, 'SUCCESS') && (result.dsnAction ?? 'delivered') !== 'none');
+    if (wanted.length === 0) return;
+    const queued = await queueNotice(this.ctx, this.queue, {
+      queueId: control.id,
+      envelope: control.envelope,
+      original: message,
+      arrival: new Date(control.created),
+      dsn: messageDsnOf(control),
+      recipients: wanted.map(({ r, result }) => ({
+        recipient: r.address,
+        action: result.dsnAction === 'relayed' ? 'relayed' : 'delivered',
+        status: result.status,
+        diagnostic: result.reply,
+        remoteMta: result.remoteMta,
+        orcpt: r.orcpt,
+      })),
+    });
+    if (queued) this.report({ ko: `배달 완료 알림(DSN)을 <${control.envelope.from}>에게 보냅니다 (큐 ID ${queued.id})`, en: `Success notice (DSN) for <${control.envelope.from}> queued (queue ID ${queued.id})` }, 'ok', { dsnQueueId: queued.id, notify: 'SUCCESS', recipients: wanted.map(({ r }) => r.address) }, control.id);
   }
 
   private async takeFlushRequest(): Promise<void> {

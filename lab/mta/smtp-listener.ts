@@ -26,7 +26,10 @@ import { STEPS } from '../trace/steps.ts';
 import type { HopReport, HopStatus, TranscriptLine, Bilingual } from '../trace/hop-event.ts';
 import type { Envelope } from './queue.ts';
 import { AccessRules, type RecipientDecision, type Reply } from './access-rules.ts';
-import { hasSourceRoute } from './address.ts';
+import { hasSourceRoute, pathOf } from './address.ts';
+import { wantsNotice } from './bounce.ts';
+import { queueNotice } from './notice.ts';
+import type { RecipientDsn } from './queue.ts';
 import { newMessageId, prependFields, receivedHeader, rfc5322Date, scanHeaders } from './headers.ts';
 import { SmtpTranscripts, commandSecrets, type SmtpTranscript } from './smtp-transcript.ts';
 import { newQueueId } from './queue-id.ts';
@@ -120,6 +123,8 @@ export class SmtpListener {
       allowInsecureAuth: ctx.login.plaintextAllowed,
       authOptional: true,
       hideENHANCEDSTATUSCODES: false,
+      // RFC 3461, as sendmail offers it: NOTIFY, RET, ENVID, ORCPT (see the queue runner and notice.ts)
+      hideDSN: false,
       // RFC 1870: advertised in EHLO, refused at MAIL when declared, counted during DATA.
       size: this.limits.messageSize,
       maxRecipients: this.limits.recipients,
@@ -290,6 +295,8 @@ export class SmtpListener {
   }
 
   private onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
+    const utf8 = this.utf8Refusal(session, 'sender');
+    if (utf8) return callback(new ReplyError(utf8));
     const decision = this.rules.checkSender(address.address);
     if (!decision.accept) return callback(new ReplyError(decision.reply));
     callback();
@@ -297,6 +304,8 @@ export class SmtpListener {
 
   private onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
     const state = this.stateOf(session);
+    const utf8 = this.utf8Refusal(session, 'recipient');
+    if (utf8) return callback(new ReplyError(utf8));
     const decision = this.rules.checkRecipient(address.address, {
       relay: state.relay,
       authenticated: session.user ? String(session.user) : undefined,
@@ -305,6 +314,16 @@ export class SmtpListener {
     if (!decision.accept) return callback(new ReplyError(decision.reply));
     this.decisions.set(address, decision);
     callback();
+  }
+
+  /**
+   * RFC 6531 section 3.5: a non-ASCII address needs the SMTPUTF8 parameter on MAIL FROM. Looked
+   * at in the command line as sent (smtp-server turns a punycode domain into Unicode itself).
+   */
+  private utf8Refusal(session: SMTPServerSession, what: 'sender' | 'recipient'): Reply | undefined {
+    const path = pathOf(this.stateOf(session).command) ?? '';
+    if (session.envelope.smtpUtf8 || /^[\x00-\x7f]*$/.test(path)) return undefined;
+    return { code: 553, enhanced: '5.6.7', text: `<${path}>... Non-ASCII addresses not permitted for that ${what} without SMTPUTF8 (RFC 6531): say MAIL FROM:<...> SMTPUTF8` };
   }
 
   private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void): void {
@@ -358,6 +377,9 @@ export class SmtpListener {
     const queueId = remote.length > 0 ? this.options.queue.newId() : newQueueId();
     const authenticated = session.user ? String(session.user) : undefined;
     const submission = state.role === 'client' || authenticated !== undefined;
+    // RFC 6531 section 3.7.3 (and RFC 3848): UTF8SMTP, UTF8SMTPA for a session with SMTPUTF8
+    const transmission = session.transmissionType || 'ESMTP';
+    const protocol = session.envelope.smtpUtf8 ? `UTF8${transmission.replace(/^E/, '')}` : transmission;
 
     let fields = receivedHeader({
       helo: session.hostNameAppearsAs || state.peer.address,
@@ -365,7 +387,7 @@ export class SmtpListener {
       peerAddress: state.peer.address,
       hostname: this.hostname,
       address: ctx.host.address,
-      protocol: session.transmissionType || 'ESMTP',
+      protocol,
       queueId,
       recipient: recipients.length === 1 ? recipients[0] : undefined,
       date: now,
@@ -401,10 +423,21 @@ export class SmtpListener {
       detail: { sender, recipients, size: raw.length },
     });
 
+    // RFC 3461: RET and ENVID from MAIL FROM, NOTIFY and ORCPT from each RCPT, kept with the mail
+    const dsnOf = (address: string): RecipientDsn | undefined => {
+      const rcpt = session.envelope.rcptTo.find((r) => this.decisions.get(r)?.accept && (this.decisions.get(r) as { mailbox: { address: string } }).mailbox.address === address);
+      return rcpt?.dsn ? { notify: rcpt.dsn.notify, orcpt: rcpt.dsn.orcpt } : undefined;
+    };
+    const given = session.envelope.dsn;
+    const recipientDsn = Object.fromEntries(recipients.map((r) => [r, dsnOf(r)]).filter(([, d]) => d !== undefined));
     const envelope: Envelope = {
       from: envelopeFrom,
       recipients: remote,
       receivedFrom: { host: state.peer.host, address: state.peer.address, helo: session.hostNameAppearsAs || undefined },
+      ...(given?.ret || given?.envid || Object.keys(recipientDsn).length
+        ? { dsn: { ...(given?.ret ? { ret: given.ret as 'FULL' | 'HDRS' } : {}), ...(given?.envid ? { envid: given.envid } : {}), recipients: recipientDsn } }
+        : {}),
+      ...(session.envelope.smtpUtf8 ? { smtpUtf8: true } : {}),
     };
     const reply = `2.0.0 ${queueId} Message accepted for delivery`;
     const replyLine = `250 ${reply}`;
@@ -412,14 +445,18 @@ export class SmtpListener {
     // Our own users: the MDA writes the Maildir now (steps 6-7). One that cannot be written
     // goes into the queue with the others, so the runner tries it again: nothing is lost.
     const toQueue = [...remote];
+    const delivered: string[] = [];
     for (let i = 0; i < local.length; i++) {
       const last = i === local.length - 1 && toQueue.length === 0;
       try {
         await this.options.mda.deliver(local[i].address, message, { ...envelope, recipients: [local[i].address] }, { queueId, messageId, reply: last ? replyLine : undefined });
+        delivered.push(local[i].address);
       } catch {
         toQueue.push(local[i].address);
       }
     }
+    // NOTIFY=SUCCESS (RFC 3461 section 6.2): the mailbox is written, tell the sender
+    await this.notifyDelivered(envelope, message, queueId, delivered, now);
     if (toQueue.length > 0) {
       envelope.recipients = toQueue;
       const others = toQueue.join(', ');
@@ -467,6 +504,34 @@ export class SmtpListener {
     state.transcript.skipReply = true;
     if (toQueue.length > 0) setImmediate(() => this.options.kick?.());
     return reply;
+  }
+
+  /** A success notice for the local recipients that asked for one; the mail is delivered whatever becomes of it. */
+  private async notifyDelivered(envelope: Envelope, message: Buffer, queueId: string, delivered: string[], now: Date): Promise<void> {
+    const wanted = delivered.filter((address) => wantsNotice(envelope.dsn?.recipients?.[address]?.notify, 'SUCCESS'));
+    if (wanted.length === 0) return;
+    try {
+      const queued = await queueNotice(this.ctx, this.options.queue, {
+        queueId,
+        envelope,
+        original: message,
+        arrival: now,
+        dsn: envelope.dsn,
+        recipients: wanted.map((address) => ({
+          recipient: address,
+          action: 'delivered' as const,
+          status: '2.0.0',
+          diagnostic: `250 2.0.0 ${queueId} delivered to mailbox`,
+          orcpt: envelope.dsn?.recipients?.[address]?.orcpt,
+        })),
+      });
+      if (queued) {
+        this.ctx.trace.report({ kind: 'queue', from: this.ctx.host.name, to: this.ctx.host.name, fromAddress: this.ctx.host.address, toAddress: this.ctx.host.address, status: 'ok', queueId, files: queued.files, summary: { ko: `배달 완료 알림(DSN)을 <${envelope.from}>에게 보냅니다 (큐 ID ${queued.id})`, en: `Success notice (DSN) for <${envelope.from}> queued (queue ID ${queued.id})` }, detail: { dsnQueueId: queued.id, notify: 'SUCCESS', recipients: wanted } });
+        setImmediate(() => this.options.kick?.());
+      }
+    } catch (err) {
+      this.ctx.trace.report({ kind: 'queue', from: this.ctx.host.name, to: this.ctx.host.name, status: 'failed', queueId, summary: { ko: `배달 완료 알림을 큐에 쓰지 못했습니다: ${(err as Error).message}`, en: `Could not queue the success notice: ${(err as Error).message}` }, detail: { error: (err as Error).message } });
+    }
   }
 
   // ---- shutting down -----------------------------------------------------------------------
