@@ -75,8 +75,11 @@ export function respond(bytes: Buffer, authority: Authority, transport: Transpor
   response.answers = answer.answers.map(toWire);
   response.authorities = answer.authority.map(toWire);
   response.additionals = answer.additional.map(toWire);
-  // RFC 6891 section 6.1.1: answer EDNS with EDNS
-  if (opt) response.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: EDNS_UDP_SIZE }));
+  // RFC 6891 section 6.1.1: answer EDNS with EDNS, version 0, our own payload size; BADVERS
+  // (16) goes out as extended RCODE 1 in the OPT and 0 in the header (dns2 splits it, section
+  // 6.1.3). RFC 3225 section 3: the DO bit of the query is copied into the response (the lab
+  // signs nothing, so no RRSIGs follow).
+  if (opt) response.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: EDNS_UDP_SIZE, doFlag: opt.doFlag === true }));
 
   if (transport === 'tcp') return { bytes: response.toBuffer(), question, rcode, response, truncated: false };
   const limit = opt ? Math.min(Math.max(opt.class, CLASSIC_UDP_SIZE), EDNS_UDP_SIZE) : CLASSIC_UDP_SIZE;

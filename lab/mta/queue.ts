@@ -20,7 +20,8 @@ import type { MessageDsn } from './bounce.ts';
 // is not a message. It is created exclusively, so an ID in use can never be overwritten.
 // Updates rewrite the control file the same way (tf, fsync, rename, folder fsync). Removal goes
 // the other way round (control first). After a crash, load() finds:
-//   - temporary files: an enqueue or an update that did not finish -> removed;
+//   - temporary files: an enqueue or an update that did not finish, a DATA still arriving (xf,
+//     see data-spool.ts) -> removed;
 //   - a data file without a control file: never acknowledged (or already delivered) -> removed;
 //   - a control file without a data file, or one that cannot be read: set aside as Qf<ID>
 //     (sendmail's name for a damaged control file) and reported, never delivered half.
@@ -234,7 +235,7 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
       const id = name.slice(2).split('.')[0];
       if (this.writing.has(id)) continue;
       const file = path.join(this.dir, name);
-      if (kind === 'tf' || kind === 'td') {
+      if (kind === 'tf' || kind === 'td' || kind === 'xf') {
         await fs.rm(file, { force: true });
         problems.push(`removed ${name}: an unfinished write`);
       } else if (kind === 'df' && !present.has(`qf${id}`)) {

@@ -29,6 +29,7 @@ import { AccessRules, type RecipientDecision, type Reply } from './access-rules.
 import { hasSourceRoute, pathOf } from './address.ts';
 import { wantsNotice } from './bounce.ts';
 import { queueNotice } from './notice.ts';
+import { DataSpool } from './data-spool.ts';
 import type { RecipientDsn } from './queue.ts';
 import { newMessageId, prependFields, receivedHeader, rfc5322Date, scanHeaders } from './headers.ts';
 import { SmtpTranscripts, commandSecrets, type SmtpTranscript } from './smtp-transcript.ts';
@@ -327,18 +328,18 @@ export class SmtpListener {
   }
 
   private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    // Streamed, not buffered: a large message goes to a file as it comes, and past the limit
+    // nothing is kept at all (data-spool.ts).
+    const spool = new DataSpool(this.options.queue.dir ?? path.join(this.ctx.dataDir, 'queue'), this.limits.messageSize);
     stream.on('data', (chunk: Buffer) => {
-      // Past the limit the rest is only counted (stream.sizeExceeded), never kept.
-      if (!stream.sizeExceeded) {
-        chunks.push(chunk);
-        size += chunk.length;
-      }
+      const behind = spool.push(chunk);
+      if (!behind) return;
+      stream.pause();
+      void behind.then(() => stream.resume());
     });
-    stream.once('error', () => {});
+    stream.once('error', () => spool.drop());
     stream.once('end', () => {
-      const work = this.accept(Buffer.concat(chunks, size), stream, session).then(
+      const work = spool.finish().then((spooled) => this.accept(spooled, session)).then(
         (reply) => callback(null, reply),
         (err: Error) => callback(err),
       );
@@ -348,13 +349,15 @@ export class SmtpListener {
   }
 
   /** A complete message: check it, write it where it goes, and say what to reply. */
-  private async accept(raw: Buffer, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
+  private async accept(spooled: Awaited<ReturnType<DataSpool['finish']>>, session: SMTPServerSession): Promise<string> {
     const state = this.stateOf(session);
     const { ctx } = this;
     const limits = this.limits;
-    if (stream.sizeExceeded) {
+    if (spooled.exceeded) {
+      // RFC 1870 section 6.3 (and RFC 5321 section 4.5.3.1.10): 552, the session goes on
       throw new ReplyError({ code: 552, enhanced: '5.3.4', text: `Message size exceeds fixed maximum message size (${limits.messageSize})` });
     }
+    const raw = spooled.message;
     const scan = scanHeaders(raw);
     // RFC 5321 section 6.3: a message that has passed this many hops is looping.
     if (scan.received >= limits.maxHops) {
