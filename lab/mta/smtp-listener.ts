@@ -71,6 +71,8 @@ interface SessionState {
   command: string;
   /** refusal events reported so far; a client that does nothing but err gets a bounded number */
   refusals: number;
+  /** the SASL mechanism of an AUTH exchange going on, for checking its responses */
+  sasl?: string;
 }
 
 /** A refusal with our own reply text; smtp-server's send() prints `code text`. */
@@ -208,9 +210,29 @@ export class SmtpListener {
           return { code: 500, text: `5.5.2 Command line too long (${command.length} bytes; at most ${lineLength})` };
         }
         state.transcript.add('C', head, secret);
-        return undefined;
+        return this.checkSasl(state, head, continuation);
       },
     };
+  }
+
+  /**
+   * SASL responses are judged by the host's login policy, as POP3 and IMAP judge theirs (the
+   * same base64 and RFC 4616 rules); smtp-server sees only those that pass.
+   */
+  private checkSasl(state: SessionState, line: string, continuation: boolean): { code: number; text: string } | undefined {
+    let response: string | undefined;
+    if (!continuation) {
+      const m = /^AUTH[ \t]+(\S+)(?:[ \t]+(\S+))?\s*$/i.exec(line);
+      state.sasl = m?.[1].toUpperCase();
+      response = m?.[2];
+    } else if (line.trim() !== '*') response = line.trim();
+    // "=" is the empty initial response (RFC 4954 section 4); the LOGIN exchange has two lines
+    if (response === undefined || response === '=' || (state.sasl !== 'PLAIN' && state.sasl !== 'LOGIN')) return undefined;
+    const decoded = state.sasl === 'PLAIN' ? this.ctx.login.decodePlain(response) : this.ctx.login.decodeLoginLine(response);
+    if (decoded.ok) return undefined;
+    state.sasl = undefined;
+    state.verb = 'AUTH';
+    return { code: 501, text: `5.5.2 ${decoded.reason}` };
   }
 
   private stateOf(session: SMTPServerSession): SessionState {

@@ -31,7 +31,8 @@ export interface CommandInfo {
 export interface ConnectionHooks {
   /**
    * Called with every command line before smtp-server sees it. Returns a reply to answer the
-   * line with instead (and smtp-server never sees it), or undefined to let smtp-server go on.
+   * line with instead (and smtp-server never sees it; a reply to an AUTH continuation line ends
+   * that exchange), or undefined to let smtp-server go on.
    */
   command(line: Buffer, info: CommandInfo): { code: number; text: string } | undefined;
 }
@@ -108,8 +109,11 @@ export class LabSmtpConnection extends SMTPConnection {
     const parser = super._createParser();
     const oncommand = parser.oncommand;
     parser.oncommand = (command: Buffer, callback: () => void) => {
-      const reply = this.lab?.command(command, { continuation: Boolean(this._nextHandler) });
+      const continuation = Boolean(this._nextHandler);
+      const reply = this.lab?.command(command, { continuation });
       if (!reply) return oncommand.call(parser, command, callback);
+      // smtp-server would take the next line for the rest of the exchange
+      if (continuation) this._nextHandler = false;
       this.send(reply.code, reply.text);
       setImmediate(callback);
     };

@@ -15,7 +15,7 @@ import type { ZoneData, ResourceRecord, RecordData } from '../../lab/topology/zo
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
-import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
+import { clockAndLogin, type HostClock, type HostContext } from '../../lab/host/host-context.ts';
 
 export type MailHostName = 'Server' | 'Server-B';
 
@@ -150,6 +150,8 @@ export interface LabOptions extends TopologyOptions {
   resolver?: (host: Host, net: LoopbackNet, trace: TraceBus) => StubResolver;
   /** wait after a failed login, ms (default 5) */
   failedLoginDelayMs?: number;
+  /** the hosts' clock (default real time) */
+  clock?: HostClock;
 }
 
 /** A lab with the classroom topology, a LoopbackNet, one TraceBus and a fresh data folder. */
@@ -172,7 +174,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
       resolver,
       dataDir: path.join(root, host.name),
       listen: topology.listen,
-      ...clockAndLogin(host, { failedLoginDelayMs: options.failedLoginDelayMs ?? 5 }),
+      ...clockAndLogin(host, { failedLoginDelayMs: options.failedLoginDelayMs ?? 5, clock: options.clock }),
     };
   };
   return {
