@@ -51,8 +51,10 @@ let checked: string | undefined;
  * Check that the installed smtp-server is the one this adapter patches: its version, and every
  * member used here. Throws one error naming all that is missing and what to do.
  */
-export function checkSmtpServer(found: { version: string; connection: object; server: object; sample?: () => Record<string, unknown> } = installed()): void {
-  if (checked === found.version && found.version === SMTP_SERVER_VERSION) return;
+export function checkSmtpServer(given?: { version: string; connection: object; server: object; sample?: () => Record<string, unknown> }): void {
+  // the installed one is checked once per process
+  if (!given && checked) return;
+  const found = given ?? installed();
   const missing: string[] = [];
   for (const member of CONNECTION_MEMBERS) if (typeof (found.connection as Record<string, unknown>)[member] !== 'function') missing.push(`SMTPConnection.${member}()`);
   for (const member of SERVER_MEMBERS) if (typeof (found.server as Record<string, unknown>)[member] !== 'function') missing.push(`SMTPServer.${member}()`);
@@ -69,7 +71,7 @@ export function checkSmtpServer(found: { version: string; connection: object; se
         `Install the pinned version (npm ci, or npm install smtp-server@${SMTP_SERVER_VERSION} --save-exact), or update the adapter and SMTP_SERVER_VERSION together.`,
     );
   }
-  checked = found.version;
+  if (!given) checked = found.version;
 }
 
 function installed() {
