@@ -8,6 +8,7 @@ import { parseSchedule, retryDelay, formatDuration } from './retry-schedule.ts';
 import { lookupMx, DeliveryFailure } from './mx-lookup.ts';
 import { Relay, type RecipientResult, type RelayOptions } from './relay.ts';
 import { countReceived, isNullSender, wantsNotice } from './bounce.ts';
+import { domainOf } from './address.ts';
 import { messageDsnOf, queueNotice } from './notice.ts';
 
 // Step 3 of the seed's sendmail figure ("when the time comes, sendmail asks the MDA to send the
@@ -527,7 +528,4 @@ function dueOf(control: QueueControl): number {
   return due === Infinity ? 0 : due;
 }
 
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? '' : address.slice(at + 1).toLowerCase().replace(/\.$/, '');
-}
+
