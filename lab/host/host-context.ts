@@ -15,7 +15,8 @@ export interface HostClock {
 
 /** Real time, for a host whose lab has no clock of its own. */
 export function systemClock(): HostClock {
-  return { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+  // a wait never keeps a finished lab's process alive (the servers' sockets do while they listen)
+  return { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()) };
 }
 
 /**

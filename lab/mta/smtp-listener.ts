@@ -73,6 +73,12 @@ interface SessionState {
   refusals: number;
   /** the SASL mechanism of an AUTH exchange going on, for checking its responses */
   sasl?: string;
+  /** 'data' from the 354 to the reply after the message */
+  phase: 'command' | 'data';
+  /** when the command line under way started (its first bytes), for the slow-client deadline */
+  lineSince?: number;
+  watching: boolean;
+  closed: boolean;
 }
 
 /** A refusal with our own reply text; smtp-server's send() prints `code text`. */
@@ -88,6 +94,8 @@ const REPORTED_VERBS = new Set(['MAIL', 'RCPT', 'DATA', 'AUTH']);
 const MAX_REFUSAL_EVENTS = 20;
 /** smtp-server drops the connection past this; between lineLength and this a line gets 500 */
 const HARD_LINE_CAP = 64 * 1024;
+/** sendmail's MaxHeadersLength: a header section longer than this is refused (a header bomb) */
+const MAX_HEADERS_LENGTH = 32 * 1024;
 
 export class SmtpListener {
   readonly ctx: HostContext;
@@ -193,11 +201,20 @@ export class SmtpListener {
       verb: '',
       command: '',
       refusals: 0,
+      phase: 'command',
+      watching: false,
+      closed: false,
     };
     this.sessions.set(connection.id, state);
     const lineLength = this.limits.lineLength;
     connection.lab = {
+      input: () => {
+        if (state.phase === 'data' || state.lineSince !== undefined || state.closed) return;
+        state.lineSince = this.ctx.clock.now();
+        if (!state.watching) void this.watchSlowLine(connection, state);
+      },
       command: (command, { continuation }) => {
+        state.lineSince = undefined;
         const head = command.toString('utf8', 0, Math.min(command.length, 1024));
         state.command = head;
         state.verb = continuation ? 'AUTH' : head.slice(0, 4).toUpperCase();
@@ -213,6 +230,30 @@ export class SmtpListener {
         return this.checkSasl(state, head, continuation);
       },
     };
+  }
+
+  /**
+   * A slow client (slowloris: a command line one byte at a time, each byte in time for the idle
+   * time-out) is dropped too: a command line must be complete within the idle time of its first
+   * byte. One wait per session, on the host's clock.
+   */
+  private async watchSlowLine(connection: LabSmtpConnection, state: SessionState): Promise<void> {
+    state.watching = true;
+    const limit = this.limits.idleTimeout;
+    try {
+      for (;;) {
+        const since = state.lineSince;
+        if (since === undefined || state.closed || state.phase === 'data') return;
+        const left = since + limit - this.ctx.clock.now();
+        if (left <= 0) {
+          connection.send(421, `4.4.2 ${this.hostname} Command line not completed within ${limit} ms; closing connection`);
+          return;
+        }
+        await this.ctx.clock.sleep(left);
+      }
+    } finally {
+      state.watching = false;
+    }
   }
 
   /**
@@ -261,6 +302,9 @@ export class SmtpListener {
 
   /** After every reply: refusals of MAIL, RCPT, DATA and AUTH, and every 421, are reported with the transcript. */
   private onReply(id: string, code: number): void {
+    const session = this.sessions.get(id);
+    // 354 opens the message; the reply after it closes it (the slow-line deadline waits meanwhile)
+    if (session) session.phase = code === 354 ? 'data' : 'command';
     // our own "421 shutting down" is no refusal worth a hop event
     if (code < 400 || this.state === 'closing') return;
     const state = this.sessions.get(id);
@@ -283,6 +327,7 @@ export class SmtpListener {
 
   private onClose(session: SMTPServerSession): void {
     const state = this.sessions.get(session.id);
+    if (state) state.closed = true;
     this.sessions.delete(session.id);
     this.transcripts.close(session.id);
     // A session that ended with errors nobody reported yet (garbage, then gone) still shows.
@@ -381,6 +426,9 @@ export class SmtpListener {
     }
     const raw = spooled.message;
     const scan = scanHeaders(raw);
+    if (!scan.headless && scan.end > MAX_HEADERS_LENGTH) {
+      throw new ReplyError({ code: 552, enhanced: '5.6.0', text: `Headers too large (${MAX_HEADERS_LENGTH} max)` });
+    }
     // RFC 5321 section 6.3: a message that has passed this many hops is looping.
     if (scan.received >= limits.maxHops) {
       throw new ReplyError({ code: 554, enhanced: '5.4.6', text: `Too many hops ${scan.received + 1} (${limits.maxHops} max): mail loop?` });

@@ -35,6 +35,8 @@ export interface ConnectionHooks {
    * that exchange), or undefined to let smtp-server go on.
    */
   command(line: Buffer, info: CommandInfo): { code: number; text: string } | undefined;
+  /** bytes arrived from the client (a command line under way, or message data) */
+  input?(): void;
 }
 
 /** The members of smtp-server's classes this file uses; checked at start-up. */
@@ -94,6 +96,7 @@ export class LabSmtpConnection extends SMTPConnection {
   /** smtp-server's init() without the 100 ms wait: the same listeners and client limit, then the greeting. */
   override init(): void {
     const server = this._server as unknown as SMTPServer & { options: { maxClients?: number } };
+    this._socket.on('data', () => this.lab?.input?.());
     this._setListeners(() => {
       const limit = server.options.maxClients;
       if (limit && server.connections.size > limit) return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);

@@ -93,12 +93,9 @@ export class SmtpTranscripts {
       if (!transcript) return;
       if (entry.tnx === 'send' && message === 'S:') {
         const payload = String(args[0] ?? '');
-        if (transcript.skipReply) {
-          transcript.skipReply = false;
-          return;
-        }
         const lines = payload.split('\r\n');
-        for (const line of lines) transcript.add('S', line);
+        if (transcript.skipReply) transcript.skipReply = false;
+        else for (const line of lines) transcript.add('S', line);
         this.onReply(entry.cid, Number(payload.slice(0, 3)), lines[lines.length - 1]);
       }
       // tnx 'command' ("C:") is the listener's to write, with its secrets marked; tnx 'data' ("C: <n bytes of DATA>") comes after the reply to DATA is decided; the

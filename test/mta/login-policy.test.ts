@@ -11,10 +11,18 @@ import { createLab, startMailHost, SmtpTestClient, type Lab } from './lab-fixtur
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
-/** A clock that records every wait a role asks of it, and waits not at all. */
+/**
+ * A clock that records the failed-login waits (the policy's 750 ms) and skips them; other waits
+ * (the SMTP listener's slow-client deadline) run in real time.
+ */
 function recordingClock() {
   const waits: number[] = [];
-  return { waits, now: () => Date.now(), sleep: async (ms: number) => void waits.push(ms) };
+  const sleep = (ms: number) => {
+    if (ms !== 750) return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+    waits.push(ms);
+    return Promise.resolve();
+  };
+  return { waits, now: () => Date.now(), sleep };
 }
 
 /** A bare line client for IMAP: send a tagged command, read up to its tagged reply. */
