@@ -113,14 +113,16 @@ export class LabSmtpConnection extends SMTPConnection {
   override _createParser(): ReturnType<SMTPConnection['_createParser']> {
     const parser = super._createParser();
     const oncommand = parser.oncommand;
-    parser.oncommand = (command: Buffer, callback: () => void) => {
+    // smtp-stream hands the last line of a closed connection over without a callback (its
+    // _flushData); found by the fuzzer (npm run fuzz), it crashed the lab here
+    parser.oncommand = (command: Buffer, callback?: () => void) => {
       const continuation = Boolean(this._nextHandler);
       const reply = this.lab?.command(command, { continuation });
       if (!reply) return oncommand.call(parser, command, callback);
       // smtp-server would take the next line for the rest of the exchange
       if (continuation) this._nextHandler = false;
       this.send(reply.code, reply.text);
-      setImmediate(callback);
+      if (callback) setImmediate(callback);
     };
     return parser;
   }

@@ -35,14 +35,29 @@ export function loadTopology(file: string, options: LoadOptions = {}): Topology 
 
 export function parseTopology(text: string, file: string, options: LoadOptions = {}): Topology {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // The yaml package throws (not reports) on some input: nesting deep enough to overflow its
+  // parser's stack, an alias used before its anchor, too many aliases. Found by npm run fuzz.
+  const yamlFailure = (err: unknown): TopologyError =>
+    new TopologyError(file, 1, `YAML: ${err instanceof RangeError ? 'nested too deeply' : (err as Error).message.split('\n')[0]}; write plain keys and values, as topology/classroom.yaml does`);
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  } catch (err) {
+    throw yamlFailure(err);
+  }
   if (doc.errors.length) {
     const err = doc.errors[0];
     const line = err.linePos?.[0].line ?? lineCounter.linePos(err.pos[0]).line;
     throw new TopologyError(file, line, `YAML syntax: ${err.message.split('\n')[0]}`);
   }
   const lineOf = (at: (string | number)[]) => lineAt(doc, lineCounter, at);
-  const parsed = topologySchema.safeParse(doc.toJS());
+  let plain: unknown;
+  try {
+    plain = doc.toJS();
+  } catch (err) {
+    throw yamlFailure(err);
+  }
+  const parsed = topologySchema.safeParse(plain);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) as (string | number)[];
