@@ -2,6 +2,7 @@
 // mutated) and a harness that runs one case against the real role or loader and then checks
 // that it still answers a valid command.
 import type { Random } from './random.ts';
+import { chunked, mutateBytes } from './mutate.ts';
 
 /** One case, as written to a reproduction file: everything needed to run it again. */
 export interface FuzzCase {
@@ -39,3 +40,13 @@ export interface Target {
 
 export const toBase64 = (chunks: Buffer[]): string[] => chunks.map((c) => c.toString('base64'));
 export const fromBase64 = (chunks: string[] | undefined): Buffer[] => (chunks ?? []).map((c) => Buffer.from(c, 'base64'));
+
+/**
+ * A TCP session case: a valid session from the grammar, mutated more often than not (a line
+ * of another session may be spliced in), cut into chunks as a network would.
+ */
+export function sessionCase(target: string, rng: Random, index: number, seed: string, valid: Buffer, splice: () => string): FuzzCase {
+  const mutate = rng.chance(0.6);
+  const bytes = mutate ? mutateBytes(rng, valid, 5, [Buffer.from(`${splice()}\r\n`)]) : valid;
+  return { target, seed, index, kind: mutate ? 'mutated' : 'valid', chunks: toBase64(chunked(rng, bytes)) };
+}

@@ -7,7 +7,7 @@ import { Packet } from 'dns2';
 import type { Random } from '../random.ts';
 import { mutateBytes, chunked } from '../mutate.ts';
 import { toBase64, fromBase64, type Target, type FuzzCase, type Outcome } from '../target.ts';
-import { runSession } from '../session.ts';
+import { runSession, settleOnce } from '../session.ts';
 import { fuzzHost } from '../lab-host.ts';
 import { startNameServer } from '../../lab/dns/name-server.ts';
 
@@ -70,51 +70,34 @@ function probeQuery(id: number): Buffer {
 }
 
 function udpAsk(port: number, datagrams: Buffer[], probe: Buffer | undefined, bound = 5000): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    let done = false;
-    const finish = (outcome: Outcome) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.close();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => finish(probe ? { ok: false, failure: 'unresponsive', detail: `no answer to a valid query within ${bound} ms` } : { ok: true }), probe ? bound : 20);
-    socket.on('error', () => finish({ ok: true }));
-    socket.on('message', (msg) => {
-      if (probe && msg.length >= 2 && msg.readUInt16BE(0) === probe.readUInt16BE(0)) finish({ ok: true });
-    });
-    socket.connect(port, '127.0.0.1', () => {
-      for (const d of datagrams) socket.send(d);
-      if (probe) socket.send(probe);
-      else setImmediate(() => finish({ ok: true }));
-    });
+  const socket = dgram.createSocket('udp4');
+  // without a probe the case is only sent: a datagram may rightly get no answer
+  const { promise, finish } = settleOnce(probe ? bound : 20, () => (probe ? { ok: false, failure: 'unresponsive', detail: `no answer to a valid query within ${bound} ms` } : { ok: true }), () => socket.close());
+  socket.on('error', () => finish({ ok: true }));
+  socket.on('message', (msg) => {
+    if (probe && msg.length >= 2 && msg.readUInt16BE(0) === probe.readUInt16BE(0)) finish({ ok: true });
   });
+  socket.connect(port, '127.0.0.1', () => {
+    for (const d of datagrams) socket.send(d);
+    if (probe) socket.send(probe);
+    else setImmediate(() => finish({ ok: true }));
+  });
+  return promise;
 }
 
 function tcpProbe(port: number, bound = 5000): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const query = probeQuery(4321);
-    const socket = net.connect(port, '127.0.0.1');
-    let buffered = Buffer.alloc(0);
-    let done = false;
-    const finish = (outcome: Outcome) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => finish({ ok: false, failure: 'unresponsive', detail: `no TCP answer to a valid query within ${bound} ms` }), bound);
-    socket.on('data', (d: Buffer) => {
-      buffered = Buffer.concat([buffered, d]);
-      if (buffered.length >= 4 && buffered.length >= 2 + buffered.readUInt16BE(0)) finish(buffered.readUInt16BE(2) === 4321 ? { ok: true } : { ok: false, failure: 'unresponsive', detail: 'a TCP answer with the wrong ID' });
-    });
-    socket.on('error', (err) => finish({ ok: false, failure: 'unresponsive', detail: err.message }));
-    socket.on('close', () => finish({ ok: false, failure: 'unresponsive', detail: 'closed without an answer' }));
-    socket.once('connect', () => socket.write(Buffer.concat([Buffer.from([0, query.length]), query])));
+  const query = probeQuery(4321);
+  const socket = net.connect(port, '127.0.0.1');
+  let buffered = Buffer.alloc(0);
+  const { promise, finish } = settleOnce(bound, () => ({ ok: false, failure: 'unresponsive', detail: `no TCP answer to a valid query within ${bound} ms` }), () => socket.destroy());
+  socket.on('data', (d: Buffer) => {
+    buffered = Buffer.concat([buffered, d]);
+    if (buffered.length >= 4 && buffered.length >= 2 + buffered.readUInt16BE(0)) finish(buffered.readUInt16BE(2) === 4321 ? { ok: true } : { ok: false, failure: 'unresponsive', detail: 'a TCP answer with the wrong ID' });
   });
+  socket.on('error', (err) => finish({ ok: false, failure: 'unresponsive', detail: err.message }));
+  socket.on('close', () => finish({ ok: false, failure: 'unresponsive', detail: 'closed without an answer' }));
+  socket.once('connect', () => socket.write(Buffer.concat([Buffer.from([0, query.length]), query])));
+  return promise;
 }
 
 async function dnsHarnessSetup(workDir: string) {

@@ -1,8 +1,7 @@
 // IMAP4rev1 (RFC 3501 with LITERAL+, IDLE, UIDPLUS, MOVE ...): tagged sessions from the
 // grammar, literals and all, valid and then mutated, against Server's real IMAP server.
 import type { Random } from '../random.ts';
-import { chunked, mutateBytes } from '../mutate.ts';
-import { toBase64, fromBase64, type Target, type FuzzCase } from '../target.ts';
+import { fromBase64, sessionCase, type Target } from '../target.ts';
 import { runSession, probeSession } from '../session.ts';
 import { fuzzHost, resetMailbox, FUZZ_IDLE_MS } from '../lab-host.ts';
 import { startImapServer } from '../../lab/imap/imap-server.ts';
@@ -61,12 +60,7 @@ export function imapSession(rng: Random): Buffer {
 export const imapTarget: Target = {
   name: 'imap',
   concurrency: 8,
-  generate(rng, index, seed): FuzzCase {
-    const valid = imapSession(rng);
-    const mutate = rng.chance(0.6);
-    const bytes = mutate ? mutateBytes(rng, valid, 5, [Buffer.from(`${command(rng, 'm1')}\r\n`)]) : valid;
-    return { target: 'imap', seed, index, kind: mutate ? 'mutated' : 'valid', chunks: toBase64(chunked(rng, bytes)) };
-  },
+  generate: (rng, index, seed) => sessionCase('imap', rng, index, seed, imapSession(rng), () => command(rng, 'm1')),
   async setup(workDir) {
     const { ctx, net } = fuzzHost(workDir);
     await resetMailbox(ctx);

@@ -1,8 +1,7 @@
 // POP3 (RFC 1939, CAPA from RFC 2449, AUTH PLAIN from RFC 5034): sessions from the grammar,
 // valid and then mutated, against Server's real POP3 server over lee's Maildir.
 import type { Random } from '../random.ts';
-import { chunked, mutateBytes } from '../mutate.ts';
-import { toBase64, fromBase64, type Target, type FuzzCase } from '../target.ts';
+import { fromBase64, sessionCase, type Target } from '../target.ts';
 import { runSession, probeSession } from '../session.ts';
 import { fuzzHost, resetMailbox, FUZZ_IDLE_MS } from '../lab-host.ts';
 import { startPop3Server } from '../../lab/pop3/pop3-server.ts';
@@ -44,12 +43,7 @@ export function pop3Session(rng: Random): Buffer {
 export const pop3Target: Target = {
   name: 'pop3',
   concurrency: 8,
-  generate(rng, index, seed): FuzzCase {
-    const valid = pop3Session(rng);
-    const mutate = rng.chance(0.6);
-    const bytes = mutate ? mutateBytes(rng, valid, 5, [Buffer.from(`${command(rng)}\r\n`)]) : valid;
-    return { target: 'pop3', seed, index, kind: mutate ? 'mutated' : 'valid', chunks: toBase64(chunked(rng, bytes)) };
-  },
+  generate: (rng, index, seed) => sessionCase('pop3', rng, index, seed, pop3Session(rng), () => command(rng)),
   async setup(workDir) {
     const { ctx, net } = fuzzHost(workDir);
     await resetMailbox(ctx);

@@ -1,8 +1,7 @@
 // SMTP (RFC 5321 and its extensions as the lab offers them): sessions from the grammar, valid
 // and then mutated, against Server's real sendmail role (smtp-server, the access rules, the MDA).
 import type { Random } from '../random.ts';
-import { chunked, mutateBytes } from '../mutate.ts';
-import { toBase64, fromBase64, type Target, type FuzzCase } from '../target.ts';
+import { fromBase64, sessionCase, type Target } from '../target.ts';
 import { runSession, probeSession } from '../session.ts';
 import { fuzzHost, resetMailbox } from '../lab-host.ts';
 import { startMailServer } from '../../lab/mta/mail-server.ts';
@@ -73,12 +72,7 @@ export function smtpSession(rng: Random): Buffer {
 export const smtpTarget: Target = {
   name: 'smtp',
   concurrency: 8,
-  generate(rng, index, seed): FuzzCase {
-    const valid = smtpSession(rng);
-    const mutate = rng.chance(0.6);
-    const bytes = mutate ? mutateBytes(rng, valid, 5, [Buffer.from(`${command(rng)}\r\n`)]) : valid;
-    return { target: 'smtp', seed, index, kind: mutate ? 'mutated' : 'valid', chunks: toBase64(chunked(rng, bytes)) };
-  },
+  generate: (rng, index, seed) => sessionCase('smtp', rng, index, seed, smtpSession(rng), () => command(rng)),
   async setup(workDir) {
     const { ctx, net } = fuzzHost(workDir);
     const server = await startMailServer(ctx, { port: 0, retry: '1s*1' });

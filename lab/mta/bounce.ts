@@ -78,41 +78,29 @@ export function buildDsn(input: BounceInput): { message: Buffer; messageId: stri
   const success = failed.length === 0;
   const list = input.failures.map((f) => `    <${f.recipient}>\r\n        ${f.diagnostic}`).join('\r\n');
 
-  const human = success
-    ? [
-        `${input.reportingMta} 메일 서버가 자동으로 보내는 알림입니다.`,
-        '',
-        `보내신 메일(큐 ID ${input.queueId})을 다음 받는 사람에게 전달했습니다.`,
-        '',
-        list,
-        '',
-        '------------------------------------------------------------',
-        '',
-        `This is the mail system at host ${input.reportingMta}.`,
-        '',
-        `Your message (queue ID ${input.queueId}) was delivered to the following recipients.`,
-        '',
-        list,
-        '',
-      ]
+  // the same note in both languages: what happened, the list, what to do
+  const [ko, en] = success
+    ? [[`보내신 메일(큐 ID ${input.queueId})을 다음 받는 사람에게 전달했습니다.`], [`Your message (queue ID ${input.queueId}) was delivered to the following recipients.`]]
     : [
-        `${input.reportingMta} 메일 서버가 자동으로 보내는 알림입니다.`,
-        '',
-        `보내신 메일(큐 ID ${input.queueId})을 다음 받는 사람에게 전달하지 못했습니다.`,
-        '메일 주소가 맞는지 확인한 뒤 다시 보내 주세요.',
-        '',
-        list,
-        '',
-        '------------------------------------------------------------',
-        '',
-        `This is the mail system at host ${input.reportingMta}.`,
-        '',
-        `Your message (queue ID ${input.queueId}) could not be delivered to the following`,
-        'recipients. Check the addresses and send it again.',
-        '',
-        list,
-        '',
+        [`보내신 메일(큐 ID ${input.queueId})을 다음 받는 사람에게 전달하지 못했습니다.`, '메일 주소가 맞는지 확인한 뒤 다시 보내 주세요.'],
+        [`Your message (queue ID ${input.queueId}) could not be delivered to the following`, 'recipients. Check the addresses and send it again.'],
       ];
+  const human = [
+    `${input.reportingMta} 메일 서버가 자동으로 보내는 알림입니다.`,
+    '',
+    ...ko,
+    '',
+    list,
+    '',
+    '------------------------------------------------------------',
+    '',
+    `This is the mail system at host ${input.reportingMta}.`,
+    '',
+    ...en,
+    '',
+    list,
+    '',
+  ];
 
   const perMessage = [
     `Reporting-MTA: dns; ${input.reportingMta}`,

@@ -7,7 +7,8 @@ import type { Service } from '../../lab/host/host-context.ts';
 import { startPop3Server } from '../../lab/pop3/pop3-server.ts';
 import { startImapServer } from '../../lab/imap/imap-server.ts';
 import { Pop3Client } from '../../lab/client/pop3-client.ts';
-import { createLab, startMailHost, SmtpTestClient, type Lab } from './lab-fixture.ts';
+import { createLab, startMailHost, SmtpTestClient, type Lab, type LabOptions } from './lab-fixture.ts';
+import { imapLines as imapSession } from './imap-line-client.ts';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -25,33 +26,6 @@ function recordingClock() {
   return { waits, now: () => Date.now(), sleep };
 }
 
-/** A bare line client for IMAP: send a tagged command, read up to its tagged reply. */
-async function imapSession(port: number) {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.setEncoding('utf8');
-  let buffer = '';
-  const waiters: (() => void)[] = [];
-  socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    for (const w of waiters.splice(0)) w();
-  });
-  const until = async (done: (text: string) => boolean) => {
-    while (!done(buffer)) await new Promise<void>((resolve) => waiters.push(resolve));
-    const text = buffer;
-    buffer = '';
-    return text;
-  };
-  const greeting = await until((t) => t.includes('\r\n'));
-  return {
-    greeting,
-    command: (tag: string, line: string) => {
-      socket.write(`${tag} ${line}\r\n`);
-      return until((t) => new RegExp(`^${tag} (OK|NO|BAD)`, 'm').test(t));
-    },
-    close: () => socket.destroy(),
-  };
-}
-
 async function pop3Session(port: number) {
   const socket = net.connect(port, '127.0.0.1');
   await new Promise((resolve) => socket.once('connect', resolve));
@@ -60,22 +34,31 @@ async function pop3Session(port: number) {
   return client;
 }
 
-describe('plaintextAuth: false stops SMTP AUTH, POP3 USER/PASS and AUTH PLAIN, and IMAP LOGIN alike', () => {
-  let lab: Lab;
+/** Server's SMTP, POP3 and IMAP on one host context: one login policy behind all three. */
+function threeServices(options: LabOptions) {
+  let lab: Lab | undefined;
   const services: Service[] = [];
+  return {
+    async start() {
+      lab = await createLab(options);
+      const mail = await startMailHost(lab, 'Server');
+      const pop3 = await startPop3Server(lab.Server, { port: 0 });
+      const imap = await startImapServer(lab.Server, { port: 0 });
+      services.push(mail, pop3, imap);
+      return { smtp: mail.port, pop3: pop3.port, imap: imap.port };
+    },
+    async stop() {
+      await Promise.all(services.map((s) => s.close()));
+      await lab?.cleanup();
+    },
+  };
+}
+
+describe('plaintextAuth: false stops SMTP AUTH, POP3 USER/PASS and AUTH PLAIN, and IMAP LOGIN alike', () => {
   let smtp: number, pop3: number, imap: number;
-  beforeAll(async () => {
-    lab = await createLab({ edit: (file) => (file.hosts.Server.mail.plaintextAuth = false) });
-    const mail = await startMailHost(lab, 'Server');
-    const p = await startPop3Server(lab.Server, { port: 0 });
-    const i = await startImapServer(lab.Server, { port: 0 });
-    services.push(mail, p, i);
-    [smtp, pop3, imap] = [mail.port, p.port, i.port];
-  });
-  afterAll(async () => {
-    await Promise.all(services.map((s) => s.close()));
-    await lab?.cleanup();
-  });
+  const servers = threeServices({ edit: (file) => (file.hosts.Server.mail.plaintextAuth = false) });
+  beforeAll(async () => ({ smtp, pop3, imap } = await servers.start()));
+  afterAll(() => servers.stop());
 
   it('SMTP: no AUTH in EHLO, AUTH refused', async () => {
     const { client } = await SmtpTestClient.fromOutside(smtp);
@@ -111,22 +94,11 @@ describe('plaintextAuth: false stops SMTP AUTH, POP3 USER/PASS and AUTH PLAIN, a
 });
 
 describe('one policy: the same decoding, the same rule, the same delay on the host clock', () => {
-  let lab: Lab;
   const clock = recordingClock();
-  const services: Service[] = [];
   let smtp: number, pop3: number, imap: number;
-  beforeAll(async () => {
-    lab = await createLab({ clock, failedLoginDelayMs: 750 });
-    const mail = await startMailHost(lab, 'Server');
-    const p = await startPop3Server(lab.Server, { port: 0 });
-    const i = await startImapServer(lab.Server, { port: 0 });
-    services.push(mail, p, i);
-    [smtp, pop3, imap] = [mail.port, p.port, i.port];
-  });
-  afterAll(async () => {
-    await Promise.all(services.map((s) => s.close()));
-    await lab?.cleanup();
-  });
+  const servers = threeServices({ clock, failedLoginDelayMs: 750 });
+  beforeAll(async () => ({ smtp, pop3, imap } = await servers.start()));
+  afterAll(() => servers.stop());
 
   it('a wrong password waits the policy\'s delay on the host clock, in SMTP, POP3 and IMAP', async () => {
     clock.waits.length = 0;

@@ -15,6 +15,7 @@ import { writeJsonLines } from '../../lab/trace/jsonl-writer.ts';
 import { renderHop } from '../../lab/trace/terminal-renderer.ts';
 import { Pop3Client } from '../../lab/client/pop3-client.ts';
 import { SmtpTestClient } from './lab-fixture.ts';
+import { imapLines } from './imap-line-client.ts';
 import { startEditedLab, CLASSROOM_YAML, TOPOLOGY_DIR, b64 } from './yaml-lab.ts';
 import { runCli } from '../cli/cli-helpers.ts';
 
@@ -113,70 +114,31 @@ async function pop3Paths(): Promise<void> {
 
 async function imapPaths(): Promise<void> {
   const pw = PASSWORDS.lee;
-  const socket = net.connect(lab.port('Server', 'imap'), '127.0.0.1');
-  socket.setEncoding('utf8');
-  let buffer = '';
-  const waiters: (() => void)[] = [];
-  socket.on('data', (d: string) => {
-    buffer += d;
-    for (const w of waiters.splice(0)) w();
-  });
-  const until = async (re: RegExp) => {
-    while (!re.test(buffer)) await new Promise<void>((r) => waiters.push(r));
-    const t = buffer;
-    buffer = '';
-    return t;
-  };
-  await until(/\r\n/);
-  const say = (text: string, re: RegExp) => {
-    socket.write(text);
-    return until(re);
-  };
-  await say(`a LOGIN lee ${pw}q\r\n`, /^a NO/m);
-  await say(`b LOGIN "lee" "${pw}r"\r\n`, /^b NO/m);
-  await say(`c LOGIN lee {${pw.length + 1}}\r\n`, /^\+ /m);
-  await say(`${pw}s\r\n`, /^c NO/m);
+  const port = lab.port('Server', 'imap');
+  const first = await imapLines(port);
+  await first.say(`a LOGIN lee ${pw}q\r\n`, /^a NO/m);
+  await first.say(`b LOGIN "lee" "${pw}r"\r\n`, /^b NO/m);
+  await first.say(`c LOGIN lee {${pw.length + 1}}\r\n`, /^\+ /m);
+  await first.say(`${pw}s\r\n`, /^c NO/m);
   // a fourth failure would close the session (three at most): a new one for the rest
-  socket.destroy();
-  const again = net.connect(lab.port('Server', 'imap'), '127.0.0.1');
-  again.setEncoding('utf8');
-  buffer = '';
-  again.on('data', (d: string) => {
-    buffer += d;
-    for (const w of waiters.splice(0)) w();
-  });
-  const say2 = (text: string, re: RegExp) => {
-    again.write(text);
-    return until(re);
-  };
-  await until(/\r\n/);
-  await say2(`d LOGIN lee "${pw}\r\n`, /^d BAD/m);
-  await say2('e AUTHENTICATE PLAIN\r\n', /^\+/m);
-  await say2(`${b64(`\0lee\0${pw}t`)}\r\n`, /^e NO/m);
-  await say2(`f LOGIN {3+}\r\nlee {${pw.length}+}\r\n${pw}\r\n`, /^f OK/m);
-  await say2('g SELECT INBOX\r\n', /^g OK/m);
-  await say2('h LOGOUT\r\n', /^h OK/m);
-  again.destroy();
+  first.close();
+  const again = await imapLines(port);
+  await again.say(`d LOGIN lee "${pw}\r\n`, /^d BAD/m);
+  await again.say('e AUTHENTICATE PLAIN\r\n', /^\+/m);
+  await again.say(`${b64(`\0lee\0${pw}t`)}\r\n`, /^e NO/m);
+  await again.say(`f LOGIN {3+}\r\nlee {${pw.length}+}\r\n${pw}\r\n`, /^f OK/m);
+  await again.command('g', 'SELECT INBOX');
+  await again.command('h', 'LOGOUT');
+  again.close();
   for (const how of ['ir', 'continued'] as const) {
-    const s = net.connect(lab.port('Server', 'imap'), '127.0.0.1');
-    s.setEncoding('utf8');
-    buffer = '';
-    s.on('data', (d: string) => {
-      buffer += d;
-      for (const w of waiters.splice(0)) w();
-    });
-    await until(/\r\n/);
-    const w = (text: string, re: RegExp) => {
-      s.write(text);
-      return until(re);
-    };
-    if (how === 'ir') await w(`a AUTHENTICATE PLAIN ${b64(`\0lee\0${pw}`)}\r\n`, /^a OK/m);
+    const session = await imapLines(port);
+    if (how === 'ir') await session.say(`a AUTHENTICATE PLAIN ${b64(`\0lee\0${pw}`)}\r\n`, /^a OK/m);
     else {
-      await w('a AUTHENTICATE PLAIN\r\n', /^\+/m);
-      await w(`${b64(`\0lee\0${pw}`)}\r\n`, /^a OK/m);
+      await session.say('a AUTHENTICATE PLAIN\r\n', /^\+/m);
+      await session.say(`${b64(`\0lee\0${pw}`)}\r\n`, /^a OK/m);
     }
-    await w('b SELECT INBOX\r\n', /^b OK/m);
-    s.destroy();
+    await session.command('b', 'SELECT INBOX');
+    session.close();
   }
 }
 
