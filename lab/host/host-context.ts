@@ -1,7 +1,9 @@
 import type { Host, Topology } from '../topology/types.ts';
 import type { LabNet } from '../net/lab-net.ts';
 import type { TraceBus } from '../trace/trace-bus.ts';
+import path from 'node:path';
 import { StubResolver } from '../net/resolver.ts';
+import { MailStore } from '../mailbox/mail-store.ts';
 
 /**
  * Everything a role needs, handed to it when the runtime builds the host (DESIGN.md): its slice
@@ -19,6 +21,11 @@ export interface HostContext {
   /** the real address the embedded runtime binds (127.0.0.1) or 0.0.0.0 in a container */
   listen: string;
   clock: { now(): number };
+  /**
+   * The host's one mail store (<dataDir>/mail): the MDA delivers into it, POP3 and IMAP read it,
+   * so all three share one model of each folder (order, UIDs, flags) and news of changes.
+   */
+  mailStore: MailStore;
 }
 
 /** A running service of a host: listening on a real port, stoppable. */
@@ -54,5 +61,6 @@ export function buildHostContext(options: {
     dataDir: options.dataDir,
     listen: options.listen ?? topology.listen,
     clock: { now: () => Date.now() },
+    mailStore: new MailStore(path.join(options.dataDir, 'mail')),
   };
 }

@@ -1,7 +1,6 @@
 import net from 'node:net';
-import path from 'node:path';
 import type { HostContext, Service } from '../host/host-context.ts';
-import { MailStore } from '../mailbox/mail-store.ts';
+import type { MailStore } from '../mailbox/mail-store.ts';
 import { ImapConnection } from './imap-connection.ts';
 
 // The IMAP half of the dovecot role (seed steps 8 to 10): IMAP4rev1 (RFC 3501) with IDLE,
@@ -51,7 +50,8 @@ export class ImapServer implements Service {
       maxLiteralSize: options.maxLiteralSize ?? hostLimits?.messageSize ?? 10 * 1024 * 1024,
       maxFailedLogins: 3,
     };
-    this.store = new MailStore(path.join(ctx.dataDir, 'mail'));
+    // the host's one store, shared with the MDA and POP3
+    this.store = ctx.mailStore;
     this.server = net.createServer((socket) => this.accept(socket));
     this.server.on('error', () => undefined);
   }
@@ -86,7 +86,6 @@ export class ImapServer implements Service {
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const conn of [...this.connections]) conn.shutdown();
     this.connections.clear();
-    this.store.close();
     await closing;
   }
 }

@@ -8,11 +8,11 @@ import { HeaderIndex, type IndexEntry } from './header-index.ts';
 import { summarize } from './message-summary.ts';
 import { toCrlf } from './mime.ts';
 import { maildirName, fsyncPath, baseOf, lettersOf, sizeInName, compareNames } from './maildir-name.ts';
-import { onDelivery } from './mail-events.ts';
 
 // One Maildir folder (INBOX or a Maildir++ subfolder) as an IMAP server sees it: messages with
 // UIDs, flags in the file names, \Recent, a header index, and news of changes made by anyone
-// (this process's other sessions, the MDA, a POP3 session, another process).
+// (this process's other sessions, the MDA and POP3 through the host's one MailStore, another
+// process through fs.watch).
 //
 // The disk is the truth. Other writers may at any moment deliver into new/ (tmp -> rename),
 // move a file from new/ to cur/ (":2,S"), rename it for its flags, or delete it. sync() reads
@@ -30,6 +30,8 @@ export interface MessageRecord {
   letters: string;
   /** size on disk from ",S=" in the name; -1 when the writer did not say */
   size: number;
+  /** octets as POP3 sends the message (CRLF line ends, a final CRLF), once counted; -1 before */
+  pop3Size: number;
 }
 
 export interface MaildirChange {
@@ -72,7 +74,6 @@ export class Maildir extends EventEmitter {
   private chain: Promise<unknown> = Promise.resolve();
   private loaded = false;
   private watchers: fs.FSWatcher[] = [];
-  private stopDelivery: (() => void) | undefined;
   private users = 0;
   private syncRequested = false;
   /** a look queued behind other work and not started yet */
@@ -218,7 +219,7 @@ export class Maildir extends EventEmitter {
       for (const [base, seen] of fresh) {
         const uid = uids.get(base)!;
         if (this.byUid.has(uid)) continue; // a list written by someone else reusing a UID: keep ours
-        const rec: MessageRecord = { uid, base, name: seen.name, dir: seen.dir, letters: seen.letters, size: sizeInName(base) };
+        const rec: MessageRecord = { uid, base, name: seen.name, dir: seen.dir, letters: seen.letters, size: sizeInName(base), pop3Size: -1 };
         if (uid < last) ordered = false;
         last = Math.max(last, uid);
         this.add(rec);
@@ -406,7 +407,7 @@ export class Maildir extends EventEmitter {
         const uid = uids.get(f.base)!;
         result.push(uid);
         if (this.byBase.has(f.base)) continue; // a sync found it first
-        this.add({ uid, base: f.base, name: f.name, dir: f.dir, letters: f.letters, size: sizeInName(f.base) });
+        this.add({ uid, base: f.base, name: f.name, dir: f.dir, letters: f.letters, size: sizeInName(f.base), pop3Size: -1 });
         this.unclaimedRecent.add(uid);
         added.push(uid);
       }
@@ -532,7 +533,14 @@ export class Maildir extends EventEmitter {
         // the folder is gone; sync() will say so
       }
     }
-    this.stopDelivery = onDelivery(this.dir, () => this.requestSync());
+  }
+
+  /**
+   * The host's MailStore delivered a file into new/: sessions watching this folder (IDLE) hear
+   * of it at once, without waiting for fs.watch. A folder nobody watches is not read for it.
+   */
+  noteDelivery(): void {
+    if (this.users > 0) this.requestSync();
   }
 
   release(): void {
@@ -540,8 +548,6 @@ export class Maildir extends EventEmitter {
     this.users = 0;
     for (const w of this.watchers) w.close();
     this.watchers = [];
-    this.stopDelivery?.();
-    this.stopDelivery = undefined;
   }
 
   /** Stop watching and forget every listener (the store is closing). */

@@ -1,5 +1,5 @@
 import type { Pop3Connection, Pop3State } from './pop3-connection.ts';
-import type { DropMessage } from './maildrop.ts';
+import type { DropMessage } from '../mailbox/maildrop.ts';
 
 /** What a handler answers; the connection writes it (the one place replies are written). */
 export interface Pop3Reply {

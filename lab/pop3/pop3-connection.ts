@@ -8,7 +8,7 @@ import { STEPS } from '../trace/steps.ts';
 import { checkLogin, type Account } from '../topology/accounts.ts';
 import { LineReader, type ClientLine } from './line-reader.ts';
 import { ByteStuffer } from './byte-stuffer.ts';
-import { Maildrop, type DropMessage } from './maildrop.ts';
+import { Maildrop, type DropMessage } from '../mailbox/maildrop.ts';
 import { COMMANDS, commandsFor, printable, type Pop3Reply } from './pop3-commands.ts';
 import type { Pop3Server } from './pop3-server.ts';
 
@@ -244,13 +244,16 @@ export class Pop3Connection {
       await this.reportLogin('refused', login, reply);
       return reply;
     }
-    if (!this.server.lockMaildrop(account.user, this)) {
+    const store = this.ctx.mailStore;
+    if (!store.lockMaildrop(account.user, this)) {
       return { ok: false, code: 'IN-USE', text: `${account.user}'s mailbox is already open in another session` };
     }
     this.holdsMaildrop = true;
     this.account = account;
     try {
-      this.maildrop = await Maildrop.open(this.server.maildirOf(account.user), this.server.sizes);
+      const inbox = await store.folder(account.user, 'INBOX');
+      if (!inbox) throw new Error('no INBOX');
+      this.maildrop = await Maildrop.open(inbox);
     } catch (err) {
       this.releaseMaildrop();
       this.account = undefined;
@@ -295,7 +298,7 @@ export class Pop3Connection {
   private releaseMaildrop(): void {
     if (this.holdsMaildrop && this.account) {
       this.holdsMaildrop = false;
-      this.server.unlockMaildrop(this.account.user, this);
+      this.ctx.mailStore.unlockMaildrop(this.account.user, this);
     }
     this.checkEnded();
   }
@@ -351,6 +354,7 @@ export class Pop3Connection {
 
   private transferPreview(peer: Peer, message: DropMessage, command: 'RETR' | 'TOP', bodyLines?: number): HopPreview {
     const user = this.account!.user;
+    const file = this.maildrop?.file(message);
     const host = this.ctx.host;
     const what = command === 'RETR'
       ? { ko: `메일 ${message.number}번 (${message.size}바이트)`, en: `message ${message.number} (${message.size} octets)` }
@@ -364,7 +368,7 @@ export class Pop3Connection {
       toAddress: peer.address,
       steps: STEPS.retrievalTransfer,
       summary: { ko: `dovecot이 ${what.ko}을 POP3로 ${user}에게 보냅니다`, en: `dovecot sends ${what.en} to ${user} by POP3` },
-      files: [message.file],
+      files: file ? [file] : [],
     };
   }
 

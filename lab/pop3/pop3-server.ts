@@ -1,9 +1,7 @@
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
-import path from 'node:path';
 import type { HostContext, Service } from '../host/host-context.ts';
 import { Pop3Connection } from './pop3-connection.ts';
-import { SizeCache } from './maildrop.ts';
 
 export interface Pop3Options {
   /** the real port to listen on; 0 lets the OS choose */
@@ -22,22 +20,18 @@ export interface Pop3Options {
 
 export type ResolvedPop3Options = Required<Pop3Options>;
 
-/** Maildrops open in a session, by folder: one session per maildrop (RFC 1939 section 8, RFC 2449 [IN-USE]). */
-const openMaildrops = new Map<string, Pop3Connection>();
-
 /**
  * The dovecot role's POP3 side (RFC 1939, CAPA from RFC 2449, AUTH PLAIN from RFC 5034):
- * owns the listener, the live sessions and the maildrop locks. Steps 8 to 10 of the seed.
+ * owns the listener and the live sessions; the maildrops are views of the host's one mail store,
+ * which also keeps who holds each (one session per maildrop). Steps 8 to 10 of the seed.
  */
 export class Pop3Server {
   readonly ctx: HostContext;
   readonly options: ResolvedPop3Options;
-  readonly sizes = new SizeCache();
   readonly connections = new Set<Pop3Connection>();
   /** 'session-end' (connection) once a session is over and its maildrop let go */
   readonly events = new EventEmitter();
   private readonly server: net.Server;
-  private readonly mailRoot: string;
 
   constructor(ctx: HostContext, options: Pop3Options) {
     this.ctx = ctx;
@@ -49,7 +43,6 @@ export class Pop3Server {
       maxFailedLogins: options.maxFailedLogins ?? 3,
       maxCommandOctets: options.maxCommandOctets ?? 255,
     };
-    this.mailRoot = path.resolve(ctx.dataDir, 'mail');
     // Half-open: a client may send its commands and close its side; it still gets every answer.
     this.server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     this.server.on('error', () => {
@@ -84,25 +77,6 @@ export class Pop3Server {
     socket.once('close', () => this.connections.delete(connection));
     connection.run().catch(() => socket.destroy());
     connection.ended.then(() => this.events.emit('session-end', connection));
-  }
-
-  /** The user's Maildir; the name is checked so that no login can leave the mail folder. */
-  maildirOf(user: string): string {
-    if (!/^[a-z0-9._-]+$/.test(user) || user.startsWith('.')) throw new Error(`not a mailbox name: ${JSON.stringify(user)}`);
-    return path.join(this.mailRoot, user);
-  }
-
-  lockMaildrop(user: string, connection: Pop3Connection): boolean {
-    const key = this.maildirOf(user);
-    const holder = openMaildrops.get(key);
-    if (holder && holder !== connection) return false;
-    openMaildrops.set(key, connection);
-    return true;
-  }
-
-  unlockMaildrop(user: string, connection: Pop3Connection): void {
-    const key = this.maildirOf(user);
-    if (openMaildrops.get(key) === connection) openMaildrops.delete(key);
   }
 
   failedLoginDelay(): Promise<void> {

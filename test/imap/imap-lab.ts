@@ -21,7 +21,7 @@ export interface ImapLab {
   trace: TraceBus;
   server: ImapServer;
   port: number;
-  /** the MDA's view of the store: deliveries go through here */
+  /** the host's one mail store, as the MDA delivers into it */
   store: MailStore;
   dataDir: string;
   close(): Promise<void>;
@@ -42,11 +42,12 @@ export async function startImapLab(options: Partial<ImapServerOptions> = {}, dat
     dataDir: path.join(data, host.name),
     listen: topology.listen,
     clock: { now: () => Date.now() },
+    mailStore: new MailStore(path.join(data, host.name, 'mail')),
   };
   await fs.mkdir(ctx.dataDir, { recursive: true });
   const server = await startImapServer(ctx, { port: 0, failedLoginDelayMs: 5, ...options });
   net.bind(host.name, 'imap', server.port);
-  const store = new MailStore(path.join(ctx.dataDir, 'mail'));
+  const store = ctx.mailStore;
   return {
     ctx,
     net,

@@ -12,6 +12,7 @@ import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
 import type { HostContext } from '../../lab/host/host-context.ts';
+import { MailStore } from '../../lab/mailbox/mail-store.ts';
 import { Pop3Server, type Pop3Options } from '../../lab/pop3/pop3-server.ts';
 import { Pop3Client } from '../../lab/client/pop3-client.ts';
 
@@ -82,6 +83,7 @@ export async function startPop3Lab(options: Partial<Pop3Options> = {}): Promise<
     dataDir: path.join(dataDir, 'Server'),
     listen: '127.0.0.1',
     clock: { now: () => Date.now() },
+    mailStore: new MailStore(path.join(dataDir, 'Server', 'mail')),
   };
   const server = new Pop3Server(ctx, { port: 0, failedLoginDelayMs: 5, ...options });
   const port = await server.listen();
