@@ -169,6 +169,8 @@ export class ImapConnection {
       await this.reply(cmd.tag, { response: 'BAD', message: problem }, spec);
       return;
     }
+    // keywords another session brought into use are named before any FETCH shows them
+    if (this.selected) for (const line of this.selected.keywordNews()) this.send(line);
     let result: CommandResult | 'pending';
     try {
       result = await spec.handler(this, cmd);

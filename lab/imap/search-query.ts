@@ -185,7 +185,8 @@ export function matches(key: SearchKey, m: SearchSubject, cache: { text?: TextCa
       return !m.recent;
     case 'indexed': {
       const entry = m.entry();
-      return entry !== undefined && decodeWords(entry.search[key.field]).toLowerCase().includes(key.value);
+      // the subject decoded, the addresses as parsed (FROM matches the address, not the header text)
+      return entry !== undefined && entry.search[key.field].toLowerCase().includes(key.value);
     }
     case 'date': {
       const entry = m.entry();

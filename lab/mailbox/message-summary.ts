@@ -1,5 +1,6 @@
 import { parseMessage, findField, fieldValue, parseStructured, countLines, hasBareLf, toCrlf, type MimePart } from './mime.ts';
-import { parseAddressList } from './addresses.ts';
+import { parseAddressList, addressSearchText, type EnvelopeAddress } from './addresses.ts';
+import { decodeWords } from './encoded-words.ts';
 import { nstring, imapString } from './imap-syntax.ts';
 
 // What the header index keeps for each message: ENVELOPE, BODYSTRUCTURE and BODY already in
@@ -19,7 +20,10 @@ export interface MessageSummary {
   /** the Date header as ms, and its calendar day in its own time zone (SENTON, RFC 3501 6.4.4) */
   sentMs: number | null;
   sentDay: number | null;
-  /** as written (encoded-words kept; SEARCH decodes them): subject, from, to, cc, bcc */
+  /**
+   * What SEARCH SUBJECT, FROM, TO, CC and BCC match: the subject decoded, the addresses as
+   * parsed ("decoded name <mailbox@host>", see addressSearchText)
+   */
   search: [string, string, string, string, string];
   messageId: string | null;
 }
@@ -31,16 +35,17 @@ export function summarize(file: Buffer): MessageSummary {
   const fields = firstFields(buf, root);
   const sent = parseSentDate(fields.get('date'));
   const [bodystructure, body] = structuresOf(buf, root);
+  const lists = new AddressLists(fields);
   return {
     vsize: buf.length,
     lf,
     headerSize: root.bodyStart,
-    envelope: envelopeFrom(fields),
+    envelope: envelopeFrom(fields, lists),
     bodystructure,
     body,
     sentMs: sent?.ms ?? null,
     sentDay: sent?.day ?? null,
-    search: [fields.get('subject') ?? '', fields.get('from') ?? '', fields.get('to') ?? '', fields.get('cc') ?? '', fields.get('bcc') ?? ''],
+    search: [decodeWords(fields.get('subject') ?? ''), lists.search('from'), lists.search('to'), lists.search('cc'), lists.search('bcc')],
     messageId: fields.get('message-id') ?? null,
   };
 }
@@ -67,33 +72,56 @@ export function parseSentDate(value: string | undefined): { ms: number; day: num
   return { ms, day: Math.floor((ms + offset * 60_000) / 86_400_000) };
 }
 
-function addressList(value: string | undefined): string {
-  if (value === undefined) return 'NIL';
-  const list = parseAddressList(value);
-  if (list.length === 0) return 'NIL';
-  let out = '(';
-  for (const a of list) {
-    if (a.kind === 'mailbox') out += `(${nstring(a.name)} NIL ${nstring(a.mailbox)} ${nstring(a.host)})`;
-    else if (a.kind === 'group') out += `(NIL NIL ${nstring(a.name)} NIL)`;
-    else out += '(NIL NIL NIL NIL)';
+/** Each address field of a header parsed once, for ENVELOPE and for SEARCH. */
+class AddressLists {
+  private readonly fields: Map<string, string>;
+  private readonly parsed = new Map<string, EnvelopeAddress[]>();
+
+  constructor(fields: Map<string, string>) {
+    this.fields = fields;
   }
-  return `${out})`;
+
+  /** The parsed list, or undefined when the header has no such field. */
+  get(name: string): EnvelopeAddress[] | undefined {
+    const value = this.fields.get(name);
+    if (value === undefined) return undefined;
+    let list = this.parsed.get(name);
+    if (!list) this.parsed.set(name, (list = parseAddressList(value)));
+    return list;
+  }
+
+  search(name: string): string {
+    const list = this.get(name);
+    return list ? addressSearchText(list) : '';
+  }
+
+  /** The ENVELOPE form of a field: NIL when absent or empty (RFC 3501 section 7.4.2). */
+  envelope(name: string): string {
+    const list = this.get(name);
+    if (!list || list.length === 0) return 'NIL';
+    let out = '(';
+    for (const a of list) {
+      if (a.kind === 'mailbox') out += `(${nstring(a.name)} ${nstring(a.route)} ${nstring(a.mailbox)} ${nstring(a.host)})`;
+      else if (a.kind === 'group') out += `(NIL NIL ${nstring(a.name)} NIL)`;
+      else out += '(NIL NIL NIL NIL)';
+    }
+    return `${out})`;
+  }
 }
 
 /** ENVELOPE (RFC 3501 section 7.4.2) of a message (the root, or an embedded message/rfc822). */
 export function envelopeOf(buf: Buffer, message: MimePart): string {
-  return envelopeFrom(firstFields(buf, message));
+  const fields = firstFields(buf, message);
+  return envelopeFrom(fields, new AddressLists(fields));
 }
 
-function envelopeFrom(fields: Map<string, string>): string {
-  const from = addressList(fields.get('from'));
-  const sender = fields.get('sender');
-  const replyTo = fields.get('reply-to');
+function envelopeFrom(fields: Map<string, string>, lists: AddressLists): string {
+  const from = lists.envelope('from');
   // "If the Sender or Reply-To lines are absent ... the server sets the corresponding member
   // of the envelope to be the same value as the from member"
-  const senderList = sender ? addressList(sender) : 'NIL';
-  const replyList = replyTo ? addressList(replyTo) : 'NIL';
-  return `(${nstring(fields.get('date'))} ${nstring(fields.get('subject'))} ${from} ${senderList === 'NIL' ? from : senderList} ${replyList === 'NIL' ? from : replyList} ${addressList(fields.get('to'))} ${addressList(fields.get('cc'))} ${addressList(fields.get('bcc'))} ${nstring(fields.get('in-reply-to'))} ${nstring(fields.get('message-id'))})`;
+  const sender = lists.envelope('sender');
+  const replyTo = lists.envelope('reply-to');
+  return `(${nstring(fields.get('date'))} ${nstring(fields.get('subject'))} ${from} ${sender === 'NIL' ? from : sender} ${replyTo === 'NIL' ? from : replyTo} ${lists.envelope('to')} ${lists.envelope('cc')} ${lists.envelope('bcc')} ${nstring(fields.get('in-reply-to'))} ${nstring(fields.get('message-id'))})`;
 }
 
 function paramList(params: Array<[string, string]>): string {

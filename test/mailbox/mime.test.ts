@@ -120,10 +120,12 @@ describe('the MIME structure parser', () => {
 describe('addresses and encoded words', () => {
   it('parses display names, comments, routes and bare addresses', () => {
     expect(parseAddressList('lee@naver.com (Lee Sun-sin), <@relay:kim@daum.net>, "a \\"q\\"" <q@x.y>, broken')).toEqual([
-      { kind: 'mailbox', name: 'Lee Sun-sin', mailbox: 'lee', host: 'naver.com' },
-      { kind: 'mailbox', name: null, mailbox: 'kim', host: 'daum.net' },
-      { kind: 'mailbox', name: 'a "q"', mailbox: 'q', host: 'x.y' },
-      { kind: 'mailbox', name: null, mailbox: 'broken', host: '' },
+      { kind: 'mailbox', name: 'Lee Sun-sin', route: null, mailbox: 'lee', host: 'naver.com' },
+      // the obsolete source route stays, as ENVELOPE's adl (RFC 3501 section 7.4.2)
+      { kind: 'mailbox', name: null, route: '@relay', mailbox: 'kim', host: 'daum.net' },
+      { kind: 'mailbox', name: 'a "q"', route: null, mailbox: 'q', host: 'x.y' },
+      // no domain: dovecot's placeholder, never NIL (a NIL host would mean a group)
+      { kind: 'mailbox', name: null, route: null, mailbox: 'broken', host: 'MISSING_DOMAIN' },
     ]);
   });
 

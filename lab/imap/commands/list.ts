@@ -34,13 +34,31 @@ async function answer(conn: ImapConnection, cmd: ParsedCommand, kind: 'LIST' | '
     for (let i = 1; i < parts.length; i++) all.add(parts.slice(0, i).join(SEPARATOR));
   }
   const hasChildren = (name: string) => folders.some((f) => f.startsWith(`${name}${SEPARATOR}`));
-  const candidates = kind === 'LIST' ? [...all] : await store.subscriptions(conn.user);
-  const sorted = candidates.filter(matches).sort((a, b) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a < b ? -1 : a > b ? 1 : 0));
-  for (const name of sorted) {
+  const byName = (a: string, b: string) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a < b ? -1 : a > b ? 1 : 0);
+  if (kind === 'LSUB') {
+    const subs = await store.subscriptions(conn.user);
+    const answer = new Map<string, string>();
+    for (const name of subs) if (matches(name)) answer.set(name, existing.has(name) ? '' : '\\Noselect');
+    // RFC 3501 section 6.3.9: with "%", a subscribed foo/bar whose parent foo is not subscribed
+    // answers foo, flagged \Noselect (whether or not foo exists)
+    if (pattern.includes('%')) {
+      const subscribed = new Set(subs);
+      for (const name of subs) {
+        const parts = name.split(SEPARATOR);
+        for (let i = 1; i < parts.length; i++) {
+          const parent = parts.slice(0, i).join(SEPARATOR);
+          if (!subscribed.has(parent) && !answer.has(parent) && matches(parent)) answer.set(parent, '\\Noselect');
+        }
+      }
+    }
+    for (const name of [...answer.keys()].sort(byName)) conn.send(`* LSUB (${answer.get(name)}) "${SEPARATOR}" ${astring(name)}`);
+    return ok('LSUB completed');
+  }
+  for (const name of [...all].filter(matches).sort(byName)) {
     const attrs: string[] = [];
     if (!existing.has(name)) attrs.push('\\Noselect');
-    if (kind === 'LIST' || existing.has(name)) attrs.push(hasChildren(name) ? '\\HasChildren' : '\\HasNoChildren');
-    conn.send(`* ${kind} (${attrs.join(' ')}) "${SEPARATOR}" ${astring(name)}`);
+    attrs.push(hasChildren(name) ? '\\HasChildren' : '\\HasNoChildren');
+    conn.send(`* LIST (${attrs.join(' ')}) "${SEPARATOR}" ${astring(name)}`);
   }
-  return ok(`${kind} completed`);
+  return ok('LIST completed');
 }
