@@ -78,13 +78,15 @@ export class ImapConnection {
         this.transcript.add('S', text.trimEnd());
         this.writeText(text);
       },
-    }, { maxLine: this.server.limits.maxLineLength, maxDiscard: this.server.limits.maxLiteralSize * 2 });
+      close: () => this.end(),
+    }, { maxLine: this.server.limits.maxLineLength, maxDiscard: this.server.limits.maxLiteralSize * 4 });
     this.socket.on('data', () => this.touch());
     this.touch();
   }
 
   capabilities(): string[] {
-    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN'];
+    // APPENDLIMIT (RFC 7889): the largest message APPEND takes, so a client need not send more
+    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN', `APPENDLIMIT=${this.server.limits.maxLiteralSize}`];
     if (this.state === 'not-authenticated') {
       // without TLS, plaintext logins are a lab setting (RFC 3501 section 6.2.3: LOGINDISABLED)
       caps.push(this.server.ctx.host.mail?.plaintextAuth === false ? 'LOGINDISABLED' : 'AUTH=PLAIN');
@@ -294,11 +296,19 @@ export class ImapConnection {
     this.end();
   }
 
-  /** Say goodbye and close after the written data has gone. */
+  /**
+   * Say goodbye and close after the written data has gone. What the client still sends is read
+   * and dropped meanwhile (closing with unread data would reset the connection, and the client
+   * might never read why); one that does not close its side is cut off shortly after.
+   */
   end(): void {
     if (this.closed) return;
     this.stream?.stop();
     this.socket.end();
+    this.socket.resume();
+    const timer = setTimeout(() => this.socket.destroy(), 5000);
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
     this.cleanup();
   }
 

@@ -31,6 +31,8 @@ export interface StreamSink {
   /** a literal was refused: answer its command */
   refuse(refusal: Refusal): void;
   write(text: string): void;
+  /** end the session (after what was written has gone) */
+  close(): void;
 }
 
 export interface StreamLimits {
@@ -181,12 +183,14 @@ export class ImapStream {
 
   private discard(size: number): boolean {
     if (size > this.limits.maxDiscard) {
+      // too big even to read and throw away: the tagged NO [TOOBIG], then BYE [TOOBIG] with why
+      // (RFC 7888 section 4); the connection closes once the client has read them
       const refusal = this.discardReply!;
       this.discardReply = undefined;
       this.sink.refuse(refusal);
       this.stop();
-      this.sink.write('* BYE Literal too large to read\r\n');
-      this.socket.end();
+      this.sink.write(`* BYE [TOOBIG] A literal of ${size} octets is too large even to read and discard (at most ${this.limits.maxDiscard}); closing the connection\r\n`);
+      this.sink.close();
       return false;
     }
     this.literalLeft = size;

@@ -11,7 +11,8 @@ export async function status(conn: ImapConnection, cmd: ParsedCommand): Promise<
   const list = cmd.args[1];
   if (list.type !== 'list' || list.items.length === 0) return bad('STATUS needs a list of items');
   const items = list.items.map((i) => (textOf(i) ?? '').toUpperCase());
-  const known = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN'];
+  // APPENDLIMIT: RFC 7889 section 3, the folder's limit (the same for every folder here)
+  const known = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'APPENDLIMIT'];
   const unknown = items.find((i) => !known.includes(i));
   if (unknown !== undefined) return bad(`Unknown STATUS item ${unknown.slice(0, 30)}`);
   const maildir = await conn.server.store.folder(conn.user, name);
@@ -24,6 +25,7 @@ export async function status(conn: ImapConnection, cmd: ParsedCommand): Promise<
     UIDNEXT: figures.uidNext,
     UIDVALIDITY: figures.uidValidity,
     UNSEEN: figures.unseen,
+    APPENDLIMIT: conn.server.limits.maxLiteralSize,
   };
   conn.send(`* STATUS ${astring(name)} (${items.map((i) => `${i} ${values[i]}`).join(' ')})`);
   return ok('Status completed');
