@@ -8,7 +8,11 @@ import { ImapConnection } from './imap-connection.ts';
 
 export interface ImapServerOptions {
   port: number;
-  /** autologout after this long without a word from the client (RFC 3501 section 5.4: at least 30 min) */
+  /**
+   * Autologout after this long without a command, on the host's clock. Default: the topology's
+   * `limits.idleTimeout` before login, and after login that or 30 minutes, whichever is longer
+   * (RFC 3501 section 5.4: an autologout timer of at least 30 minutes). Given, it is both.
+   */
   idleTimeoutMs?: number;
   /** a failed login is answered after this delay */
   failedLoginDelayMs?: number;
@@ -21,7 +25,10 @@ export interface ImapServerOptions {
 }
 
 export interface ImapLimits {
+  /** after login */
   idleTimeoutMs: number;
+  /** before login: a client that connects and says nothing is not kept for half an hour */
+  loginIdleTimeoutMs: number;
   failedLoginDelayMs: number;
   maxClients: number;
   maxLineLength: number;
@@ -42,7 +49,9 @@ export class ImapServer implements Service {
     this.ctx = ctx;
     const hostLimits = ctx.host.mail?.limits;
     this.limits = {
+      // the topology's limits, with the schema's defaults where they did not come through
       idleTimeoutMs: options.idleTimeoutMs ?? Math.max(hostLimits?.idleTimeout ?? 0, 30 * 60_000),
+      loginIdleTimeoutMs: options.idleTimeoutMs ?? hostLimits?.idleTimeout ?? 5 * 60_000,
       failedLoginDelayMs: options.failedLoginDelayMs ?? 1000,
       maxClients: options.maxClients ?? hostLimits?.clients ?? 50,
       // RFC 7162 section 4 asks for at least 8192; long UID sets make long lines
@@ -73,8 +82,14 @@ export class ImapServer implements Service {
 
   private accept(socket: net.Socket): void {
     if (this.connections.size >= this.limits.maxClients) {
+      // the topology's limits.clients: refused with a reason, the sessions already here go on
+      // (RFC 5530 UNAVAILABLE: a passing condition)
       socket.on('error', () => undefined);
-      socket.end('* BYE Too many connections, try again later\r\n');
+      socket.end(`* BYE [UNAVAILABLE] Too many connections (${this.limits.maxClients} at most); try again later\r\n`);
+      socket.resume();
+      const timer = setTimeout(() => socket.destroy(), 2000);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
       return;
     }
     const conn = new ImapConnection(this, socket);

@@ -33,6 +33,8 @@ export interface StreamSink {
   write(text: string): void;
   /** end the session (after what was written has gone) */
   close(): void;
+  /** a whole line or literal came in (the idle time-out counts from here) */
+  activity(): void;
 }
 
 export interface StreamLimits {
@@ -101,6 +103,7 @@ export class ImapStream {
       this.buf = take === this.buf.length ? EMPTY : this.buf.subarray(take);
       this.literalLeft -= take;
       this.received += take;
+      if (this.literalLeft === 0) this.sink.activity();
       if (this.literalLeft === 0 && this.discardReply === undefined) {
         this.parts.push(this.literalChunks.length === 1 ? this.literalChunks[0] : Buffer.concat(this.literalChunks));
         this.literalChunks = [];
@@ -115,6 +118,7 @@ export class ImapStream {
       }
       this.buf = this.buf.subarray(lf + 1);
       this.skippingLine = false;
+      this.sink.activity();
       return true;
     }
     if (lf < 0) {
@@ -131,6 +135,7 @@ export class ImapStream {
     }
     const end = lf > 0 && this.buf[lf - 1] === 0x0d ? lf - 1 : lf;
     const line = this.buf.subarray(0, end);
+    this.sink.activity();
     this.buf = lf + 1 === this.buf.length ? EMPTY : this.buf.subarray(lf + 1);
     if (line.length > this.limits.maxLine) {
       this.parts = [];

@@ -6,6 +6,7 @@ import type { TranscriptLine, Bilingual } from '../trace/hop-event.ts';
 import type { HopPreview } from '../trace/trace-bus.ts';
 import { STEPS } from '../trace/steps.ts';
 import { checkLogin, type Account } from '../topology/accounts.ts';
+import { IdleTimer, spanText } from '../host/idle-timer.ts';
 import { LineReader, type ClientLine } from './line-reader.ts';
 import { ByteStuffer } from './byte-stuffer.ts';
 import { Maildrop, type DropMessage } from '../mailbox/maildrop.ts';
@@ -50,6 +51,8 @@ export class Pop3Connection {
   private afterwork: Promise<void> = Promise.resolve();
   private holdsMaildrop = false;
   private socketClosed = false;
+  /** RFC 1939 section 3's inactivity autologout timer, on the host's clock */
+  private readonly idle: IdleTimer;
   /** resolves once the socket is closed and the maildrop let go (after UPDATE's removals) */
   readonly ended: Promise<void>;
   private resolveEnded!: () => void;
@@ -72,14 +75,15 @@ export class Pop3Connection {
       if (this.state !== 'update') this.releaseMaildrop();
       this.checkEnded();
     });
-    // RFC 1939 section 3: an inactivity autologout timer of at least 10 minutes; the session
-    // does not enter the UPDATE state, so nothing marked deleted is removed.
-    socket.setTimeout(server.options.idleTimeoutMs);
-    socket.on('timeout', () => {
-      const minutes = server.options.idleTimeoutMs / 60_000;
-      const span = minutes >= 1 ? `${Math.round(minutes * 10) / 10} minutes` : `${server.options.idleTimeoutMs} ms`;
-      void this.send({ ok: false, text: `idle for more than ${span}; closing the connection, nothing deleted`, close: true });
+    // RFC 1939 section 3: an inactivity autologout timer (a whole line is activity, a byte is
+    // not); the session does not enter the UPDATE state, so nothing marked deleted is removed.
+    this.idle = new IdleTimer(this.ctx.clock, server.options.loginIdleTimeoutMs, () => {
+      const blocked = socket.writableLength > 0;
+      void this.send({ ok: false, text: `idle for more than ${spanText(this.idle.ms)}; closing the connection, nothing deleted`, close: true });
+      // a client that does not read what it asked for is cut off now
+      if (blocked) socket.destroy();
     });
+    socket.once('close', () => this.idle.stop());
   }
 
   /** Greet, then answer lines in order until QUIT or the client goes. */
@@ -91,6 +95,7 @@ export class Pop3Connection {
     for (;;) {
       const item = await this.reader.next();
       if (!item || this.closed) break;
+      this.idle.touch();
       try {
         await this.afterwork;
         await this.handle(item);
@@ -264,6 +269,7 @@ export class Pop3Connection {
       this.releaseMaildrop();
       return { ok: false, text: 'connection closed' };
     }
+    this.idle.setLimit(this.server.options.idleTimeoutMs);
     const { count, octets } = this.maildrop.stat();
     const reply: Pop3Reply = { ok: true, text: `${account.user}'s maildrop has ${count} message${count === 1 ? '' : 's'} (${octets} octets)` };
     await this.reportLogin('ok', login, reply);
@@ -392,11 +398,11 @@ export class Pop3Connection {
   /** The step gate may hold the mail here as long as the class needs: no idle time-out meanwhile. */
   private async hold(preview: HopPreview): Promise<void> {
     await this.flush();
-    this.socket.setTimeout(0);
+    this.idle.stop();
     try {
       await this.ctx.trace.hold(preview);
     } finally {
-      if (!this.closed) this.socket.setTimeout(this.server.options.idleTimeoutMs);
+      if (!this.closed) this.idle.setLimit(this.server.options.idleTimeoutMs);
     }
   }
 

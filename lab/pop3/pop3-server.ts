@@ -8,8 +8,13 @@ export interface Pop3Options {
   port: number;
   /** wait after a failed login before -ERR [AUTH]; default 1000 ms (tests pass a small value) */
   failedLoginDelayMs?: number;
-  /** inactivity autologout; RFC 1939 section 3 asks for at least 10 minutes, the default */
+  /**
+   * Inactivity autologout after login, on the host's clock; default the topology's
+   * `limits.idleTimeout` or 10 minutes, whichever is longer (RFC 1939 section 3: at least 10).
+   */
   idleTimeoutMs?: number;
+  /** the same before login; default the topology's `limits.idleTimeout` (or idleTimeoutMs when given) */
+  loginIdleTimeoutMs?: number;
   /** concurrent clients; default the host's mail limit (topology `limits.clients`) */
   maxClients?: number;
   /** failed logins before the connection is closed; default 3 */
@@ -38,7 +43,9 @@ export class Pop3Server {
     this.options = {
       port: options.port,
       failedLoginDelayMs: options.failedLoginDelayMs ?? 1000,
-      idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+      // the topology's limits, with the schema's defaults where they did not come through
+      idleTimeoutMs: options.idleTimeoutMs ?? Math.max(ctx.host.mail?.limits.idleTimeout ?? 0, 10 * 60_000),
+      loginIdleTimeoutMs: options.loginIdleTimeoutMs ?? options.idleTimeoutMs ?? ctx.host.mail?.limits.idleTimeout ?? 5 * 60_000,
       maxClients: options.maxClients ?? ctx.host.mail?.limits.clients ?? 50,
       maxFailedLogins: options.maxFailedLogins ?? 3,
       maxCommandOctets: options.maxCommandOctets ?? 255,

@@ -9,6 +9,7 @@ import { TraceBus } from '../../lab/trace/trace-bus.ts';
 import type { HostContext } from '../../lab/host/host-context.ts';
 import { startImapServer, type ImapServer, type ImapServerOptions } from '../../lab/imap/imap-server.ts';
 import { MailStore } from '../../lab/mailbox/mail-store.ts';
+import type { Limits } from '../../lab/topology/schema.ts';
 
 // A test's own small lab: the classroom topology, Server's context in a fresh data folder,
 // its IMAP server on an OS-chosen port, bound in the lab network at 192.168.111.100:143.
@@ -27,11 +28,19 @@ export interface ImapLab {
   close(): Promise<void>;
 }
 
-export async function startImapLab(options: Partial<ImapServerOptions> = {}, dataDir?: string): Promise<ImapLab> {
+export interface ImapLabSetup {
+  /** the host's clock (a ManualClock to drive time-outs) */
+  clock?: HostContext['clock'];
+  /** the host's topology limits, as if the topology file said them */
+  limits?: Partial<Limits>;
+}
+
+export async function startImapLab(options: Partial<ImapServerOptions> = {}, dataDir?: string, setup: ImapLabSetup = {}): Promise<ImapLab> {
   const topology = loadTopology(TOPOLOGY, { ports: 'auto' });
   const net = new LoopbackNet(topology);
   const trace = new TraceBus();
   const host = topology.hosts.find((h) => h.name === 'Server')!;
+  if (setup.limits) host.mail!.limits = { ...host.mail!.limits, ...setup.limits };
   const data = dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-')));
   const ctx: HostContext = {
     host,
@@ -41,7 +50,7 @@ export async function startImapLab(options: Partial<ImapServerOptions> = {}, dat
     resolver: new StubResolver({ net, from: host.name, nameServer: host.resolver ?? host.name, trace }),
     dataDir: path.join(data, host.name),
     listen: topology.listen,
-    clock: { now: () => Date.now() },
+    clock: setup.clock ?? { now: () => Date.now() },
     mailStore: new MailStore(path.join(data, host.name, 'mail')),
   };
   await fs.mkdir(ctx.dataDir, { recursive: true });

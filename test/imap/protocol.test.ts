@@ -446,14 +446,14 @@ describe('limits', () => {
     const l = await lab({ idleTimeoutMs: 100 });
     const c = await loggedIn(l);
     await c.waitClosed();
-    expect(c.text).toMatch(/^\* BYE Idle for too long/m);
+    expect(c.text).toMatch(/^\* BYE Idle for more than 100 ms \(no command\), logging out\r\n/m);
   });
 
   it('greets one client too many with BYE', async () => {
     const l = await lab({ maxClients: 1 });
     await connect(l);
     const second = await connect(l);
-    expect(second.text).toMatch(/^\* BYE Too many connections/);
+    expect(second.text).toMatch(/^\* BYE \[UNAVAILABLE\] Too many connections \(1 at most\); try again later\r\n/);
     await second.waitClosed();
   });
 });

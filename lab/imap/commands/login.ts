@@ -24,8 +24,7 @@ export async function verifyLogin(conn: ImapConnection, login: string, password:
     }
     return no('Authentication failed.', 'AUTHENTICATIONFAILED');
   }
-  conn.account = account;
-  conn.state = 'authenticated';
+  conn.loggedIn(account);
   await conn.server.store.ensureInbox(account.user);
   // RFC 3501 section 6.2.3: the capabilities may change after login; say them at once
   return ok(`Logged in as ${account.address}`, `CAPABILITY ${conn.capabilities().join(' ')}`);
