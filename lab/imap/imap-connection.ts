@@ -16,6 +16,8 @@ import { FlagError } from '../mailbox/maildir-flags.ts';
 import { MaildirMissingError } from '../mailbox/maildir.ts';
 import { STEPS } from '../trace/steps.ts';
 import { IdleTimer, spanText } from '../host/idle-timer.ts';
+import { astring } from '../mailbox/imap-syntax.ts';
+import { decodeMutf7 } from '../mailbox/mutf7.ts';
 
 // One IMAP session (RFC 3501 section 3): its state, the account and the selected folder, the
 // one place that writes tagged replies (after telling the client what changed), the idle timer
@@ -47,6 +49,8 @@ export class ImapConnection {
   /** step 8 is reported once per session, at the first SELECT */
   requestReported = false;
   clientId: Record<string, string> | undefined;
+  /** ENABLE UTF8=ACCEPT (RFC 6855): folder names in UTF-8 on the wire */
+  utf8 = false;
   private stream: ImapStream | undefined;
   /** the autologout timer (RFC 3501 section 5.4), on the host's clock */
   private idle: IdleTimer | undefined;
@@ -91,7 +95,9 @@ export class ImapConnection {
 
   capabilities(): string[] {
     // APPENDLIMIT (RFC 7889): the largest message APPEND takes, so a client need not send more
-    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN', `APPENDLIMIT=${this.server.limits.maxLiteralSize}`];
+    // ENABLE and UTF8=ACCEPT (RFC 5161, RFC 6855): a Korean user name logs in, and a client may
+    // ask for folder names in UTF-8
+    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN', `APPENDLIMIT=${this.server.limits.maxLiteralSize}`, 'ENABLE', 'UTF8=ACCEPT'];
     if (this.state === 'not-authenticated') {
       // without TLS, plaintext logins are a lab setting (RFC 3501 section 6.2.3: LOGINDISABLED)
       caps.push(this.server.ctx.host.mail?.plaintextAuth === false ? 'LOGINDISABLED' : 'AUTH=PLAIN');
@@ -208,6 +214,11 @@ export class ImapConnection {
   }
 
   // ---- output
+
+  /** A folder name as this session is sent it: modified UTF-7, or UTF-8 after ENABLE UTF8=ACCEPT. */
+  wireName(name: string): string {
+    return astring(this.utf8 ? decodeMutf7(name) : name);
+  }
 
   private writeText(text: string): void {
     if (this.closed || this.socket.destroyed) return;

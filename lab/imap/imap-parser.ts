@@ -142,7 +142,9 @@ function parseNode(c: Cursor, inSection: boolean): ImapNode {
     return { type: 'list', items };
   }
   if (ch === '"') return parseQuoted(c);
-  if (ch === '{') {
+  // "~{n}" is a literal8 (RFC 3516, RFC 6855 section 4's APPEND UTF8): bytes as a literal's
+  if (ch === '~' && c.line[c.pos + 1] === '{') c.pos++;
+  if (c.peek() === '{') {
     const rest = c.line.slice(c.pos);
     if (!LITERAL.test(rest)) c.fail('a literal {n} must end its line');
     const bytes = c.takeLiteral();

@@ -36,7 +36,9 @@ const BOTH: Pop3State[] = ['authorization', 'transaction'];
 
 // RFC 2449 section 5: what CAPA lists. Every capability of the AUTHORIZATION state is listed in
 // both states, as the RFC asks.
-const CAPABILITIES = ['TOP', 'UIDL', 'USER', 'SASL PLAIN', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'IMPLEMENTATION mail-lab'];
+// UTF8 USER (RFC 6856 section 2): USER, PASS and AUTH PLAIN take UTF-8 names (김유신), and
+// after UTF8 the server's answers may be UTF-8 too.
+const CAPABILITIES = ['TOP', 'UIDL', 'USER', 'SASL PLAIN', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'UTF8 USER', 'IMPLEMENTATION mail-lab'];
 
 export const COMMANDS: Record<string, CommandSpec> = {
   CAPA: {
@@ -55,7 +57,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
     async handler(conn, [name]) {
       // The same answer for every name: whether an account exists is not told before PASS.
       conn.pendingUser = name;
-      return { ok: true, text: `send the password of ${printable(name)} with PASS` };
+      return { ok: true, text: `send the password of ${printable(name, conn.utf8)} with PASS` };
+    },
+  },
+
+  // RFC 6856 section 2: the client may get UTF-8 in answers from now on
+  UTF8: {
+    states: AUTHORIZATION,
+    args: [0, 0],
+    usage: 'UTF8',
+    async handler(conn) {
+      conn.utf8 = true;
+      return { ok: true, text: 'UTF-8 is on: names and answers may be UTF-8' };
     },
   },
 
@@ -256,8 +269,8 @@ async function plainLogin(conn: Pop3Connection, base64: string): Promise<Pop3Rep
   return conn.login(authcid, password);
 }
 
-/** An argument as it may be echoed back: printable ASCII, short. */
-export function printable(text: string): string {
-  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+/** An argument as it may be echoed back: printable ASCII (letters of any script after UTF8), short. */
+export function printable(text: string, utf8 = false): string {
+  const clean = utf8 ? text.replace(/[\p{C}]/gu, '?') : text.replace(/[^\x20-\x7e]/g, '?');
   return clean.length > 40 ? `${clean.slice(0, 40)}...` : clean;
 }

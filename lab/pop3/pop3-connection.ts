@@ -41,6 +41,8 @@ export class Pop3Connection {
   maildrop: Maildrop | undefined;
   continuation: Continuation | undefined;
   failedLogins = 0;
+  /** the UTF8 command was given (RFC 6856) */
+  utf8 = false;
   closed = false;
   readonly peer: Promise<Peer>;
   private readonly reader: LineReader;

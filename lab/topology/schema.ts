@@ -36,7 +36,8 @@ export const mailSchema = z.strictObject({
   /** plaintext AUTH PLAIN/LOGIN without TLS (a lab setting) */
   plaintextAuth: z.boolean().default(true),
   /** user name (local part) -> account; the address is user@domain for the host's domains */
-  users: z.record(z.string().regex(/^[a-z0-9._-]+(@[a-z0-9.-]+)?$/, 'a lower-case local part such as lee (or an address such as lee@naver.com)'), userSchema).default({}),
+  // letters of any script (RFC 6531): 김유신 is a user name as much as kim
+  users: z.record(z.string().regex(/^[\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Nd}._-]+(@[a-z0-9.-]+)?$/u, 'a lower-case local part such as lee or 김유신 (or an address such as lee@naver.com)'), userSchema).default({}),
   limits: limitsSchema,
   /** queue runner retry schedule, Haraka style: "5s, 30s*2, 5m" */
   retry: z.string().default('5s, 30s*2, 2m*3'),

@@ -37,7 +37,7 @@ describe('greeting, states and syntax', () => {
   it('greets with capabilities and answers LIST "" "" with the separator', async () => {
     const l = await lab();
     const c = await connect(l);
-    expect(c.text).toMatch(/^\* OK \[CAPABILITY IMAP4rev1 LITERAL\+ SASL-IR ID IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN APPENDLIMIT=10485760 AUTH=PLAIN\] mail\.naver\.com /);
+    expect(c.text).toMatch(/^\* OK \[CAPABILITY IMAP4rev1 LITERAL\+ SASL-IR ID IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN APPENDLIMIT=10485760 ENABLE UTF8=ACCEPT AUTH=PLAIN\] mail\.naver\.com /);
     await c.command('l', 'LOGIN lee 1234');
     expect(await c.command('a', 'LIST "" ""')).toBe('* LIST (\\Noselect) "/" ""\r\na OK LIST completed\r\n');
     expect(await c.command('b', 'NAMESPACE')).toBe('* NAMESPACE (("" "/")) NIL NIL\r\nb OK Namespace completed\r\n');

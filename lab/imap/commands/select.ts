@@ -15,7 +15,7 @@ export function examine(conn: ImapConnection, cmd: ParsedCommand): Promise<Handl
 }
 
 async function open(conn: ImapConnection, cmd: ParsedCommand, readOnly: boolean): Promise<HandlerResult> {
-  const name = mailboxArg(cmd.args[0]);
+  const name = mailboxArg(cmd.args[0], conn.utf8);
   conn.deselect();
   const maildir = await conn.server.store.folder(conn.user, name);
   if (!maildir) return no(`Mailbox doesn't exist: ${name}`, 'NONEXISTENT');

@@ -3,11 +3,10 @@ import type { ParsedCommand } from '../imap-parser.ts';
 import { textOf } from '../imap-parser.ts';
 import { ok, no, bad, type HandlerResult } from '../command-result.ts';
 import { mailboxArg } from '../command-args.ts';
-import { astring } from '../../mailbox/imap-syntax.ts';
 
 // STATUS (RFC 3501 section 6.3.10): a folder's figures without selecting it.
 export async function status(conn: ImapConnection, cmd: ParsedCommand): Promise<HandlerResult> {
-  const name = mailboxArg(cmd.args[0]);
+  const name = mailboxArg(cmd.args[0], conn.utf8);
   const list = cmd.args[1];
   if (list.type !== 'list' || list.items.length === 0) return bad('STATUS needs a list of items');
   const items = list.items.map((i) => (textOf(i) ?? '').toUpperCase());
@@ -27,6 +26,6 @@ export async function status(conn: ImapConnection, cmd: ParsedCommand): Promise<
     UNSEEN: figures.unseen,
     APPENDLIMIT: conn.server.limits.maxLiteralSize,
   };
-  conn.send(`* STATUS ${astring(name)} (${items.map((i) => `${i} ${values[i]}`).join(' ')})`);
+  conn.send(`* STATUS ${conn.wireName(name)} (${items.map((i) => `${i} ${values[i]}`).join(' ')})`);
   return ok('Status completed');
 }
