@@ -189,8 +189,11 @@ export function matches(key: SearchKey, m: SearchSubject, cache: { text?: TextCa
       return !m.recent;
     case 'indexed': {
       const entry = m.entry();
-      // the subject decoded, the addresses as parsed (FROM matches the address, not the header text)
-      return entry !== undefined && entry.search[key.field].toLowerCase().includes(key.value);
+      // the subject as written (decoded here), the addresses as parsed (FROM matches the
+      // address, not the header text)
+      if (entry === undefined) return false;
+      const text = key.field === 0 ? decodeWords(entry.search[0]) : entry.search[key.field];
+      return text.toLowerCase().includes(key.value);
     }
     case 'date': {
       const entry = m.entry();

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { UidList } from './uid-list.ts';
 import { Keywords, sortLetters, changeLetters } from './maildir-flags.ts';
 import { HeaderIndex, type IndexEntry } from './header-index.ts';
-import { summarize } from './message-summary.ts';
+import { summarize, AddressForms } from './message-summary.ts';
 import { toCrlf } from './mime.ts';
 import { maildirName, fsyncPath, baseOf, lettersOf, sizeInName, compareNames } from './maildir-name.ts';
 
@@ -99,6 +99,8 @@ export class Maildir extends EventEmitter {
   private stamps: number[] | undefined;
   /** the UIDVALIDITY the model was built under */
   knownValidity = 0;
+  /** address headers already parsed for the index: this folder's correspondents */
+  private readonly addressForms = new AddressForms();
 
   constructor(dir: string) {
     super();
@@ -532,7 +534,7 @@ export class Maildir extends EventEmitter {
     if (known) return known;
     const read = file ?? this.readFile(rec);
     if (!read) return undefined;
-    const entry: IndexEntry = { ...summarize(read.data), size: read.data.length, mtime: read.mtime };
+    const entry: IndexEntry = { ...summarize(read.data, this.addressForms), size: read.data.length, mtime: read.mtime };
     this.index.put(rec.base, entry);
     return entry;
   }

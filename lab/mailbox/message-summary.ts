@@ -1,6 +1,5 @@
 import { parseMessage, findField, fieldValue, parseStructured, countLines, hasBareLf, toCrlf, type MimePart } from './mime.ts';
 import { parseAddressList, addressSearchText, type EnvelopeAddress } from './addresses.ts';
-import { decodeWords } from './encoded-words.ts';
 import { nstring, imapString } from './imap-syntax.ts';
 
 // What the header index keeps for each message: ENVELOPE, BODYSTRUCTURE and BODY already in
@@ -21,21 +20,22 @@ export interface MessageSummary {
   sentMs: number | null;
   sentDay: number | null;
   /**
-   * What SEARCH SUBJECT, FROM, TO, CC and BCC match: the subject decoded, the addresses as
-   * parsed ("decoded name <mailbox@host>", see addressSearchText)
+   * What SEARCH SUBJECT, FROM, TO, CC and BCC match: the subject as written (SEARCH decodes it,
+   * so building the index costs no decoding), the addresses as parsed ("decoded name
+   * <mailbox@host>", see addressSearchText)
    */
   search: [string, string, string, string, string];
   messageId: string | null;
 }
 
-export function summarize(file: Buffer): MessageSummary {
+export function summarize(file: Buffer, forms: AddressForms = new AddressForms()): MessageSummary {
   const lf: 0 | 1 = hasBareLf(file) ? 1 : 0;
   const buf = lf ? toCrlf(file) : file;
   const root = parseMessage(buf);
   const fields = firstFields(buf, root);
   const sent = parseSentDate(fields.get('date'));
   const [bodystructure, body] = structuresOf(buf, root);
-  const lists = new AddressLists(fields);
+  const lists = new AddressLists(fields, forms);
   return {
     vsize: buf.length,
     lf,
@@ -45,7 +45,7 @@ export function summarize(file: Buffer): MessageSummary {
     body,
     sentMs: sent?.ms ?? null,
     sentDay: sent?.day ?? null,
-    search: [decodeWords(fields.get('subject') ?? ''), lists.search('from'), lists.search('to'), lists.search('cc'), lists.search('bcc')],
+    search: [fields.get('subject') ?? '', lists.search('from'), lists.search('to'), lists.search('cc'), lists.search('bcc')],
     messageId: fields.get('message-id') ?? null,
   };
 }
@@ -72,47 +72,64 @@ export function parseSentDate(value: string | undefined): { ms: number; day: num
   return { ms, day: Math.floor((ms + offset * 60_000) / 86_400_000) };
 }
 
-/** Each address field of a header parsed once, for ENVELOPE and for SEARCH. */
+/** An address list in ENVELOPE's form: NIL when empty (RFC 3501 section 7.4.2). */
+function envelopeList(list: EnvelopeAddress[]): string {
+  if (list.length === 0) return 'NIL';
+  let out = '(';
+  for (const a of list) {
+    if (a.kind === 'mailbox') out += `(${nstring(a.name)} ${nstring(a.route)} ${nstring(a.mailbox)} ${nstring(a.host)})`;
+    else if (a.kind === 'group') out += `(NIL NIL ${nstring(a.name)} NIL)`;
+    else out += '(NIL NIL NIL NIL)';
+  }
+  return `${out})`;
+}
+
+/**
+ * Address header values already read, with their ENVELOPE and SEARCH forms: a folder's mail
+ * comes from and goes to few people, so addressparser runs once per distinct value, not once per
+ * message (a Maildir keeps one of these for its index builds).
+ */
+export class AddressForms {
+  private readonly forms = new Map<string, { envelope: string; search: string }>();
+
+  of(value: string): { envelope: string; search: string } {
+    let form = this.forms.get(value);
+    if (!form) {
+      const list = parseAddressList(value);
+      form = { envelope: envelopeList(list), search: addressSearchText(list) };
+      if (this.forms.size >= 2000) this.forms.clear();
+      this.forms.set(value, form);
+    }
+    return form;
+  }
+}
+
+/** Each address field of a header, for ENVELOPE and for SEARCH. */
 class AddressLists {
   private readonly fields: Map<string, string>;
-  private readonly parsed = new Map<string, EnvelopeAddress[]>();
+  private readonly forms: AddressForms;
 
-  constructor(fields: Map<string, string>) {
+  constructor(fields: Map<string, string>, forms: AddressForms) {
     this.fields = fields;
-  }
-
-  /** The parsed list, or undefined when the header has no such field. */
-  get(name: string): EnvelopeAddress[] | undefined {
-    const value = this.fields.get(name);
-    if (value === undefined) return undefined;
-    let list = this.parsed.get(name);
-    if (!list) this.parsed.set(name, (list = parseAddressList(value)));
-    return list;
+    this.forms = forms;
   }
 
   search(name: string): string {
-    const list = this.get(name);
-    return list ? addressSearchText(list) : '';
+    const value = this.fields.get(name);
+    return value === undefined ? '' : this.forms.of(value).search;
   }
 
-  /** The ENVELOPE form of a field: NIL when absent or empty (RFC 3501 section 7.4.2). */
+  /** The ENVELOPE form of a field: NIL when absent or empty. */
   envelope(name: string): string {
-    const list = this.get(name);
-    if (!list || list.length === 0) return 'NIL';
-    let out = '(';
-    for (const a of list) {
-      if (a.kind === 'mailbox') out += `(${nstring(a.name)} ${nstring(a.route)} ${nstring(a.mailbox)} ${nstring(a.host)})`;
-      else if (a.kind === 'group') out += `(NIL NIL ${nstring(a.name)} NIL)`;
-      else out += '(NIL NIL NIL NIL)';
-    }
-    return `${out})`;
+    const value = this.fields.get(name);
+    return value === undefined ? 'NIL' : this.forms.of(value).envelope;
   }
 }
 
 /** ENVELOPE (RFC 3501 section 7.4.2) of a message (the root, or an embedded message/rfc822). */
 export function envelopeOf(buf: Buffer, message: MimePart): string {
   const fields = firstFields(buf, message);
-  return envelopeFrom(fields, new AddressLists(fields));
+  return envelopeFrom(fields, new AddressLists(fields, new AddressForms()));
 }
 
 function envelopeFrom(fields: Map<string, string>, lists: AddressLists): string {

@@ -159,7 +159,8 @@ describe('addresses and encoded words', () => {
 
   it('reads addresses with nodemailer\'s addressparser, and gives SEARCH the decoded names and real addresses', () => {
     const entry = summarize(crlf(['From: =?EUC-KR?B?sejAr73F?= <kim@daum.net>', 'To: <lee (comment) @ naver.com>, group: a@b.c, "d, e" <f@g.h>;', 'Subject: =?ISO-2022-KR?B?GyQpQw4xaEAvPUUP?=', '', 'x', '']));
-    expect(entry.search).toEqual(['김유신', '김유신 <kim@daum.net>', 'lee@naver.com, group:, a@b.c, d, e <f@g.h>', '', '']);
+    expect(decodeWords(entry.search[0])).toBe('김유신');
+    expect(entry.search.slice(1)).toEqual(['김유신 <kim@daum.net>', 'lee@naver.com, group:, a@b.c, d, e <f@g.h>', '', '']);
     expect(entry.envelope).toContain('(("=?EUC-KR?B?sejAr73F?=" NIL "kim" "daum.net"))');
   });
 
