@@ -1,31 +1,12 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { startImapLab, letter, RawClient, type ImapLab } from './imap-lab.ts';
-import type { ImapServerOptions } from '../../lab/imap/imap-server.ts';
+import { describe, it, expect } from 'vitest';
+import { letter, rawImapKit, type RawClient, type ImapLab } from './imap-lab.ts';
 
 // What Dovecot's imaptest found, each as a test of the project's own, over a raw socket: the
 // answers are those RFC 3501 (and RFC 2180, 7888, 7889) ask for and Dovecot 2.3 gives.
 
-const labs: ImapLab[] = [];
-const clients: RawClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const l of labs.splice(0)) await l.close();
-});
-
-async function lab(options: Partial<ImapServerOptions> = {}): Promise<ImapLab> {
-  const l = await startImapLab(options);
-  labs.push(l);
-  return l;
-}
-
-async function session(l: ImapLab, folder: string | undefined = 'INBOX'): Promise<RawClient> {
-  const c = await RawClient.connect(l.port);
-  clients.push(c);
-  expect(await c.command('l', 'LOGIN lee 1234')).toMatch(/^l OK/m);
-  if (folder) expect(await c.command('s', `SELECT ${folder}`)).toMatch(/^s OK \[READ-WRITE\]/m);
-  return c;
-}
+const kit = rawImapKit();
+const { lab } = kit;
+const session = (l: ImapLab, folder: string | undefined = 'INBOX') => kit.session(l, folder ?? false);
 
 /** APPEND a message with a LITERAL+ literal; resolves with the tagged reply. */
 async function append(c: RawClient, folder: string, message: Buffer | string, flags = ''): Promise<string> {

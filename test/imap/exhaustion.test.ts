@@ -1,8 +1,7 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { once } from 'node:events';
-import { startImapLab, letter, RawClient, type ImapLab, type ImapLabSetup } from './imap-lab.ts';
-import { ManualClock } from './manual-clock.ts';
-import type { ImapServerOptions } from '../../lab/imap/imap-server.ts';
+import { letter, rawImapKit, type ImapLab } from './imap-lab.ts';
+import { ManualClock, trickle } from './manual-clock.ts';
 
 // The dovecot role's IMAP side against clients that try to exhaust it: more connections than
 // `limits.clients`, clients that say nothing or trickle a line, clients that do not read, floods
@@ -10,32 +9,9 @@ import type { ImapServerOptions } from '../../lab/imap/imap-server.ts';
 // server goes on serving the others, and a well-behaved client after it gets its answers.
 // Time-outs run on a ManualClock the test moves: nothing here waits for time to pass.
 
-const labs: ImapLab[] = [];
-const clients: RawClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const l of labs.splice(0)) await l.close();
-});
-
-async function lab(options: Partial<ImapServerOptions> = {}, setup: ImapLabSetup = {}): Promise<ImapLab> {
-  const l = await startImapLab(options, undefined, setup);
-  labs.push(l);
-  return l;
-}
-
-async function connect(l: ImapLab): Promise<RawClient> {
-  const c = await RawClient.connect(l.port);
-  clients.push(c);
-  return c;
-}
-
-async function session(l: ImapLab, select = true): Promise<RawClient> {
-  const c = await connect(l);
-  expect(await c.command('l', 'LOGIN lee 1234')).toMatch(/^l OK/m);
-  if (select) expect(await c.command('s', 'SELECT INBOX')).toMatch(/^s OK/m);
-  return c;
-}
+const kit = rawImapKit();
+const { lab, connect } = kit;
+const session = (l: ImapLab, select = true) => kit.session(l, select ? 'INBOX' : false);
 
 /** A client after the attack: it connects, logs in and reads INBOX as usual. */
 async function stillServes(l: ImapLab): Promise<void> {
@@ -96,12 +72,7 @@ describe('idle and slow clients, on the host clock', () => {
     const clock = new ManualClock();
     const l = await lab({}, { clock, limits: { idleTimeout: 200 } });
     const c = await connect(l);
-    c.write('a NO');
-    await clock.looked(2);
-    clock.advance(150);
-    c.write('O'); // had a byte been activity, the time-out would count from here
-    await clock.looked(2);
-    clock.advance(100);
+    await trickle(clock, (text) => c.write(text), 'a NO', 'O');
     await c.waitClosed();
     expect(c.text).toMatch(/^\* BYE Idle for more than 200 ms/m);
   });

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import { afterEach, expect } from 'vitest';
 import { loadTopology } from '../../lab/topology/load.ts';
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
@@ -177,4 +178,36 @@ export class RawClient {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/**
+ * The labs and raw clients of a test file, closed after each test: lab() starts a small lab,
+ * connect() a raw client, session() one logged in as lee (with a folder selected unless false).
+ */
+export function rawImapKit() {
+  const labs: ImapLab[] = [];
+  const clients: RawClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    for (const l of labs.splice(0)) await l.close();
+  });
+  const connect = async (l: ImapLab): Promise<RawClient> => {
+    const c = await RawClient.connect(l.port);
+    clients.push(c);
+    return c;
+  };
+  return {
+    async lab(options: Partial<ImapServerOptions> = {}, setup: ImapLabSetup = {}): Promise<ImapLab> {
+      const l = await startImapLab(options, undefined, setup);
+      labs.push(l);
+      return l;
+    },
+    connect,
+    async session(l: ImapLab, folder: string | false = 'INBOX'): Promise<RawClient> {
+      const c = await connect(l);
+      expect(await c.command('l', 'LOGIN lee 1234')).toMatch(/^l OK/m);
+      if (folder) expect(await c.command('s', `SELECT ${folder}`)).toMatch(/^s OK \[READ-WRITE\]/m);
+      return c;
+    },
+  };
 }

@@ -23,3 +23,17 @@ export class ManualClock {
     return new Promise((resolve) => this.waiters.push({ at: this.looks + n, resolve }));
   }
 }
+
+/**
+ * A client trickling a command line under an idle limit of 200 ms: its first bytes at once, one
+ * more once 150 ms have passed, then the clock goes on to 250 ms after the start. The session is
+ * idle by then, unless the server took a byte for activity (then it would count from 150).
+ */
+export async function trickle(clock: ManualClock, write: (text: string) => void, first: string, second: string): Promise<void> {
+  write(first);
+  await clock.looked(2);
+  clock.advance(150);
+  write(second);
+  await clock.looked(2);
+  clock.advance(100);
+}

@@ -1,37 +1,13 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startImapLab, letter, encodedWord, RawClient, type ImapLab } from './imap-lab.ts';
-import type { ImapServerOptions } from '../../lab/imap/imap-server.ts';
+import { letter, encodedWord, rawImapKit, type ImapLab } from './imap-lab.ts';
 
 // Protocol edge cases over a raw socket: what no library client would send.
 
-const labs: ImapLab[] = [];
-const clients: RawClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const lab of labs.splice(0)) await lab.close();
-});
-
-async function lab(options: Partial<ImapServerOptions> = {}): Promise<ImapLab> {
-  const l = await startImapLab(options);
-  labs.push(l);
-  return l;
-}
-
-async function connect(l: ImapLab): Promise<RawClient> {
-  const c = await RawClient.connect(l.port);
-  clients.push(c);
-  return c;
-}
-
-async function loggedIn(l: ImapLab, select = true): Promise<RawClient> {
-  const c = await connect(l);
-  expect(await c.command('l', 'LOGIN lee 1234')).toMatch(/^l OK/m);
-  if (select) expect(await c.command('s', 'SELECT INBOX')).toMatch(/^s OK \[READ-WRITE\]/m);
-  return c;
-}
+const kit = rawImapKit();
+const { lab, connect } = kit;
+const loggedIn = (l: ImapLab, select = true) => kit.session(l, select ? 'INBOX' : false);
 
 describe('greeting, states and syntax', () => {
   it('greets with capabilities and answers LIST "" "" with the separator', async () => {

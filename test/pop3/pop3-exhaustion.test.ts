@@ -4,7 +4,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPop3Lab, letter, rawExchange, type Pop3Lab, type Pop3LabSetup } from './pop3-fixture.ts';
-import { ManualClock } from '../imap/manual-clock.ts';
+import { ManualClock, trickle } from '../imap/manual-clock.ts';
 
 const labs: Pop3Lab[] = [];
 async function lab(options: Parameters<typeof startPop3Lab>[0] = {}, setup: Pop3LabSetup = {}): Promise<Pop3Lab> {
@@ -91,12 +91,7 @@ describe('idle and slow clients, on the host clock', () => {
     const socket = await l.connect();
     await greeting(socket);
     const said = untilClosed(socket);
-    socket.write('US');
-    await clock.looked(2);
-    clock.advance(150);
-    socket.write('E'); // had a byte been activity, the time-out would count from here
-    await clock.looked(2);
-    clock.advance(100);
+    await trickle(clock, (text) => socket.write(text), 'US', 'E');
     expect(await said).toMatch(/^-ERR idle for more than 200 ms/);
   });
 });
