@@ -1,7 +1,9 @@
 import type { Host, Topology } from '../topology/types.ts';
 import type { LabNet } from '../net/lab-net.ts';
 import type { TraceBus } from '../trace/trace-bus.ts';
+import path from 'node:path';
 import { StubResolver } from '../net/resolver.ts';
+import { MailStore } from '../mailbox/mail-store.ts';
 import { LoginPolicy } from './login-policy.ts';
 
 /**
@@ -37,6 +39,11 @@ export interface HostContext {
   clock: HostClock;
   /** the one login policy of this host: SMTP AUTH, POP3 and IMAP ask it alike */
   login: LoginPolicy;
+  /**
+   * The host's one mail store (<dataDir>/mail): the MDA delivers into it, POP3 and IMAP read it,
+   * so all three share one model of each folder (order, UIDs, flags) and news of changes.
+   */
+  mailStore: MailStore;
 }
 
 /** A running service of a host: listening on a real port, stoppable. */
@@ -82,5 +89,6 @@ export function buildHostContext(options: {
     dataDir: options.dataDir,
     listen: options.listen ?? topology.listen,
     ...clockAndLogin(host, options),
+    mailStore: new MailStore(path.join(options.dataDir, 'mail')),
   };
 }

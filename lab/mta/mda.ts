@@ -3,7 +3,7 @@
 // section 4.4) and Delivered-To are written.
 import path from 'node:path';
 import type { HostContext } from '../host/host-context.ts';
-import { MailStore } from '../mailbox/mail-store.ts';
+import type { MailStore } from '../mailbox/mail-store.ts';
 import { mailboxAccount } from './postmaster.ts';
 import { STEPS } from '../trace/steps.ts';
 import type { Envelope } from './queue.ts';
@@ -40,7 +40,8 @@ export class Mda {
 
   constructor(ctx: HostContext) {
     this.ctx = ctx;
-    this.store = new MailStore(path.join(ctx.dataDir, 'mail'));
+    // the host's one store, shared with POP3 and IMAP (their sessions hear of each delivery)
+    this.store = ctx.mailStore;
   }
 
   /** The local user an address delivers to here, or undefined. */

@@ -1,5 +1,5 @@
 import type { Pop3Connection, Pop3State } from './pop3-connection.ts';
-import type { DropMessage } from './maildrop.ts';
+import type { DropMessage } from '../mailbox/maildrop.ts';
 
 /** What a handler answers; the connection writes it (the one place replies are written). */
 export interface Pop3Reply {
@@ -36,8 +36,10 @@ const BOTH: Pop3State[] = ['authorization', 'transaction'];
 
 // RFC 2449 section 5: what CAPA lists. Every capability of the AUTHORIZATION state is listed in
 // both states, as the RFC asks.
-// USER and SASL only where the host's login policy allows plaintext logins.
-const CAPABILITIES = ['TOP', 'UIDL', 'USER', 'SASL PLAIN', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'IMPLEMENTATION mail-lab'];
+// UTF8 USER (RFC 6856 section 2): USER, PASS and AUTH PLAIN take UTF-8 names (김유신), and
+// after UTF8 the server's answers may be UTF-8 too. USER and SASL only where the host's login
+// policy allows plaintext logins.
+const CAPABILITIES = ['TOP', 'UIDL', 'USER', 'SASL PLAIN', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'UTF8 USER', 'IMPLEMENTATION mail-lab'];
 const LOGIN_CAPABILITIES = new Set(['USER', 'SASL PLAIN']);
 
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -59,7 +61,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
       if (!conn.ctx.login.plaintextAllowed) return { ok: false, code: 'AUTH', text: conn.ctx.login.disabledMessage };
       // The same answer for every name: whether an account exists is not told before PASS.
       conn.pendingUser = name;
-      return { ok: true, text: `send the password of ${printable(name)} with PASS` };
+      return { ok: true, text: `send the password of ${printable(name, conn.utf8)} with PASS` };
+    },
+  },
+
+  // RFC 6856 section 2: the client may get UTF-8 in answers from now on
+  UTF8: {
+    states: AUTHORIZATION,
+    args: [0, 0],
+    usage: 'UTF8',
+    async handler(conn) {
+      conn.utf8 = true;
+      return { ok: true, text: 'UTF-8 is on: names and answers may be UTF-8' };
     },
   },
 
@@ -252,8 +265,8 @@ async function plainLogin(conn: Pop3Connection, base64: string): Promise<Pop3Rep
   return conn.login(decoded.value);
 }
 
-/** An argument as it may be echoed back: printable ASCII, short. */
-export function printable(text: string): string {
-  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+/** An argument as it may be echoed back: printable ASCII (letters of any script after UTF8), short. */
+export function printable(text: string, utf8 = false): string {
+  const clean = utf8 ? text.replace(/[\p{C}]/gu, '?') : text.replace(/[^\x20-\x7e]/g, '?');
   return clean.length > 40 ? `${clean.slice(0, 40)}...` : clean;
 }

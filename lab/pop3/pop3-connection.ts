@@ -7,9 +7,10 @@ import type { HopPreview } from '../trace/trace-bus.ts';
 import { STEPS } from '../trace/steps.ts';
 import type { Account } from '../topology/accounts.ts';
 import type { PlainFields } from '../host/login-policy.ts';
+import { IdleTimer, spanText } from '../host/idle-timer.ts';
 import { LineReader, type ClientLine } from './line-reader.ts';
 import { ByteStuffer } from './byte-stuffer.ts';
-import { Maildrop, type DropMessage } from './maildrop.ts';
+import { Maildrop, type DropMessage } from '../mailbox/maildrop.ts';
 import { COMMANDS, commandsFor, printable, type Pop3Reply } from './pop3-commands.ts';
 import type { Pop3Server } from './pop3-server.ts';
 
@@ -41,6 +42,8 @@ export class Pop3Connection {
   maildrop: Maildrop | undefined;
   continuation: Continuation | undefined;
   failedLogins = 0;
+  /** the UTF8 command was given (RFC 6856) */
+  utf8 = false;
   closed = false;
   readonly peer: Promise<Peer>;
   private readonly reader: LineReader;
@@ -51,6 +54,8 @@ export class Pop3Connection {
   private afterwork: Promise<void> = Promise.resolve();
   private holdsMaildrop = false;
   private socketClosed = false;
+  /** RFC 1939 section 3's inactivity autologout timer, on the host's clock */
+  private readonly idle: IdleTimer;
   /** resolves once the socket is closed and the maildrop let go (after UPDATE's removals) */
   readonly ended: Promise<void>;
   private resolveEnded!: () => void;
@@ -73,14 +78,15 @@ export class Pop3Connection {
       if (this.state !== 'update') this.releaseMaildrop();
       this.checkEnded();
     });
-    // RFC 1939 section 3: an inactivity autologout timer of at least 10 minutes; the session
-    // does not enter the UPDATE state, so nothing marked deleted is removed.
-    socket.setTimeout(server.options.idleTimeoutMs);
-    socket.on('timeout', () => {
-      const minutes = server.options.idleTimeoutMs / 60_000;
-      const span = minutes >= 1 ? `${Math.round(minutes * 10) / 10} minutes` : `${server.options.idleTimeoutMs} ms`;
-      void this.send({ ok: false, text: `idle for more than ${span}; closing the connection, nothing deleted`, close: true });
+    // RFC 1939 section 3: an inactivity autologout timer (a whole line is activity, a byte is
+    // not); the session does not enter the UPDATE state, so nothing marked deleted is removed.
+    this.idle = new IdleTimer(this.ctx.clock, server.options.loginIdleTimeoutMs, () => {
+      const blocked = socket.writableLength > 0;
+      void this.send({ ok: false, text: `idle for more than ${spanText(this.idle.ms)}; closing the connection, nothing deleted`, close: true });
+      // a client that does not read what it asked for is cut off now
+      if (blocked) socket.destroy();
     });
+    socket.once('close', () => this.idle.stop());
   }
 
   /** Greet, then answer lines in order until QUIT or the client goes. */
@@ -92,6 +98,7 @@ export class Pop3Connection {
     for (;;) {
       const item = await this.reader.next();
       if (!item || this.closed) break;
+      this.idle.touch();
       try {
         await this.afterwork;
         await this.handle(item);
@@ -247,13 +254,16 @@ export class Pop3Connection {
       return reply;
     }
     const account = outcome.account;
-    if (!this.server.lockMaildrop(account.user, this)) {
+    const store = this.ctx.mailStore;
+    if (!store.lockMaildrop(account.user, this)) {
       return { ok: false, code: 'IN-USE', text: `${account.user}'s mailbox is already open in another session` };
     }
     this.holdsMaildrop = true;
     this.account = account;
     try {
-      this.maildrop = await Maildrop.open(this.server.maildirOf(account.user), this.server.sizes);
+      const inbox = await store.folder(account.user, 'INBOX');
+      if (!inbox) throw new Error('no INBOX');
+      this.maildrop = await Maildrop.open(inbox);
     } catch (err) {
       this.releaseMaildrop();
       this.account = undefined;
@@ -264,6 +274,7 @@ export class Pop3Connection {
       this.releaseMaildrop();
       return { ok: false, text: 'connection closed' };
     }
+    this.idle.setLimit(this.server.options.idleTimeoutMs);
     const { count, octets } = this.maildrop.stat();
     const reply: Pop3Reply = { ok: true, text: `${account.user}'s maildrop has ${count} message${count === 1 ? '' : 's'} (${octets} octets)` };
     await this.reportLogin('ok', account.user, reply);
@@ -298,7 +309,7 @@ export class Pop3Connection {
   private releaseMaildrop(): void {
     if (this.holdsMaildrop && this.account) {
       this.holdsMaildrop = false;
-      this.server.unlockMaildrop(this.account.user, this);
+      this.ctx.mailStore.unlockMaildrop(this.account.user, this);
     }
     this.checkEnded();
   }
@@ -354,6 +365,7 @@ export class Pop3Connection {
 
   private transferPreview(peer: Peer, message: DropMessage, command: 'RETR' | 'TOP', bodyLines?: number): HopPreview {
     const user = this.account!.user;
+    const file = this.maildrop?.file(message);
     const host = this.ctx.host;
     const what = command === 'RETR'
       ? { ko: `메일 ${message.number}번 (${message.size}바이트)`, en: `message ${message.number} (${message.size} octets)` }
@@ -367,7 +379,7 @@ export class Pop3Connection {
       toAddress: peer.address,
       steps: STEPS.retrievalTransfer,
       summary: { ko: `dovecot이 ${what.ko}을 POP3로 ${user}에게 보냅니다`, en: `dovecot sends ${what.en} to ${user} by POP3` },
-      files: [message.file],
+      files: file ? [file] : [],
     };
   }
 
@@ -391,11 +403,11 @@ export class Pop3Connection {
   /** The step gate may hold the mail here as long as the class needs: no idle time-out meanwhile. */
   private async hold(preview: HopPreview): Promise<void> {
     await this.flush();
-    this.socket.setTimeout(0);
+    this.idle.stop();
     try {
       await this.ctx.trace.hold(preview);
     } finally {
-      if (!this.closed) this.socket.setTimeout(this.server.options.idleTimeoutMs);
+      if (!this.closed) this.idle.setLimit(this.server.options.idleTimeoutMs);
     }
   }
 

@@ -38,7 +38,8 @@ export const mailSchema = z.strictObject({
   /** plaintext AUTH PLAIN/LOGIN without TLS (a lab setting) */
   plaintextAuth: z.boolean().default(true),
   /** user name (local part) -> account; the address is user@domain for the host's domains */
-  users: z.record(z.string().regex(/^[\p{Ll}\p{Lo}0-9._-]+(@[a-z0-9.-]+)?$/u, 'a lower-case local part such as lee or 김유신 (or an address such as lee@naver.com)'), userSchema).default({}),
+  // letters of any script (RFC 6531): 김유신 is a user name as much as kim
+  users: z.record(z.string().regex(/^[\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Nd}._-]+(@[a-z0-9.-]+)?$/u, 'a lower-case local part such as lee or 김유신 (or an address such as lee@naver.com)'), userSchema).default({}),
   /**
    * The user whose mailbox takes mail for postmaster (RFC 5321 section 4.5.1: every host has
    * one, and mail to it is always accepted); default the host's first user.

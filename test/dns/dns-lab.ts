@@ -16,6 +16,7 @@ import { TraceBus } from '../../lab/trace/trace-bus.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { startNameServer, type NameServer } from '../../lab/dns/name-server.ts';
 import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
+import { MailStore } from '../../lab/mailbox/mail-store.ts';
 import type { Topology } from '../../lab/topology/types.ts';
 
 const run = promisify(execFile);
@@ -67,6 +68,7 @@ export async function startDnsLab(): Promise<DnsLab> {
   const ctx: HostContext = {
     host, topology, net, trace, resolver: resolver('Server'),
     dataDir: path.join(dataDir, 'Server'), listen: topology.listen, ...clockAndLogin(host),
+    mailStore: new MailStore(path.join(dataDir, 'Server', 'mail')),
   };
   const server = await startNameServer(ctx, { port: 0 });
   net.bind('Server', 'dns', server.port);

@@ -12,6 +12,7 @@ import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
 import { startMailServer } from '../../lab/mta/mail-server.ts';
 import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
+import { MailStore } from '../../lab/mailbox/mail-store.ts';
 import { classroomTopology } from './lab-fixture.ts';
 
 const [root, dnsPort, serverPort, retry] = process.argv.slice(2);
@@ -30,6 +31,7 @@ const ctx: HostContext = {
   dataDir: path.join(root, 'Server-B'),
   listen: topology.listen,
   ...clockAndLogin(host),
+  mailStore: new MailStore(path.join(root, 'Server-B', 'mail')),
 };
 // what the runner did, for the test's log: one line per relay, bounce or queue repair
 trace.on((e) => {

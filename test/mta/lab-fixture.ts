@@ -16,6 +16,7 @@ import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
 import { clockAndLogin, type HostClock, type HostContext } from '../../lab/host/host-context.ts';
+import { MailStore } from '../../lab/mailbox/mail-store.ts';
 
 export type MailHostName = 'Server' | 'Server-B';
 
@@ -175,6 +176,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
       dataDir: path.join(root, host.name),
       listen: topology.listen,
       ...clockAndLogin(host, { failedLoginDelayMs: options.failedLoginDelayMs ?? 5, clock: options.clock }),
+      mailStore: new MailStore(path.join(root, host.name, 'mail')),
     };
   };
   return {

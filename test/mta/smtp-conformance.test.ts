@@ -91,10 +91,8 @@ describe('SMTPUTF8 (RFC 6531)', () => {
     expect((await simpleParser(got.raw)).text?.trim()).toBe('안녕하세요, 장군님.');
   });
 
-  // The dovecot branch makes POP3 and IMAP take UTF-8 logins (RFC 6855); until it has landed on
-  // this branch, POP3 refuses the login name 김유신 (its maildrop names are ASCII) and IMAP has
-  // no UTF8=ACCEPT. The test is written and left skipped with that reason.
-  it.skip('김유신 reads the letter by POP3 and IMAP (needs the dovecot branch: UTF-8 logins, RFC 6855)', async () => {
+  // POP3 and IMAP take UTF-8 logins (the dovecot branch: RFC 6856 UTF8 USER, RFC 6855 UTF8=ACCEPT).
+  it('김유신 reads the letter by POP3 and IMAP with a UTF-8 login', async () => {
     const { Pop3Client } = await import('../../lab/client/pop3-client.ts');
     const net = await import('node:net');
     const socket = net.connect(lab.port('Server-B', 'pop3'), '127.0.0.1');
@@ -102,7 +100,8 @@ describe('SMTPUTF8 (RFC 6531)', () => {
     await pop3.greeting();
     await pop3.authPlain('김유신', '비밀번호');
     const list = await pop3.list();
-    expect(list.length).toBeGreaterThan(0);
+    const subjects = await Promise.all(list.map(async ({ number }) => (await simpleParser(await pop3.retr(number))).subject));
+    expect(subjects).toContain('김유신 장군께');
     await pop3.quit();
     const { ImapFlow } = await import('imapflow');
     const imap = new ImapFlow({ host: '127.0.0.1', port: lab.port('Server-B', 'imap'), secure: false, logger: false, auth: { user: '김유신@daum.net', pass: '비밀번호' } });

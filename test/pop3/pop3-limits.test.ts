@@ -187,9 +187,10 @@ describe('idle time-out (RFC 1939 section 3)', () => {
     await expect(fs.access(file)).resolves.toBeUndefined();
   });
 
-  it('defaults to 10 minutes', async () => {
+  it("defaults to 10 minutes after login, and to the topology's idle time-out before", async () => {
     const l = await lab();
     expect(l.server.options.idleTimeoutMs).toBe(10 * 60_000);
+    expect(l.server.options.loginIdleTimeoutMs).toBe(5 * 60_000);
   });
 });
 

@@ -25,8 +25,7 @@ export async function verifyLogin(conn: ImapConnection, fields: PlainFields, how
     return no('Authentication failed.', 'AUTHENTICATIONFAILED');
   }
   const account = outcome.account;
-  conn.account = account;
-  conn.state = 'authenticated';
+  conn.loggedIn(account);
   await conn.server.store.ensureInbox(account.user);
   // RFC 3501 section 6.2.3: the capabilities may change after login; say them at once
   return ok(`Logged in as ${account.address}`, `CAPABILITY ${conn.capabilities().join(' ')}`);
