@@ -94,6 +94,17 @@ async function fuzz(): Promise<void> {
   process.on('unhandledRejection', crashed);
 
   const harness: Harness = await target.setup(workDir);
+  // a server that does not close, or a reset that never ends, is a hang of the server too
+  const bounded = async (what: string, work: Promise<void>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 30_000)));
+    const done = await Promise.race([work.then(() => 'done' as const), late]);
+    clearTimeout(timer);
+    if (done === 'late') {
+      result.hangs++;
+      process.stderr.write(`fuzz ${target.name}: ${what} did not finish within 30 s (after ${result.cases} cases)\n`);
+    }
+  };
   const note = (c: FuzzCase, outcome: Outcome, phase: 'case' | 'probe') => {
     if (outcome.ok) return;
     if (outcome.failure === 'hang') result.hangs++;
@@ -125,9 +136,9 @@ async function fuzz(): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: target.concurrency }, slot));
-    await harness.reset?.();
+    if (harness.reset) await bounded('putting the world back between batches', harness.reset());
   }
-  await harness.close();
+  await bounded('closing the server', harness.close());
   const failed = result.crashes + result.hangs + result.unresponsive + result.unexpectedErrors;
   finish(failed > 0 ? 1 : 0);
 }

@@ -63,3 +63,20 @@ describe('EDNS on the wire', () => {
     }
   });
 });
+
+describe('EDNS in a format error', () => {
+  it('a query with one OPT and two questions gets FORMERR with an OPT (RFC 6891 section 6.1.1); two OPTs get FORMERR', async () => {
+    const packet = new Packet();
+    packet.header = new Packet.Header({ id: 99, rd: 1 });
+    packet.questions.push(new Packet.Question('naver.com', Packet.TYPE.A, Packet.CLASS.IN), new Packet.Question('daum.net', Packet.TYPE.A, Packet.CLASS.IN));
+    packet.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: 1232, doFlag: true }));
+    const answer = Packet.parse(await askUdp(lab.server.port, packet.toBuffer()));
+    expect(answer.header).toMatchObject({ id: 99, rcode: Packet.RCODE.FORMERR });
+    const opt = answer.additionals.find((r) => r.type === Packet.TYPE.EDNS) as { doFlag?: boolean } | undefined;
+    expect(opt?.doFlag).toBe(true);
+    packet.questions.pop();
+    packet.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: 1232 }));
+    const two = Packet.parse(await askUdp(lab.server.port, packet.toBuffer()));
+    expect(two.header.rcode).toBe(Packet.RCODE.FORMERR);
+  });
+});
