@@ -51,6 +51,8 @@ export interface BounceInput {
   failures: BounceFailure[];
   /** RET and ENVID, when the sender gave them */
   dsn?: MessageDsn;
+  /** for a delay notice: how long the message has waited, as sendmail says it ("5 seconds") */
+  delayedFor?: string;
   now?: Date;
 }
 
@@ -74,17 +76,24 @@ export function buildDsn(input: BounceInput): { message: Buffer; messageId: stri
   const boundary = `${input.queueId}.${crypto.randomBytes(6).toString('hex')}/${input.reportingMta}`;
   const messageId = `<${input.queueId}.${crypto.randomBytes(4).toString('hex')}.dsn@${input.reportingMta}>`;
   const sender = input.envelope.from;
-  const failed = input.failures.filter((f) => (f.action ?? 'failed') === 'failed');
-  const success = failed.length === 0;
+  const actions = new Set(input.failures.map((f) => f.action ?? 'failed'));
+  // one notice says one thing: a failure (a bounce), a delay, or a success
+  const kind: 'failed' | 'delayed' | 'success' = actions.has('failed') ? 'failed' : actions.has('delayed') ? 'delayed' : 'success';
   const list = input.failures.map((f) => `    <${f.recipient}>\r\n        ${f.diagnostic}`).join('\r\n');
 
   // the same note in both languages: what happened, the list, what to do
-  const [ko, en] = success
-    ? [[`보내신 메일(큐 ID ${input.queueId})을 다음 받는 사람에게 전달했습니다.`], [`Your message (queue ID ${input.queueId}) was delivered to the following recipients.`]]
-    : [
-        [`보내신 메일(큐 ID ${input.queueId})을 다음 받는 사람에게 전달하지 못했습니다.`, '메일 주소가 맞는지 확인한 뒤 다시 보내 주세요.'],
-        [`Your message (queue ID ${input.queueId}) could not be delivered to the following`, 'recipients. Check the addresses and send it again.'],
-      ];
+  const NOTES = {
+    success: [[`보내신 메일(큐 ID ${input.queueId})을 다음 받는 사람에게 전달했습니다.`], [`Your message (queue ID ${input.queueId}) was delivered to the following recipients.`]],
+    delayed: [
+      [`보내신 메일(큐 ID ${input.queueId})을 다음 받는 사람에게 아직 전달하지 못했습니다.`, '메일 큐에 두고 계속 다시 보냅니다. 다시 보내실 필요는 없습니다.'],
+      [`Your message (queue ID ${input.queueId}) has not yet been delivered to the following`, 'recipients. It stays in the mail queue and will be retried; you need not send it again.'],
+    ],
+    failed: [
+      [`보내신 메일(큐 ID ${input.queueId})을 다음 받는 사람에게 전달하지 못했습니다.`, '메일 주소가 맞는지 확인한 뒤 다시 보내 주세요.'],
+      [`Your message (queue ID ${input.queueId}) could not be delivered to the following`, 'recipients. Check the addresses and send it again.'],
+    ],
+  };
+  const [ko, en] = NOTES[kind];
   const human = [
     `${input.reportingMta} 메일 서버가 자동으로 보내는 알림입니다.`,
     '',
@@ -128,9 +137,11 @@ export function buildDsn(input: BounceInput): { message: Buffer; messageId: stri
   const parts = [
     `From: Mail Delivery Subsystem <MAILER-DAEMON@${input.mailerDomain}>`,
     `To: <${sender}>`,
-    success
-      ? `Subject: ${encodeWord('메일 배달 완료')} / Successful Mail Delivery Report`
-      : `Subject: ${encodeWord('메일 반송')} / Returned mail: see transcript for details`,
+    {
+      success: `Subject: ${encodeWord('메일 배달 완료')} / Successful Mail Delivery Report`,
+      delayed: `Subject: ${encodeWord('메일 배달 지연')} / Warning: could not send message for past ${oneLine(input.delayedFor ?? 'the first try')}`,
+      failed: `Subject: ${encodeWord('메일 반송')} / Returned mail: see transcript for details`,
+    }[kind],
     `Date: ${rfc5322Date(now)}`,
     `Message-ID: ${messageId}`,
     'Auto-Submitted: auto-replied',

@@ -18,6 +18,8 @@ export interface NoticeInput {
   arrival: Date;
   recipients: BounceFailure[];
   dsn?: MessageDsn;
+  /** a delay notice: how long the message has waited */
+  delayedFor?: string;
 }
 
 /** Build the DSN and queue it to the sender; undefined for the null sender, who never gets one. */
@@ -33,6 +35,7 @@ export async function queueNotice(ctx: HostContext, queue: NoticeQueue, input: N
     arrivalDate: input.arrival,
     failures: input.recipients,
     dsn: input.dsn,
+    delayedFor: input.delayedFor,
   });
   const queued = await queue.enqueue({ from: '', recipients: [input.envelope.from], receivedFrom: { host: ctx.host.name, address: ctx.host.address, helo: hostname } }, message);
   return { ...queued, messageId };

@@ -350,6 +350,9 @@ export class QueueRunner {
     // worst send the bounce twice, never lose it.
     if (bounced.length) await this.bounce(control, message, bounced);
     if (delivered.length) await this.notifySuccess(control, message, delivered);
+    // NOTIFY=DELAY (RFC 3461 section 4.1): told once, at the first deferral
+    const delayed = deferred.filter((r) => r.attempts === 1 && wantsNotice(r.notify, 'DELAY'));
+    if (delayed.length) await this.notifyDelay(control, message, delayed, finished);
 
     if (control.recipients.every((r) => !ACTIVE.has(r.status))) {
       await queue.remove(id);
@@ -502,6 +505,28 @@ export class QueueRunner {
       })),
     });
     if (queued) this.report({ ko: `배달 완료 알림(DSN)을 <${control.envelope.from}>에게 보냅니다 (큐 ID ${queued.id})`, en: `Success notice (DSN) for <${control.envelope.from}> queued (queue ID ${queued.id})` }, 'ok', { dsnQueueId: queued.id, notify: 'SUCCESS', recipients: wanted.map(({ r }) => r.address) }, control.id);
+  }
+
+  private async notifyDelay(control: QueueControl, message: Buffer, delayed: RecipientState[], now: number): Promise<void> {
+    const waited = formatDuration(Math.max(0, now - control.created));
+    const queued = await queueNotice(this.ctx, this.queue, {
+      queueId: control.id,
+      envelope: control.envelope,
+      original: message,
+      arrival: new Date(control.created),
+      dsn: messageDsnOf(control),
+      delayedFor: waited,
+      recipients: delayed.map((r) => ({
+        recipient: r.address,
+        action: 'delayed',
+        status: r.lastStatus ?? '4.0.0',
+        diagnostic: r.lastError ?? 'delivery deferred',
+        remoteMta: r.remoteMta,
+        lastAttempt: r.lastTry ? new Date(r.lastTry) : undefined,
+        orcpt: r.orcpt,
+      })),
+    });
+    if (queued) this.report({ ko: `배달 지연 알림(DSN)을 <${control.envelope.from}>에게 보냅니다 (큐 ID ${queued.id})`, en: `Delay notice (DSN) for <${control.envelope.from}> queued (queue ID ${queued.id})` }, 'ok', { dsnQueueId: queued.id, notify: 'DELAY', recipients: delayed.map((r) => r.address) }, control.id);
   }
 
   private async takeFlushRequest(): Promise<void> {

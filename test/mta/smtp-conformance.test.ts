@@ -179,6 +179,32 @@ describe('DSN (RFC 3461)', () => {
     expect(after.length).toBe(before + 1);
   });
 
+  it('NOTIFY=DELAY: a delay notice at the first deferral (Action: delayed, a 4.x.x status), and the mail still goes', async () => {
+    await lab.hostDown('Server');
+    let id = '';
+    try {
+      const { client } = await smtpFromHost(lab, 'WinClient', 'Server-B');
+      await client.command('EHLO winclient.lab');
+      const reply = await send(client, '<kim@daum.net> ENVID=late-1', ['<lee@naver.com> NOTIFY=DELAY,FAILURE'], letter({ subject: 'a late letter' }));
+      id = /2\.0\.0 (\S+) /.exec(reply.raw)![1];
+      await client.quit();
+      const notice = await lab.waitForLetter('Server-B', 'kim', (l) => l.subject.includes('Warning: could not send message'));
+      const text = notice.raw.toString('utf8');
+      expect(text).toMatch(/^Action: delayed$/m);
+      // Server is the name server too: the MX lookup is what fails (4.4.3)
+      expect(text).toMatch(/^Status: 4\.4\.3$/m);
+      expect(text).toMatch(/^Original-Envelope-Id: late-1$/m);
+      expect(notice.subject).toMatch(/^메일 배달 지연 \/ Warning: could not send message for past /);
+    } finally {
+      await lab.hostUp('Server');
+    }
+    await lab.flush('Server-B');
+    await lab.waitForLetter('Server', 'lee', (l) => l.subject === 'a late letter');
+    // one notice only: the second deferral (if any) and the delivery tell nothing more
+    const notices = (await lab.mailbox('Server-B', 'kim')).filter((l) => l.raw.toString().includes(`X-Queue-ID: ${id}`));
+    expect(notices).toHaveLength(1);
+  });
+
   it('keeps NOTIFY, ORCPT, RET and ENVID in the control file while the mail waits in the queue', async () => {
     await lab.hostDown('Server');
     try {
