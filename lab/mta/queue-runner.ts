@@ -7,7 +7,7 @@ import { ACTIVE, FLUSH_REQUEST, type Envelope, type Queue, type QueueControl, ty
 import { parseSchedule, retryDelay, formatDuration } from './retry-schedule.ts';
 import { lookupMx, DeliveryFailure } from './mx-lookup.ts';
 import { Relay, type RecipientResult, type RelayOptions } from './relay.ts';
-import { countReceived, isNullSender, wantsNotice } from './bounce.ts';
+import { countReceived, isNullSender, wantsNotice, type BounceFailure, type DsnAction } from './bounce.ts';
 import { domainOf } from './address.ts';
 import { messageDsnOf, queueNotice } from './notice.ts';
 
@@ -450,21 +450,7 @@ export class QueueRunner {
       ctx.trace.report({ ...base, status: 'failed', summary: why, detail: { recipient: r.address, reason: r.lastError, dropped: true, notify: r.notify } });
     }
     if (told.length === 0) return;
-    const queued = await queueNotice(ctx, this.queue, {
-      queueId: control.id,
-      envelope: control.envelope,
-      original: message,
-      arrival: new Date(control.created),
-      dsn: messageDsnOf(control),
-      recipients: told.map((r) => ({
-        recipient: r.address,
-        status: r.lastStatus ?? '5.0.0',
-        diagnostic: r.lastError ?? 'delivery failed',
-        remoteMta: r.remoteMta,
-        lastAttempt: r.lastTry ? new Date(r.lastTry) : undefined,
-        orcpt: r.orcpt,
-      })),
-    });
+    const queued = await this.notice(control, message, told.map((r) => noticeOf(r, 'failed', '5.0.0', 'delivery failed')));
     if (!queued) return;
     for (const r of told) {
       ctx.trace.report({
@@ -489,44 +475,26 @@ export class QueueRunner {
   private async notifySuccess(control: QueueControl, message: Buffer, done: { r: RecipientState; result: RecipientResult }[]): Promise<void> {
     const wanted = done.filter(({ r, result }) => wantsNotice(r.notify, 'SUCCESS') && (result.dsnAction ?? 'delivered') !== 'none');
     if (wanted.length === 0) return;
-    const queued = await queueNotice(this.ctx, this.queue, {
-      queueId: control.id,
-      envelope: control.envelope,
-      original: message,
-      arrival: new Date(control.created),
-      dsn: messageDsnOf(control),
-      recipients: wanted.map(({ r, result }) => ({
-        recipient: r.address,
-        action: result.dsnAction === 'relayed' ? 'relayed' : 'delivered',
-        status: result.status,
-        diagnostic: result.reply,
-        remoteMta: result.remoteMta,
-        orcpt: r.orcpt,
-      })),
-    });
+    const queued = await this.notice(control, message, wanted.map(({ r, result }) => ({
+      recipient: r.address,
+      action: result.dsnAction === 'relayed' ? 'relayed' : 'delivered',
+      status: result.status,
+      diagnostic: result.reply,
+      remoteMta: result.remoteMta,
+      orcpt: r.orcpt,
+    })));
     if (queued) this.report({ ko: `배달 완료 알림(DSN)을 <${control.envelope.from}>에게 보냅니다 (큐 ID ${queued.id})`, en: `Success notice (DSN) for <${control.envelope.from}> queued (queue ID ${queued.id})` }, 'ok', { dsnQueueId: queued.id, notify: 'SUCCESS', recipients: wanted.map(({ r }) => r.address) }, control.id);
   }
 
   private async notifyDelay(control: QueueControl, message: Buffer, delayed: RecipientState[], now: number): Promise<void> {
     const waited = formatDuration(Math.max(0, now - control.created));
-    const queued = await queueNotice(this.ctx, this.queue, {
-      queueId: control.id,
-      envelope: control.envelope,
-      original: message,
-      arrival: new Date(control.created),
-      dsn: messageDsnOf(control),
-      delayedFor: waited,
-      recipients: delayed.map((r) => ({
-        recipient: r.address,
-        action: 'delayed',
-        status: r.lastStatus ?? '4.0.0',
-        diagnostic: r.lastError ?? 'delivery deferred',
-        remoteMta: r.remoteMta,
-        lastAttempt: r.lastTry ? new Date(r.lastTry) : undefined,
-        orcpt: r.orcpt,
-      })),
-    });
+    const queued = await this.notice(control, message, delayed.map((r) => noticeOf(r, 'delayed', '4.0.0', 'delivery deferred')), waited);
     if (queued) this.report({ ko: `배달 지연 알림(DSN)을 <${control.envelope.from}>에게 보냅니다 (큐 ID ${queued.id})`, en: `Delay notice (DSN) for <${control.envelope.from}> queued (queue ID ${queued.id})` }, 'ok', { dsnQueueId: queued.id, notify: 'DELAY', recipients: delayed.map((r) => r.address) }, control.id);
+  }
+
+  /** A DSN about this queued message to its sender (notice.ts), with its RET and ENVID. */
+  private notice(control: QueueControl, message: Buffer, recipients: BounceFailure[], delayedFor?: string) {
+    return queueNotice(this.ctx, this.queue, { queueId: control.id, envelope: control.envelope, original: message, arrival: new Date(control.created), dsn: messageDsnOf(control), recipients, delayedFor });
   }
 
   private async takeFlushRequest(): Promise<void> {
@@ -554,3 +522,8 @@ function dueOf(control: QueueControl): number {
 }
 
 
+
+/** A recipient's line of a DSN, from its state in the control file. */
+function noticeOf(r: RecipientState, action: DsnAction, status: string, diagnostic: string): BounceFailure {
+  return { recipient: r.address, action, status: r.lastStatus ?? status, diagnostic: r.lastError ?? diagnostic, remoteMta: r.remoteMta, lastAttempt: r.lastTry ? new Date(r.lastTry) : undefined, orcpt: r.orcpt };
+}
