@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { scenarioSchema, type Scenario } from './schema.ts';
 import { lineAt, explainIssue } from '../topology/yaml-lines.ts';
+import { MAX_YAML_BYTES } from '../topology/load.ts';
 
 export const SCENARIO_DIR = path.join(import.meta.dirname, '..', '..', 'scenarios');
 
@@ -45,6 +46,11 @@ export function loadScenario(file: string): Scenario {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     throw new ScenarioError(file, 0, `cannot read the scenario file (${(err as NodeJS.ErrnoException).code}); give a name from --list or the path of a .yaml file`);
+  }
+  // as for topologies (MAX_YAML_BYTES): a file far past any real one is refused before the yaml
+  // package, whose duplicate-key check grows with the square of a map, spends seconds on it
+  if (Buffer.byteLength(text) > MAX_YAML_BYTES) {
+    throw new ScenarioError(file, 1, `the file is ${Buffer.byteLength(text)} bytes, more than a scenario ever needs (at most ${MAX_YAML_BYTES}); scenarios/kim-to-lee.yaml is about 1 KB`);
   }
   const counter = new LineCounter();
   // The yaml package throws (not reports) on some input: nesting deep enough to overflow its

@@ -33,7 +33,17 @@ export function loadTopology(file: string, options: LoadOptions = {}): Topology 
   return parseTopology(text, file, options);
 }
 
+/**
+ * Longest topology file read: the classroom's is 2 KB. The yaml package checks duplicate keys in
+ * time that grows with the square of a map's size (npm run fuzz found a 150 KB line that took
+ * seconds), so a file far past any real one is refused before it is parsed.
+ */
+export const MAX_YAML_BYTES = 64 * 1024;
+
 export function parseTopology(text: string, file: string, options: LoadOptions = {}): Topology {
+  if (Buffer.byteLength(text) > MAX_YAML_BYTES) {
+    throw new TopologyError(file, 1, `the file is ${Buffer.byteLength(text)} bytes, more than a topology ever needs (at most ${MAX_YAML_BYTES}); topology/classroom.yaml is about 2 KB`);
+  }
   const lineCounter = new LineCounter();
   // The yaml package throws (not reports) on some input: nesting deep enough to overflow its
   // parser's stack, an alias used before its anchor, too many aliases. Found by npm run fuzz.

@@ -32,13 +32,14 @@ describe('fuzz cases', () => {
  * Reproduction files of what the fuzzer found, as it wrote them (test/fuzz/findings/): the
  * SMTP adapter's crash on a last line without a callback (smtp-stream's _flushData), and the
  * yaml package's ReferenceError (an alias before its anchor) and RangeError (its parser's stack)
- * escaping the topology and scenario loaders. Each failed before its fix.
+ * escaping the topology and scenario loaders, and a 150 KB scenario whose duplicate keys took
+ * the yaml package seconds (the loaders now refuse files over 64 KB). Each failed before its fix.
  */
 const FINDINGS_DIR = path.join(import.meta.dirname, 'findings');
 const FINDINGS = (await fs.readdir(FINDINGS_DIR)).filter((f) => f.endsWith('.json')).sort();
 
 describe('npm run fuzz -- --replay FILE', () => {
-  it('has the findings to replay', () => expect(FINDINGS).toEqual(['scenario-mail-lab-523.json', 'smtp-mail-lab-104.json', 'topology-mail-lab-1616.json']));
+  it('has the findings to replay', () => expect(FINDINGS).toEqual(['scenario-mail-lab-523.json', 'scenario-mail-lab-57720.json', 'smtp-mail-lab-104.json', 'topology-mail-lab-1616.json']));
 
   for (const name of FINDINGS) {
     it(`replays ${name}: now answered`, async () => {
@@ -58,6 +59,25 @@ describe('npm run fuzz -- --replay FILE', () => {
     const run = await runFuzz(['--replay', file]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/no fuzz target "nntp"; the targets are smtp, pop3, imap, dns-udp, dns-tcp, zone, topology, scenario/);
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('the 150 KB scenario the fuzzer found', () => {
+  it('is refused for its size before the yaml package parses it (its duplicate-key check grows with the square of a map)', async () => {
+    const { loadScenario, ScenarioError } = await import('../../lab/scenario/load.ts');
+    const finding = JSON.parse(await fs.readFile(path.join(FINDINGS_DIR, 'scenario-mail-lab-57720.json'), 'utf8'));
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-big-'));
+    const file = path.join(dir, 'big.yaml');
+    await fs.writeFile(file, finding.text);
+    let error: unknown;
+    try {
+      loadScenario(file);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect((error as Error).message).toMatch(/big\.yaml:1: the file is 152\d{3} bytes, more than a scenario ever needs \(at most 65536\)/);
     await fs.rm(dir, { recursive: true, force: true });
   });
 });
