@@ -46,18 +46,21 @@ export function runSession(port: number, chunks: Buffer[], bound = SESSION_BOUND
 export function probeSession(port: number, greeting: RegExp, command: string, answer: RegExp, bound = 10_000): Promise<Outcome> {
   const socket = net.connect(port, '127.0.0.1');
   let text = '';
+  let said = '';
   let sent = false;
-  const { promise, finish } = settleOnce(bound, () => ({ ok: false, failure: 'unresponsive', detail: `no answer to ${JSON.stringify(command)} within ${bound} ms; got ${JSON.stringify(text.slice(0, 200))}` }), () => socket.destroy());
+  const heard = () => JSON.stringify((said + text).slice(0, 300));
+  const { promise, finish } = settleOnce(bound, () => ({ ok: false, failure: 'unresponsive', detail: `no answer to ${JSON.stringify(command)} within ${bound} ms; got ${heard()}` }), () => socket.destroy());
   socket.setEncoding('latin1');
   socket.on('data', (d: string) => {
     text += d;
     if (!sent && greeting.test(text)) {
       sent = true;
+      said = text;
       text = '';
       socket.write(command);
     } else if (sent && answer.test(text)) finish({ ok: true });
   });
-  socket.on('error', (err) => finish({ ok: false, failure: 'unresponsive', detail: `probe failed: ${err.message}` }));
-  socket.on('close', () => finish({ ok: false, failure: 'unresponsive', detail: `the server closed the probe session; got ${JSON.stringify(text.slice(0, 200))}` }));
+  socket.on('error', (err) => finish({ ok: false, failure: 'unresponsive', detail: `probe failed: ${err.message}; got ${heard()}` }));
+  socket.on('close', () => finish({ ok: false, failure: 'unresponsive', detail: `the server closed the probe session${sent ? ` after ${JSON.stringify(command)}` : ''}; got ${heard()}` }));
   return promise;
 }

@@ -33,13 +33,16 @@ describe('fuzz cases', () => {
  * SMTP adapter's crash on a last line without a callback (smtp-stream's _flushData), and the
  * yaml package's ReferenceError (an alias before its anchor) and RangeError (its parser's stack)
  * escaping the topology and scenario loaders, and a 150 KB scenario whose duplicate keys took
- * the yaml package seconds (the loaders now refuse files over 64 KB). Each failed before its fix.
+ * the yaml package seconds (the loaders now refuse files over 64 KB). And a POP3 probe that was
+ * logged out as idle while another session's 73,000 pipelined lines held every session up (the
+ * case that did it, 8562, is in test/pop3/pop3-fairness.test.ts; IMAP had the same, in
+ * test/imap/imap-fairness.test.ts). Each failed before its fix (the POP3 one only under load).
  */
 const FINDINGS_DIR = path.join(import.meta.dirname, 'findings');
 const FINDINGS = (await fs.readdir(FINDINGS_DIR)).filter((f) => f.endsWith('.json')).sort();
 
 describe('npm run fuzz -- --replay FILE', () => {
-  it('has the findings to replay', () => expect(FINDINGS).toEqual(['scenario-mail-lab-523.json', 'scenario-mail-lab-57720.json', 'smtp-mail-lab-104.json', 'topology-mail-lab-1616.json']));
+  it('has the findings to replay', () => expect(FINDINGS).toEqual(['pop3-mail-lab-8556.json', 'scenario-mail-lab-523.json', 'scenario-mail-lab-57720.json', 'smtp-mail-lab-104.json', 'topology-mail-lab-1616.json']));
 
   for (const name of FINDINGS) {
     it(`replays ${name}: now answered`, async () => {
