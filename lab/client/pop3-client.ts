@@ -1,6 +1,9 @@
 import type { Socket } from 'node:net';
 import type { TranscriptLine } from '../trace/hop-event.ts';
 import { LabClock, type Clock, type LabTimer } from '../trace/lab-clock.ts';
+import { maskedLine } from '../trace/trace-bus.ts';
+
+type Secret = [number, number][];
 
 /** One answer from the server. */
 export interface Pop3Response {
@@ -17,6 +20,7 @@ export interface Pop3Response {
 
 /** A command and its answer (without its data, which the call returned), as a transcript a trace or a test can show. */
 export interface Pop3Exchange {
+  /** the command as it may be shown (its secret masked); the transcript has it with its secret marked */
   command: string;
   response: Pop3Response;
   transcript: TranscriptLine[];
@@ -24,10 +28,12 @@ export interface Pop3Exchange {
 
 export class Pop3Error extends Error {
   readonly response: Pop3Response;
+  /** the command as it may be shown (its secret masked) */
   readonly command: string;
-  constructor(command: string, response: Pop3Response) {
-    super(`${command.replace(/^(PASS|AUTH PLAIN)\s.*/i, '$1 *****')}: ${response.status}`);
-    this.command = command;
+  constructor(command: string, response: Pop3Response, secret?: Secret) {
+    const shown = maskedLine({ dir: 'C', line: command, secret });
+    super(`${shown}: ${response.status}`);
+    this.command = shown;
     this.response = response;
   }
 }
@@ -99,16 +105,17 @@ export class Pop3Client {
   /** USER and PASS (RFC 1939 section 7); the login may be "lee" or "lee@naver.com". */
   async login(user: string, password: string): Promise<string> {
     await this.expectOk(`USER ${user}`, 'single');
-    return (await this.expectOk(`PASS ${password}`, 'single')).text;
+    // the password is marked where the command is made; the trace bus masks it
+    return (await this.expectOk(`PASS ${password}`, 'single', [[5, 5 + password.length]])).text;
   }
 
   /** AUTH PLAIN (RFC 5034), with the response on the command line or after the "+ " challenge. */
   async authPlain(user: string, password: string, options: { initialResponse?: boolean } = {}): Promise<string> {
     const response = Buffer.from(`\0${user}\0${password}`, 'utf8').toString('base64');
-    if (options.initialResponse ?? true) return (await this.expectOk(`AUTH PLAIN ${response}`, 'single')).text;
+    if (options.initialResponse ?? true) return (await this.expectOk(`AUTH PLAIN ${response}`, 'single', [[11, 11 + response.length]])).text;
     const challenge = await this.command('AUTH PLAIN', 'single');
     if (!challenge.continuation) throw new Pop3Error('AUTH PLAIN', challenge);
-    return (await this.expectOk(response, 'single', 'AUTH PLAIN (response)')).text;
+    return (await this.expectOk(response, 'single', [[0, response.length]])).text;
   }
 
   async stat(): Promise<{ count: number; size: number }> {
@@ -176,18 +183,18 @@ export class Pop3Client {
    * Send one line and read its answer, +OK or -ERR, without throwing on -ERR. `multi`: a +OK
    * answer is followed by data lines up to ".".
    */
-  command(line: string, expect: Expect, shown = line): Promise<Pop3Response> {
-    return this.pipeline([{ line, expect, shown }])[0];
+  command(line: string, expect: Expect, secret?: Secret): Promise<Pop3Response> {
+    return this.pipeline([{ line, expect, secret }])[0];
   }
 
-  /** Several commands in one write (RFC 2449 PIPELINING); the answers come back in order. */
-  pipeline(commands: { line: string; expect: Expect; shown?: string; send?: boolean }[]): Promise<Pop3Response>[] {
+  /** Several commands in one write (RFC 2449 PIPELINING); the answers come back in order. `secret` marks a password in the line. */
+  pipeline(commands: { line: string; expect: Expect; secret?: Secret; send?: boolean }[]): Promise<Pop3Response>[] {
     const out: string[] = [];
-    const answers = commands.map(({ line, expect, shown, send }) => {
+    const answers = commands.map(({ line, expect, secret, send }) => {
       if (send !== false) out.push(`${line}\r\n`);
-      const command = shown ?? line;
       return this.expect(expect).then((response) => {
-        this.exchanges.push({ command, response: { ...response, data: undefined }, transcript: transcriptOf(command, response) });
+        const command = maskedLine({ dir: 'C', line, secret });
+        this.exchanges.push({ command, response: { ...response, data: undefined }, transcript: transcriptOf(line, secret, response) });
         if (this.exchanges.length > EXCHANGES_KEPT) this.exchanges.splice(0, this.exchanges.length - EXCHANGES_KEPT);
         return response;
       });
@@ -196,9 +203,9 @@ export class Pop3Client {
     return answers;
   }
 
-  private async expectOk(line: string, expect: Expect, shown = line): Promise<Pop3Response> {
-    const response = await this.command(line, expect, shown);
-    if (!response.ok) throw new Pop3Error(shown, response);
+  private async expectOk(line: string, expect: Expect, secret?: Secret): Promise<Pop3Response> {
+    const response = await this.command(line, expect, secret);
+    if (!response.ok) throw new Pop3Error(line, response, secret);
     return response;
   }
 
@@ -313,12 +320,10 @@ function unstuff(data: Buffer): Buffer {
   return out.length === 1 ? out[0] : Buffer.concat(out);
 }
 
-/** A transcript of one exchange: the command (password hidden), the status, a view of the data. */
-function transcriptOf(command: string, response: Pop3Response): TranscriptLine[] {
+/** A transcript of one exchange: the command (its secret marked), the status, a view of the data. */
+function transcriptOf(command: string, secret: Secret | undefined, response: Pop3Response): TranscriptLine[] {
   const transcript: TranscriptLine[] = [];
-  if (command !== '') {
-    transcript.push({ dir: 'C', line: command.replace(/^(PASS\s+).*/i, '$1*****').replace(/^(AUTH\s+PLAIN\s+)\S+/i, '$1*****').replace(/^AUTH PLAIN \(response\)$/, '*****') });
-  }
+  if (command !== '') transcript.push(secret?.length ? { dir: 'C', line: command, secret } : { dir: 'C', line: command });
   transcript.push({ dir: 'S', line: response.status });
   const data = response.data;
   if (data) {

@@ -37,13 +37,14 @@ export function respond(bytes: Buffer, authority: Authority, transport: Transpor
   } catch {
     return formErr(bytes);
   }
-  if (request.errors.length || request.questions.length !== 1) return formErr(bytes);
-  const q = request.questions[0];
-  const question = { name: q.name, type: Packet.typeName(q.type) };
   const opts = request.additionals.filter((r) => r.type === Packet.TYPE.EDNS);
-  // RFC 6891 section 6.1.1: more than one OPT record is a format error
+  // RFC 6891 section 6.1.1: more than one OPT record is a format error; a request with one
+  // gets one back, FORMERR or not
   if (opts.length > 1) return formErr(bytes);
   const opt = opts[0];
+  if (request.errors.length || request.questions.length !== 1) return formErr(bytes, opt);
+  const q = request.questions[0];
+  const question = { name: q.name, type: Packet.typeName(q.type) };
 
   let answer: ZoneAnswer;
   let rcode: Rcode | 'BADVERS';
@@ -75,8 +76,11 @@ export function respond(bytes: Buffer, authority: Authority, transport: Transpor
   response.answers = answer.answers.map(toWire);
   response.authorities = answer.authority.map(toWire);
   response.additionals = answer.additional.map(toWire);
-  // RFC 6891 section 6.1.1: answer EDNS with EDNS
-  if (opt) response.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: EDNS_UDP_SIZE }));
+  // RFC 6891 section 6.1.1: answer EDNS with EDNS, version 0, our own payload size; BADVERS
+  // (16) goes out as extended RCODE 1 in the OPT and 0 in the header (dns2 splits it, section
+  // 6.1.3). RFC 3225 section 3: the DO bit of the query is copied into the response (the lab
+  // signs nothing, so no RRSIGs follow).
+  if (opt) response.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: EDNS_UDP_SIZE, doFlag: opt.doFlag === true }));
 
   if (transport === 'tcp') return { bytes: response.toBuffer(), question, rcode, response, truncated: false };
   const limit = opt ? Math.min(Math.max(opt.class, CLASSIC_UDP_SIZE), EDNS_UDP_SIZE) : CLASSIC_UDP_SIZE;
@@ -102,7 +106,7 @@ function fitDatagram(response: Packet, limit: number): Buffer {
 }
 
 /** A format error keeps the query's ID and opcode; there is no question we could echo. */
-function formErr(bytes: Buffer): Reply {
+function formErr(bytes: Buffer, opt?: { doFlag?: boolean }): Reply {
   const response = new Packet();
   response.header = new Packet.Header({
     id: bytes.readUInt16BE(0),
@@ -111,6 +115,7 @@ function formErr(bytes: Buffer): Reply {
     rd: (bytes[2] & 0x01) as 0 | 1,
     rcode: Packet.RCODE.FORMERR,
   });
+  if (opt) response.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: EDNS_UDP_SIZE, doFlag: opt.doFlag === true }));
   return { bytes: response.toBuffer(), rcode: 'FORMERR', response, truncated: false };
 }
 

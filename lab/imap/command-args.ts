@@ -1,14 +1,18 @@
 import type { ImapNode } from './imap-parser.ts';
 import { ImapSyntaxError, textOf } from './imap-parser.ts';
 import { normaliseFolderName } from '../mailbox/names.ts';
+import { encodeMutf7 } from '../mailbox/mutf7.ts';
 
 // Argument shapes several commands share: a folder name, a flag list.
 
-/** A mailbox argument: INBOX in any case is INBOX (RFC 3501 section 5.1). */
-export function mailboxArg(node: ImapNode | undefined): string {
+/**
+ * A mailbox argument: INBOX in any case is INBOX (RFC 3501 section 5.1). Names are kept in
+ * modified UTF-7; a session that enabled UTF8=ACCEPT sends them in UTF-8 (RFC 6855 section 3).
+ */
+export function mailboxArg(node: ImapNode | undefined, utf8 = false): string {
   const text = textOf(node);
   if (text === undefined) throw new ImapSyntaxError('a mailbox name is needed');
-  return normaliseFolderName(text);
+  return normaliseFolderName(utf8 ? encodeMutf7(text) : text);
 }
 
 const SYSTEM = ['\\answered', '\\flagged', '\\deleted', '\\seen', '\\draft'];

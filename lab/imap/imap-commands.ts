@@ -27,6 +27,7 @@ import { store, uidStore } from './commands/store.ts';
 import { copy, uidCopy } from './commands/copy.ts';
 import { move, uidMove } from './commands/move.ts';
 import { idle } from './commands/idle.ts';
+import { enable } from './commands/enable.ts';
 
 // The command table (in the style of WildDuck's imap-core): the full verb -> the states it is
 // allowed in, its arguments, its handler. The connection checks state and arguments before a
@@ -70,6 +71,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   LOGIN: { states: NOT_AUTH, args: [{ name: 'user name', kind: 'astring' }, { name: 'password', kind: 'astring' }], handler: login },
   AUTHENTICATE: { states: NOT_AUTH, args: [{ name: 'mechanism', kind: 'atom' }, { name: 'initial response', kind: 'astring', optional: true }], handler: authenticate },
   NAMESPACE: { states: AUTH, args: [], handler: namespace },
+  ENABLE: { states: AUTH, args: [{ name: 'capabilities', kind: 'atom', rest: true }], handler: enable },
   LIST: { states: AUTH, args: [{ name: 'reference', kind: 'astring' }, { name: 'mailbox pattern', kind: 'astring' }], handler: list },
   LSUB: { states: AUTH, args: [{ name: 'reference', kind: 'astring' }, { name: 'mailbox pattern', kind: 'astring' }], handler: lsub },
   SELECT: { states: AUTH, args: [mailbox], handler: select },

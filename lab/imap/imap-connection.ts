@@ -8,15 +8,17 @@ import { parseCommand, ImapSyntaxError, type ParsedCommand } from './imap-parser
 import { COMMANDS, checkArguments, type CommandSpec, type ImapState } from './imap-commands.ts';
 import type { CommandResult } from './command-result.ts';
 import { SelectedMailbox } from './selected-mailbox.ts';
-import { SessionTranscript, transcriptOfCommand } from './imap-trace.ts';
+import { SessionTranscript, secretAfterVerb, transcriptOfCommand } from './imap-trace.ts';
 import { SequenceError } from './sequence-set.ts';
 import { MailboxNameError } from '../mailbox/names.ts';
 import { FolderError } from '../mailbox/mail-store.ts';
 import { FlagError } from '../mailbox/maildir-flags.ts';
 import { MaildirMissingError } from '../mailbox/maildir.ts';
 import { STEPS } from '../trace/steps.ts';
-import type { LabTimer } from '../trace/lab-clock.ts';
 import { loginRefs } from '../host/config-refs.ts';
+import { IdleTimer, spanText } from '../host/idle-timer.ts';
+import { astring } from '../mailbox/imap-syntax.ts';
+import { decodeMutf7 } from '../mailbox/mutf7.ts';
 
 // One IMAP session (RFC 3501 section 3): its state, the account and the selected folder, the
 // one place that writes tagged replies (after telling the client what changed), the idle timer
@@ -26,6 +28,8 @@ import { loginRefs } from '../host/config-refs.ts';
 const PRE_AUTH_LITERAL = 8 * 1024;
 /** Literals of commands other than APPEND (a search string, a folder name). */
 const COMMAND_LITERAL = 64 * 1024;
+/** Answers written and not yet read by the client before its next command waits. */
+const ANSWERS_BUFFERED = 256 * 1024;
 
 let nextId = 1;
 
@@ -46,8 +50,11 @@ export class ImapConnection {
   /** step 8 is reported once per session, at the first SELECT */
   requestReported = false;
   clientId: Record<string, string> | undefined;
+  /** ENABLE UTF8=ACCEPT (RFC 6855): folder names in UTF-8 on the wire */
+  utf8 = false;
   private stream: ImapStream | undefined;
-  private timer: LabTimer | undefined;
+  /** the autologout timer (RFC 3501 section 5.4), on the host's clock */
+  private idle: IdleTimer | undefined;
   private closed = false;
 
   constructor(server: ImapServer, socket: Socket) {
@@ -80,16 +87,21 @@ export class ImapConnection {
         this.transcript.add('S', text.trimEnd());
         this.writeText(text);
       },
-    }, { maxLine: this.server.limits.maxLineLength, maxDiscard: this.server.limits.maxLiteralSize * 2 });
-    this.socket.on('data', () => this.touch());
-    this.touch();
+      close: () => this.end(),
+      // a whole line or literal is activity; bytes of a line that never ends are not
+      activity: () => this.idle?.touch(),
+    }, { maxLine: this.server.limits.maxLineLength, maxDiscard: this.server.limits.maxLiteralSize * 4 });
+    this.idle = new IdleTimer(this.server.ctx.clock, this.server.limits.loginIdleTimeoutMs, () => this.autologout());
   }
 
   capabilities(): string[] {
-    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN'];
+    // APPENDLIMIT (RFC 7889): the largest message APPEND takes, so a client need not send more
+    // ENABLE and UTF8=ACCEPT (RFC 5161, RFC 6855): a Korean user name logs in, and a client may
+    // ask for folder names in UTF-8
+    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'IDLE', 'NAMESPACE', 'UIDPLUS', 'MOVE', 'UNSELECT', 'CHILDREN', `APPENDLIMIT=${this.server.limits.maxLiteralSize}`, 'ENABLE', 'UTF8=ACCEPT'];
     if (this.state === 'not-authenticated') {
       // without TLS, plaintext logins are a lab setting (RFC 3501 section 6.2.3: LOGINDISABLED)
-      caps.push(this.server.ctx.host.mail?.plaintextAuth === false ? 'LOGINDISABLED' : 'AUTH=PLAIN');
+      caps.push(this.server.ctx.login.plaintextAllowed ? 'AUTH=PLAIN' : 'LOGINDISABLED');
     }
     return caps;
   }
@@ -102,31 +114,37 @@ export class ImapConnection {
     const verb = (m?.[2] ?? '').toUpperCase();
     if (this.continuation) return { accept: true }; // an AUTHENTICATE answer is one line; let the line end
     const decision = this.literalDecision(tag, verb, offer);
-    if (!decision.accept) this.transcript.add('C', verb === 'LOGIN' || verb === 'AUTHENTICATE' ? `${tag} ${verb} *****` : offer.firstLine.slice(0, 200));
+    if (!decision.accept) this.transcript.add('C', offer.firstLine.slice(0, 200), secretAfterVerb(offer.firstLine.slice(0, 200)));
     return decision;
   }
 
   private literalDecision(tag: string, verb: string, offer: LiteralOffer): LiteralDecision {
     const limits = this.server.limits;
+    // each literal has a limit, and so has all a command sends (a flood of literals that are each
+    // small enough would otherwise pile up in memory): before login, for APPEND, for the rest
+    const total = offer.received + offer.size;
     if (this.state === 'not-authenticated') {
-      if (offer.size > PRE_AUTH_LITERAL) return { accept: false, tag, response: 'BAD', message: 'Literal too large before login' };
+      if (offer.size > PRE_AUTH_LITERAL) return { accept: false, tag, response: 'BAD', message: `Literal too large before login (at most ${PRE_AUTH_LITERAL} octets)` };
+      if (total > PRE_AUTH_LITERAL * 4) return { accept: false, tag, response: 'BAD', message: `Too much literal data before login (at most ${PRE_AUTH_LITERAL * 4} octets in one command)` };
       return { accept: true };
     }
     if (verb === 'APPEND') {
       // RFC 7888 section 4: refuse a literal too big before "+", with TOOBIG (RFC 4469 section 5)
-      if (offer.size > limits.maxLiteralSize) return { accept: false, tag, response: 'NO', code: 'TOOBIG', message: `Message too large (at most ${limits.maxLiteralSize} octets)` };
+      if (offer.size > limits.maxLiteralSize || total > limits.maxLiteralSize + COMMAND_LITERAL) {
+        return { accept: false, tag, response: 'NO', code: 'TOOBIG', message: `Message too large (at most ${limits.maxLiteralSize} octets)` };
+      }
       return { accept: true };
     }
-    if (offer.size > COMMAND_LITERAL || offer.received + offer.size > COMMAND_LITERAL * 4) {
-      return { accept: false, tag, response: 'BAD', message: `Literal too large for ${verb || 'this command'}` };
+    if (offer.size > COMMAND_LITERAL || total > COMMAND_LITERAL * 4) {
+      return { accept: false, tag, response: 'BAD', message: `Literal too large for ${verb || 'this command'} (at most ${COMMAND_LITERAL} octets, ${COMMAND_LITERAL * 4} in one command)` };
     }
     return { accept: true };
   }
 
   private onLineTooLong(first: string): void {
     const m = /^([^\s(){%*"\\+]+)\s+(\S+)/.exec(first);
-    const secret = /^(LOGIN|AUTHENTICATE)$/i.test(m?.[2] ?? '');
-    this.transcript.add('C', secret ? `${m![1]} ${m![2]} *****` : `${first.slice(0, 60)}... (too long)`);
+    const shown = `${first.slice(0, 60)}... (too long)`;
+    this.transcript.add('C', shown, secretAfterVerb(first.slice(0, 60)));
     const message = `Command line too long (at most ${this.server.limits.maxLineLength} octets)`;
     if (m) void this.reply(m[1], { response: 'BAD', message });
     else this.send(`* BAD ${message}`);
@@ -138,7 +156,8 @@ export class ImapConnection {
       const answer = this.continuation;
       this.continuation = undefined;
       const line = parts[0].toString('utf8');
-      this.transcript.add('C', this.idleTag ? line : '*****');
+      // IDLE's DONE is shown; an AUTHENTICATE response is secret, marked here, masked by the trace bus
+      this.transcript.add('C', line, this.idleTag || !line ? undefined : [[0, line.length]]);
       await answer(line);
       return;
     }
@@ -148,14 +167,13 @@ export class ImapConnection {
     } catch (err) {
       const e = err as ImapSyntaxError;
       const first = parts[0].toString('utf8');
-      // a broken LOGIN still carries a password: keep only what comes before it
-      const shown = /^\S+\s+(LOGIN|AUTHENTICATE)\b/i.exec(first)?.[0];
-      this.transcript.add('C', shown ? `${shown} *****` : first.slice(0, 200));
+      // a broken LOGIN still carries a password: all after the verb is marked secret
+      this.transcript.add('C', first.slice(0, 200), secretAfterVerb(first.slice(0, 200)));
       if (e.tag) await this.reply(e.tag, { response: 'BAD', message: e.message });
       else this.send(`* BAD ${e.message}`);
       return;
     }
-    for (const line of transcriptOfCommand(cmd.tag, cmd.verb, parts)) this.transcript.add('C', line);
+    for (const { line, secret } of transcriptOfCommand(cmd.tag, cmd.verb, parts)) this.transcript.add('C', line, secret);
     const spec = COMMANDS[cmd.verb];
     if (!spec) {
       await this.reply(cmd.tag, { response: 'BAD', message: `Unknown command ${cmd.verb.slice(0, 40)}` });
@@ -171,6 +189,8 @@ export class ImapConnection {
       await this.reply(cmd.tag, { response: 'BAD', message: problem }, spec);
       return;
     }
+    // keywords another session brought into use are named before any FETCH shows them
+    if (this.selected) for (const line of this.selected.keywordNews()) this.send(line);
     let result: CommandResult | 'pending';
     try {
       result = await spec.handler(this, cmd);
@@ -180,6 +200,9 @@ export class ImapConnection {
     if (result === 'pending') return;
     await this.reply(cmd.tag, result, spec);
     if (this.state === 'logout') this.end();
+    // a client that sends commands and does not read the answers: the next command waits until
+    // it has read them (the stream reads nothing meanwhile), so answers do not pile up in memory
+    else if (this.socket.writableLength > ANSWERS_BUFFERED) await writeAndDrain(this.socket, '');
   }
 
   private failure(err: unknown, cmd: ParsedCommand): CommandResult {
@@ -192,6 +215,11 @@ export class ImapConnection {
   }
 
   // ---- output
+
+  /** A folder name as this session is sent it: modified UTF-7, or UTF-8 after ENABLE UTF8=ACCEPT. */
+  wireName(name: string): string {
+    return astring(this.utf8 ? decodeMutf7(name) : name);
+  }
 
   private writeText(text: string): void {
     if (this.closed || this.socket.destroyed) return;
@@ -282,24 +310,35 @@ export class ImapConnection {
 
   // ---- life
 
-  private touch(): void {
-    this.timer?.clear();
-    if (this.closed) return;
-    // the lab's clock: a session does not log out while a hop is held (--step)
-    this.timer = this.server.ctx.clock.setTimeout(() => this.autologout(), this.server.limits.idleTimeoutMs).unref();
+  /** Logged in: the longer autologout time of an authenticated session. */
+  loggedIn(account: Account): void {
+    this.account = account;
+    this.state = 'authenticated';
+    this.idle?.setLimit(this.server.limits.idleTimeoutMs);
   }
 
   private autologout(): void {
     // RFC 3501 section 5.4: an inactivity autologout timer, announced with BYE
-    this.send('* BYE Idle for too long, logging out');
+    const blocked = this.socket.writableLength > 0;
+    this.send(`* BYE Idle for more than ${spanText(this.idle?.ms ?? 0)} (no command), logging out`);
     this.end();
+    // a client that does not read what it asked for (its buffer is still full) is cut off now
+    if (blocked) this.socket.destroy();
   }
 
-  /** Say goodbye and close after the written data has gone. */
+  /**
+   * Say goodbye and close after the written data has gone. What the client still sends is read
+   * and dropped meanwhile (closing with unread data would reset the connection, and the client
+   * might never read why); one that does not close its side is cut off shortly after.
+   */
   end(): void {
     if (this.closed) return;
     this.stream?.stop();
     this.socket.end();
+    this.socket.resume();
+    const timer = setTimeout(() => this.socket.destroy(), 5000);
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
     this.cleanup();
   }
 
@@ -314,7 +353,7 @@ export class ImapConnection {
   private cleanup(): void {
     if (this.closed) return;
     this.closed = true;
-    this.timer?.clear();
+    this.idle?.stop();
     this.stream?.stop();
     this.deselect();
     this.server.connections.delete(this);

@@ -23,9 +23,14 @@ export class ImapSyntaxError extends Error {
   }
 }
 
-// tag and atom characters: ATOM-CHAR excludes ( ) { SP CTL % * " \ ] (section 9); we let
-// "%", "*", "]" and "\" into atoms (LIST patterns, sequence sets, flags) and check meaning later
+// tag and atom characters: ATOM-CHAR excludes ( ) { SP CTL % * " \ ] (section 9); "[" is an
+// ATOM-CHAR and "]" an ASTRING-CHAR, so "foo[bar]" is one astring (a folder name). We let "%",
+// "*", "]" and "\" into atoms (LIST patterns, sequence sets, flags) and check meaning later.
+// Only FETCH's BODY[...], BODY.PEEK[...] and BINARY[...] open a section at "[".
 const TAG = /^[^\x00-\x20\x7f()[\]{%*"\\+]+$/;
+const SECTIONED = new Set(['BODY', 'BODY.PEEK', 'BINARY', 'BINARY.PEEK', 'BINARY.SIZE']);
+/** parenthesised lists inside each other: deeper is not IMAP, only a way to exhaust the stack */
+const MAX_NESTING = 64;
 const LITERAL = /^\{(\d{1,12})\+?\}$/;
 
 class Cursor {
@@ -34,6 +39,7 @@ class Cursor {
   line: string;
   pos = 0;
   tag: string | undefined;
+  depth = 0;
 
   constructor(parts: Buffer[]) {
     this.parts = parts;
@@ -110,36 +116,41 @@ function parseNodes(c: Cursor, until: 'end' | ')' | ']'): ImapNode[] {
       c.fail(until === 'end' ? 'unexpected end of command' : `missing "${until}"`);
     }
     const ch = c.peek();
-    if (ch === ')' || ch === ']') {
+    if (ch === ')' || (ch === ']' && until === ']')) {
       if (until !== ch) c.fail(`unexpected "${ch}"`);
       c.pos++;
       return nodes;
     }
-    nodes.push(parseNode(c));
+    nodes.push(parseNode(c, until === ']'));
     // between arguments: one space, or the end of what encloses them
     if (c.atLineEnd) continue;
     const next = c.peek();
     if (next === ' ') {
       c.pos++;
       if (c.atLineEnd || c.peek() === ' ') c.fail('unexpected space');
-    } else if (next !== ')' && next !== ']') c.fail(`unexpected "${next}"`);
+    } else if (next !== ')' && !(next === ']' && until === ']')) c.fail(`unexpected "${next}"`);
   }
 }
 
-function parseNode(c: Cursor): ImapNode {
+function parseNode(c: Cursor, inSection: boolean): ImapNode {
   const ch = c.peek();
   if (ch === '(') {
     c.pos++;
-    return { type: 'list', items: parseNodes(c, ')') };
+    if (++c.depth > MAX_NESTING) c.fail(`lists nested more than ${MAX_NESTING} deep`);
+    const items = parseNodes(c, ')');
+    c.depth--;
+    return { type: 'list', items };
   }
   if (ch === '"') return parseQuoted(c);
-  if (ch === '{') {
+  // "~{n}" is a literal8 (RFC 3516, RFC 6855 section 4's APPEND UTF8): bytes as a literal's
+  if (ch === '~' && c.line[c.pos + 1] === '{') c.pos++;
+  if (c.peek() === '{') {
     const rest = c.line.slice(c.pos);
     if (!LITERAL.test(rest)) c.fail('a literal {n} must end its line');
     const bytes = c.takeLiteral();
     return { type: 'string', value: bytes.toString('utf8'), bytes, literal: true };
   }
-  return parseAtom(c);
+  return parseAtom(c, inSection);
 }
 
 function parseQuoted(c: Cursor): ImapNode {
@@ -159,19 +170,19 @@ function parseQuoted(c: Cursor): ImapNode {
   return { type: 'string', value, bytes: Buffer.from(value), literal: false };
 }
 
-function parseAtom(c: Cursor): ImapNode {
+function parseAtom(c: Cursor, inSection: boolean): ImapNode {
   const start = c.pos;
   while (c.pos < c.line.length) {
     const ch = c.line[c.pos];
-    if (ch === ' ' || ch === '(' || ch === ')' || ch === '[' || ch === '"' || ch === '{') break;
-    if (ch === ']') break;
+    if (ch === ' ' || ch === '(' || ch === ')' || ch === '"' || ch === '{') break;
+    if (ch === '[' && SECTIONED.has(c.line.slice(start, c.pos).toUpperCase())) break;
+    if (ch === ']' && inSection) break;
     const code = ch.charCodeAt(0);
     if (code < 0x20 || code === 0x7f) c.fail('control character in an atom');
     c.pos++;
   }
   const value = c.line.slice(start, c.pos);
   if (c.peek() === '[') {
-    if (!value) c.fail('unexpected "["');
     c.pos++;
     const section = parseNodes(c, ']');
     const node: ImapNode = { type: 'atom', value, section };

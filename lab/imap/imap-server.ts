@@ -1,7 +1,6 @@
 import net from 'node:net';
-import path from 'node:path';
 import type { HostContext, Service } from '../host/host-context.ts';
-import { MailStore } from '../mailbox/mail-store.ts';
+import type { MailStore } from '../mailbox/mail-store.ts';
 import { ImapConnection } from './imap-connection.ts';
 
 // The IMAP half of the dovecot role (seed steps 8 to 10): IMAP4rev1 (RFC 3501) with IDLE,
@@ -9,10 +8,12 @@ import { ImapConnection } from './imap-connection.ts';
 
 export interface ImapServerOptions {
   port: number;
-  /** autologout after this long without a word from the client (RFC 3501 section 5.4: at least 30 min) */
+  /**
+   * Autologout after this long without a command, on the host's clock. Default: the topology's
+   * `limits.idleTimeout` before login, and after login that or 30 minutes, whichever is longer
+   * (RFC 3501 section 5.4: an autologout timer of at least 30 minutes). Given, it is both.
+   */
   idleTimeoutMs?: number;
-  /** a failed login is answered after this delay */
-  failedLoginDelayMs?: number;
   /** sessions at once; more are greeted with BYE */
   maxClients?: number;
   /** longest command line, octets */
@@ -22,8 +23,10 @@ export interface ImapServerOptions {
 }
 
 export interface ImapLimits {
+  /** after login */
   idleTimeoutMs: number;
-  failedLoginDelayMs: number;
+  /** before login: a client that connects and says nothing is not kept for half an hour */
+  loginIdleTimeoutMs: number;
   maxClients: number;
   maxLineLength: number;
   maxLiteralSize: number;
@@ -43,15 +46,17 @@ export class ImapServer implements Service {
     this.ctx = ctx;
     const hostLimits = ctx.host.mail?.limits;
     this.limits = {
+      // the topology's limits, with the schema's defaults where they did not come through
       idleTimeoutMs: options.idleTimeoutMs ?? Math.max(hostLimits?.idleTimeout ?? 0, 30 * 60_000),
-      failedLoginDelayMs: options.failedLoginDelayMs ?? 1000,
+      loginIdleTimeoutMs: options.idleTimeoutMs ?? hostLimits?.idleTimeout ?? 5 * 60_000,
       maxClients: options.maxClients ?? hostLimits?.clients ?? 50,
       // RFC 7162 section 4 asks for at least 8192; long UID sets make long lines
       maxLineLength: options.maxLineLength ?? 64 * 1024,
       maxLiteralSize: options.maxLiteralSize ?? hostLimits?.messageSize ?? 10 * 1024 * 1024,
       maxFailedLogins: 3,
     };
-    this.store = new MailStore(path.join(ctx.dataDir, 'mail'));
+    // the host's one store, shared with the MDA and POP3
+    this.store = ctx.mailStore;
     this.server = net.createServer((socket) => {
       ctx.clock.track(socket);
       this.accept(socket);
@@ -76,8 +81,14 @@ export class ImapServer implements Service {
 
   private accept(socket: net.Socket): void {
     if (this.connections.size >= this.limits.maxClients) {
+      // the topology's limits.clients: refused with a reason, the sessions already here go on
+      // (RFC 5530 UNAVAILABLE: a passing condition)
       socket.on('error', () => undefined);
-      socket.end('* BYE Too many connections, try again later\r\n');
+      socket.end(`* BYE [UNAVAILABLE] Too many connections (${this.limits.maxClients} at most); try again later\r\n`);
+      socket.resume();
+      const timer = setTimeout(() => socket.destroy(), 2000);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
       return;
     }
     const conn = new ImapConnection(this, socket);
@@ -89,7 +100,6 @@ export class ImapServer implements Service {
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const conn of [...this.connections]) conn.shutdown();
     this.connections.clear();
-    this.store.close();
     await closing;
   }
 }

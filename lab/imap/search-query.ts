@@ -55,7 +55,7 @@ export function parseSearch(args: ImapNode[]): SearchKey {
   }
   if (queue.length === 0) throw new ImapSyntaxError('SEARCH needs a search key');
   const keys: SearchKey[] = [];
-  while (queue.length) keys.push(parseKey(queue));
+  while (queue.length) keys.push(parseKey(queue, 0));
   return keys.length === 1 ? keys[0] : { op: 'and', keys };
 }
 
@@ -65,13 +65,17 @@ function takeString(queue: ImapNode[], key: string): string {
   return text;
 }
 
-function parseKey(queue: ImapNode[]): SearchKey {
+/** NOT, OR and lists inside each other: a real search needs a few, a stack-exhausting one many */
+const MAX_KEY_DEPTH = 100;
+
+function parseKey(queue: ImapNode[], depth: number): SearchKey {
+  if (depth > MAX_KEY_DEPTH) throw new ImapSyntaxError(`search keys nested more than ${MAX_KEY_DEPTH} deep (NOT, OR, parentheses)`);
   const node = queue.shift()!;
   if (node.type === 'list') {
     if (node.items.length === 0) throw new ImapSyntaxError('empty search key list');
     const inner = [...node.items];
     const keys: SearchKey[] = [];
-    while (inner.length) keys.push(parseKey(inner));
+    while (inner.length) keys.push(parseKey(inner, depth + 1));
     return keys.length === 1 ? keys[0] : { op: 'and', keys };
   }
   if (node.type !== 'atom' || node.section) throw new ImapSyntaxError('a search key was expected');
@@ -116,12 +120,12 @@ function parseKey(queue: ImapNode[]): SearchKey {
     }
     case 'NOT':
       if (!queue.length) throw new ImapSyntaxError('NOT needs a search key');
-      return { op: 'not', key: parseKey(queue) };
+      return { op: 'not', key: parseKey(queue, depth + 1) };
     case 'OR': {
       if (queue.length < 2) throw new ImapSyntaxError('OR needs two search keys');
-      const a = parseKey(queue);
+      const a = parseKey(queue, depth + 1);
       if (!queue.length) throw new ImapSyntaxError('OR needs two search keys');
-      return { op: 'or', a, b: parseKey(queue) };
+      return { op: 'or', a, b: parseKey(queue, depth + 1) };
     }
   }
   const set = parseSequenceSet(node.value);
@@ -185,7 +189,11 @@ export function matches(key: SearchKey, m: SearchSubject, cache: { text?: TextCa
       return !m.recent;
     case 'indexed': {
       const entry = m.entry();
-      return entry !== undefined && decodeWords(entry.search[key.field]).toLowerCase().includes(key.value);
+      // the subject as written (decoded here), the addresses as parsed (FROM matches the
+      // address, not the header text)
+      if (entry === undefined) return false;
+      const text = key.field === 0 ? decodeWords(entry.search[0]) : entry.search[key.field];
+      return text.toLowerCase().includes(key.value);
     }
     case 'date': {
       const entry = m.entry();

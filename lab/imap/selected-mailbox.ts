@@ -1,5 +1,8 @@
-import type { Maildir, MaildirChange } from '../mailbox/maildir.ts';
+import type { Maildir, MaildirChange, Ghost } from '../mailbox/maildir.ts';
+import { changeLetters } from '../mailbox/maildir-flags.ts';
 import { resolveSet, type SequenceRange } from './sequence-set.ts';
+
+const SYSTEM_FLAGS = '\\Answered \\Flagged \\Deleted \\Seen \\Draft';
 
 // A session's view of its selected folder (RFC 3501 section 2.3.1.2): the UIDs it knows, in
 // sequence-number order. Other sessions, the MDA and POP3 change the folder at any time; those
@@ -20,10 +23,14 @@ export class SelectedMailbox {
   gone = false;
   /** called when there is news to tell (an IDLE session writes it at once) */
   onNews: (() => void) | undefined;
+  /** the keywords the client was told of in FLAGS (RFC 3501 section 7.2.6) */
+  private toldKeywords = '';
   private readonly owner: unknown;
   private readonly pendingAdded = new Set<number>();
   private readonly pendingRemoved = new Set<number>();
   private readonly pendingFlags = new Set<number>();
+  /** messages in the view that someone expunged; the client has not been told EXPUNGE yet */
+  private readonly ghosts = new Map<number, Ghost>();
   private readonly changeListener = (change: MaildirChange) => this.onChange(change);
   private readonly resetListener = () => {
     this.gone = true;
@@ -50,6 +57,7 @@ export class SelectedMailbox {
     this.maildir.on('change', this.changeListener);
     this.maildir.on('reset', this.resetListener);
     this.uids = this.maildir.messages.map((m) => m.uid);
+    this.toldKeywords = this.keywordList();
     for (const uid of this.maildir.claimRecent(this.uids, !this.readOnly)) this.recent.add(uid);
     // as dovecot's SELECT: the new/ -> cur/ moves are done before the client hears EXISTS
     await this.maildir.settled();
@@ -78,6 +86,8 @@ export class SelectedMailbox {
       if (this.pendingAdded.has(uid)) this.pendingAdded.delete(uid);
       else if (this.seqOf(uid) >= 0) {
         this.pendingRemoved.add(uid);
+        const ghost = change.gone?.get(uid);
+        if (ghost) this.ghosts.set(uid, { ...ghost });
         news = true;
       }
     }
@@ -97,9 +107,30 @@ export class SelectedMailbox {
     return this.pendingAdded.size > 0 || this.pendingRemoved.size > 0 || this.pendingFlags.size > 0;
   }
 
+  private keywordList(): string {
+    return this.maildir.keywords.names.filter(Boolean).join(' ');
+  }
+
+  /** SELECT's FLAGS and PERMANENTFLAGS, with the folder's keywords. */
+  flagLines(): string[] {
+    const keywords = this.keywordList();
+    this.toldKeywords = keywords;
+    const flags = keywords ? `${SYSTEM_FLAGS} ${keywords}` : SYSTEM_FLAGS;
+    return [`* FLAGS (${flags})`, this.readOnly ? '* OK [PERMANENTFLAGS ()] Read-only mailbox.' : `* OK [PERMANENTFLAGS (${flags} \\*)] Flags permitted.`];
+  }
+
+  /**
+   * FLAGS and PERMANENTFLAGS again when a keyword came into use since the client was told
+   * (a STORE or COPY of a new keyword, here or in another session): RFC 3501 section 7.2.6, a
+   * client may not see a keyword in a FETCH before FLAGS names it.
+   */
+  keywordNews(): string[] {
+    return this.keywordList() === this.toldKeywords ? [] : this.flagLines();
+  }
+
   /** The untagged responses that bring the client up to date; the view moves with them. */
   flush(allowExpunge: boolean): string[] {
-    const lines: string[] = [];
+    const lines: string[] = this.keywordNews();
     if (allowExpunge && this.pendingRemoved.size) {
       const positions: number[] = [];
       for (const uid of this.pendingRemoved) {
@@ -107,6 +138,7 @@ export class SelectedMailbox {
         if (seq >= 0) positions.push(seq);
         this.recent.delete(uid);
         this.pendingFlags.delete(uid);
+        this.ghosts.delete(uid);
       }
       // highest first, so each number is right when the client reads it (RFC 3501 7.4.1)
       positions.sort((a, b) => b - a);
@@ -156,11 +188,30 @@ export class SelectedMailbox {
     return resolveSet(ranges, this.uids, byUid);
   }
 
+  /**
+   * A message the view shows that another session expunged: what it was (RFC 2180 section 4.1).
+   * The client still uses its sequence number until it is told EXPUNGE.
+   */
+  ghost(uid: number): Ghost | undefined {
+    return this.maildir.get(uid) ? undefined : this.ghosts.get(uid);
+  }
+
+  /**
+   * STORE on expunged messages the view still shows: their flags change in this view only, so
+   * the FETCH answer says what the client asked for (RFC 2180 section 4.2.1, as dovecot does).
+   */
+  storeOnGhosts(uids: number[], mode: 'add' | 'remove' | 'set', letters: string): void {
+    for (const uid of uids) {
+      const ghost = this.ghost(uid);
+      if (ghost) ghost.letters = changeLetters(ghost.letters, mode, letters);
+    }
+  }
+
   /** A message's flags as a FLAGS list's inside, \Recent included; undefined when it is gone. */
   flagsOf(uid: number): string | undefined {
-    const rec = this.maildir.get(uid);
-    if (!rec) return undefined;
-    const flags = rec.letters ? this.maildir.flagsOf(rec) : [];
+    const letters = this.maildir.get(uid)?.letters ?? this.ghost(uid)?.letters;
+    if (letters === undefined) return undefined;
+    const flags = letters ? this.maildir.keywords.flagsOf(letters) : [];
     if (this.recent.has(uid)) flags.push('\\Recent');
     return flags.join(' ');
   }

@@ -1,154 +1,121 @@
-// Address lists of From, To, Cc... (RFC 5322 section 3.4) as ENVELOPE needs them: display
-// name, mailbox, host, and groups. Lenient: real mail breaks the grammar all the time.
+import addressparser from 'nodemailer/lib/addressparser';
+import { decodeWords } from './encoded-words.ts';
+
+// Address lists of From, To, Cc... (RFC 5322 section 3.4), read by nodemailer's addressparser
+// (lenient, as real mail needs, and hardened against the header tricks it has met), shaped as
+// IMAP's ENVELOPE wants them (RFC 3501 section 7.4.2): name, source route, mailbox, host, and
+// groups. What addressparser leaves out is read here before it: the obsolete source route of
+// an angle address, "<@a,@b:user@host>" (RFC 5322 section 4.4), which ENVELOPE keeps, and
+// comments inside an angle address, which are no display name.
 
 export type EnvelopeAddress =
-  | { kind: 'mailbox'; name: string | null; mailbox: string; host: string }
+  | { kind: 'mailbox'; name: string | null; route: string | null; mailbox: string; host: string }
   /** start of a group (RFC 3501: host NIL, mailbox the group name) */
   | { kind: 'group'; name: string }
   /** end of a group (all four fields NIL) */
   | { kind: 'group-end' };
 
-type Token = { t: 'q' | 'c' | 'a' | 'w'; v: string } | { t: ',' | ':' | ';' };
+// What dovecot writes where a part of an address is missing, so that a host is never NIL
+// (NIL host means a group in ENVELOPE)
+const MISSING_MAILBOX = 'MISSING_MAILBOX';
+const MISSING_DOMAIN = 'MISSING_DOMAIN';
 
-function tokenize(value: string): Token[] {
-  const tokens: Token[] = [];
+/**
+ * The value with every angle address cleaned for addressparser: comments inside it dropped,
+ * its source route taken out and kept, by the address it routes to.
+ */
+function takeRoutes(value: string): { text: string; routes: Map<string, string> } {
+  const routes = new Map<string, string>();
+  if (!value.includes('<')) return { text: value, routes };
+  let text = '';
   let i = 0;
-  let word = '';
-  const endWord = () => {
-    if (word) tokens.push({ t: 'w', v: word });
-    word = '';
-  };
   while (i < value.length) {
     const c = value[i];
     if (c === '"') {
-      endWord();
-      let q = '';
-      i++;
-      while (i < value.length && value[i] !== '"') {
-        if (value[i] === '\\' && i + 1 < value.length) i++;
-        q += value[i++];
-      }
-      i++;
-      tokens.push({ t: 'q', v: q });
-    } else if (c === '(') {
-      endWord();
-      let depth = 0;
-      let text = '';
-      while (i < value.length) {
-        const d = value[i];
-        if (d === '\\' && i + 1 < value.length) {
-          text += value[i + 1];
-          i += 2;
-          continue;
-        }
-        if (d === '(') {
-          if (depth > 0) text += d;
-          depth++;
-        } else if (d === ')') {
-          depth--;
-          if (depth === 0) {
-            i++;
-            break;
-          }
-          text += d;
-        } else text += d;
-        i++;
-      }
-      tokens.push({ t: 'c', v: text.trim() });
+      // a quoted string as it is
+      let j = i + 1;
+      while (j < value.length && value[j] !== '"') j += value[j] === '\\' ? 2 : 1;
+      text += value.slice(i, j + 1);
+      i = j + 1;
     } else if (c === '<') {
-      endWord();
       const close = value.indexOf('>', i + 1);
       const inner = close < 0 ? value.slice(i + 1) : value.slice(i + 1, close);
-      tokens.push({ t: 'a', v: inner.trim() });
+      // comments dropped, and the white space around "@" they leave (RFC 5322 section 4.4)
+      let spec = inner.replace(/\((?:[^()\\]|\\.)*\)/g, '').trim().replace(/\s*@\s*/g, '@');
+      const route = /^(@[^:]*?)\s*:\s*(.*)$/.exec(spec);
+      if (route) {
+        spec = route[2];
+        routes.set(spec.toLowerCase(), route[1]);
+      }
+      text += `<${spec}>`;
       i = close < 0 ? value.length : close + 1;
-    } else if (c === ',' || c === ':' || c === ';') {
-      endWord();
-      tokens.push({ t: c });
-      i++;
-    } else if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
-      endWord();
-      i++;
     } else {
-      word += c;
+      text += c;
       i++;
     }
   }
-  endWord();
-  return tokens;
+  return { text, routes };
 }
 
-function splitAddress(addr: string): { mailbox: string; host: string } {
-  let spec = addr;
-  // an obsolete source route "@a,@b:user@host" (RFC 5322 section 4.4): keep only the address
-  if (spec.startsWith('@')) {
-    const colon = spec.indexOf(':');
-    if (colon >= 0) spec = spec.slice(colon + 1);
+/** The local part and the domain, split at the "@" before the domain (a literal may hold one). */
+function splitAddress(address: string): { mailbox: string; host: string } {
+  const literal = address.endsWith(']') ? /@(\[[^[\]\\]*\])$/.exec(address) : null;
+  const at = literal ? address.length - literal[1].length - 1 : address.lastIndexOf('@');
+  let mailbox = at < 0 ? address : address.slice(0, at);
+  const host = at < 0 ? '' : address.slice(at + 1);
+  // ENVELOPE's mailbox is the local part itself, not its quoted form
+  if (mailbox.length >= 2 && mailbox.startsWith('"') && mailbox.endsWith('"')) mailbox = mailbox.slice(1, -1).replace(/\\(.)/g, '$1');
+  return { mailbox, host };
+}
+
+type Parsed = { name: string; address?: string; group?: Parsed[] };
+
+function mailboxOf(entry: Parsed, routes: Map<string, string>): EnvelopeAddress {
+  let name = entry.name;
+  let address = entry.address ?? '';
+  // a lone word with no "@" and no angle brackets ("To: lee") is a local part, not a name
+  if (!address && name && !/\s/.test(name)) {
+    address = name;
+    name = '';
   }
-  const at = spec.lastIndexOf('@');
-  if (at < 0) return { mailbox: spec, host: '' };
-  return { mailbox: spec.slice(0, at), host: spec.slice(at + 1) };
+  const { mailbox, host } = splitAddress(address);
+  return {
+    kind: 'mailbox',
+    name: name || null,
+    route: routes.get(address.toLowerCase()) ?? null,
+    mailbox: mailbox || MISSING_MAILBOX,
+    host: host || MISSING_DOMAIN,
+  };
 }
 
 /** Parse an address-list header value (encoded-words left as they are, for ENVELOPE). */
 export function parseAddressList(value: string): EnvelopeAddress[] {
+  const { text, routes } = takeRoutes(value);
   const out: EnvelopeAddress[] = [];
-  let phrase: Array<{ t: 'q' | 'w'; v: string }> = [];
-  let angle: string | undefined;
-  let comments: string[] = [];
-  let inGroup = false;
-  const finish = () => {
-    if (angle !== undefined) {
-      if (angle !== '' || phrase.length) {
-        const { mailbox, host } = splitAddress(angle);
-        const name = phrase.map((p) => p.v).join(' ').trim() || comments[0] || null;
-        if (mailbox || host || name) out.push({ kind: 'mailbox', name: name || null, mailbox, host });
-      }
-    } else if (phrase.length) {
-      // no angle brackets: the word holding "@" is the address, the rest (if any) its name
-      const atWord = phrase.findIndex((p) => p.v.includes('@'));
-      let spec: string;
-      let name: string | null = comments[0] || null;
-      if (atWord >= 0 && phrase.length > 1) {
-        spec = phrase[atWord].v;
-        const rest = phrase.filter((_, i) => i !== atWord).map((p) => p.v).join(' ').trim();
-        if (rest && !name) name = rest;
-      } else spec = phrase.map((p) => (p.t === 'q' ? `"${p.v}"` : p.v)).join('');
-      const { mailbox, host } = splitAddress(spec);
-      out.push({ kind: 'mailbox', name, mailbox, host });
-    }
-    phrase = [];
-    angle = undefined;
-    comments = [];
-  };
-  for (const tok of tokenize(value)) {
-    switch (tok.t) {
-      case ',':
-        finish();
-        break;
-      case ':':
-        if (!inGroup && angle === undefined) {
-          out.push({ kind: 'group', name: phrase.map((p) => p.v).join(' ').trim() });
-          phrase = [];
-          comments = [];
-          inGroup = true;
-        } else phrase.push({ t: 'w', v: ':' });
-        break;
-      case ';':
-        finish();
-        if (inGroup) out.push({ kind: 'group-end' });
-        inGroup = false;
-        break;
-      case 'a':
-        angle = tok.v;
-        break;
-      case 'c':
-        comments.push(tok.v);
-        break;
-      default:
-        phrase.push(tok as { t: 'q' | 'w'; v: string });
+  for (const entry of addressparser(text) as Parsed[]) {
+    if (entry.group) {
+      out.push({ kind: 'group', name: entry.name });
+      // a member with no address is a comment ("group: (nobody) ;"), not a mailbox
+      for (const member of entry.group) if (member.address) out.push(mailboxOf(member, routes));
+      out.push({ kind: 'group-end' });
+    } else out.push(mailboxOf(entry, routes));
+  }
+  return out;
+}
+
+/**
+ * The text SEARCH FROM, TO, CC and BCC match (RFC 3501 section 6.4.4): each address as
+ * "decoded name <mailbox@host>", group names with them, so a search finds the real address
+ * however the header wrote it (comments, folding) and the person's name in Korean.
+ */
+export function addressSearchText(list: EnvelopeAddress[]): string {
+  const words: string[] = [];
+  for (const a of list) {
+    if (a.kind === 'group') words.push(`${decodeWords(a.name)}:`);
+    else if (a.kind === 'mailbox') {
+      const address = a.host === MISSING_DOMAIN ? a.mailbox : `${a.mailbox}@${a.host}`;
+      words.push(a.name ? `${decodeWords(a.name)} <${address}>` : address);
     }
   }
-  finish();
-  if (inGroup) out.push({ kind: 'group-end' });
-  return out;
+  return words.join(', ');
 }

@@ -1,42 +1,50 @@
 // Text inside a message as a person reads it: RFC 2047 encoded-words in headers, RFC 2045
-// transfer encodings in bodies, charsets. Used for SEARCH (a Korean subject is sent as
-// "=?UTF-8?B?...?=" and must still be found) and never for what FETCH returns, which is raw.
+// transfer encodings in bodies, charsets. The lab's one decoder: SEARCH (a Korean subject is
+// sent as "=?UTF-8?B?...?=" or "=?EUC-KR?B?...?=" and must still be found), the search text of
+// addresses, and the mailbox view the tests and the teacher read. Never for what FETCH
+// returns, which is raw.
 
-const CHARSET_ALIASES: Record<string, string> = {
-  'ks_c_5601-1987': 'euc-kr',
-  ks_c_5601: 'euc-kr',
-  'ks_c_5601-1989': 'euc-kr',
-  cp949: 'euc-kr',
-  'x-windows-949': 'euc-kr',
-  'unicode-1-1-utf-7': 'utf-7',
-  ascii: 'us-ascii',
-};
+import { decode as decodeWithCharset, normalizeCharset } from 'libmime/lib/charset';
 
-const decoders = new Map<string, TextDecoder | null>();
-
-function decoderFor(charset: string): TextDecoder | null {
-  let label = charset.trim().toLowerCase();
-  // RFC 2231 section 5: "utf-8*ko" names the language after the star
+/**
+ * Bytes in a named charset to text; unknown charsets are read as UTF-8. The charsets are
+ * libmime's (mailparser's, through iconv-lite): EUC-KR and its aliases ks_c_5601-1987, cp949,
+ * windows-949, and every other charset mail programs label with. ISO-2022-KR (RFC 1557), which
+ * iconv-lite lacks and WHATWG decoders refuse, is shifted into EUC-KR first. RFC 2231's
+ * "utf-8*ko" names the language after the star.
+ */
+export function decodeCharset(bytes: Uint8Array, charset: string | undefined): string {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let label = (charset ?? 'utf-8').trim();
   const star = label.indexOf('*');
   if (star >= 0) label = label.slice(0, star);
-  label = CHARSET_ALIASES[label] ?? label;
-  if (label === 'us-ascii') label = 'utf-8'; // 8-bit bytes labelled ASCII are most often UTF-8
-  let decoder = decoders.get(label);
-  if (decoder === undefined) {
-    try {
-      decoder = new TextDecoder(label);
-    } catch {
-      decoder = null;
-    }
-    decoders.set(label, decoder);
-  }
-  return decoder;
+  if (/^iso-?2022-?kr$/i.test(label)) return decodeWithCharset(iso2022krToEucKr(buf), 'euc-kr');
+  return decodeWithCharset(buf, normalizeCharset(label));
 }
 
-/** Bytes in a named charset to text; unknown charsets are read as UTF-8. */
-export function decodeCharset(bytes: Uint8Array, charset: string | undefined): string {
-  const decoder = (charset && decoderFor(charset)) || decoderFor('utf-8')!;
-  return decoder.decode(bytes);
+/**
+ * ISO-2022-KR (RFC 1557): ASCII, with SO (0x0E) shifting to KS X 1001 in 7-bit pairs and SI
+ * (0x0F) back; the "ESC $ ) C" designator is dropped. EUC-KR is the same code with the high bit
+ * set.
+ */
+export function iso2022krToEucKr(bytes: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(bytes.length);
+  let o = 0;
+  let shifted = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0x1b && bytes[i + 1] === 0x24 && bytes[i + 2] === 0x29 && bytes[i + 3] === 0x43) {
+      i += 3;
+      continue;
+    }
+    if (b === 0x0e) shifted = true;
+    else if (b === 0x0f) shifted = false;
+    else if (b === 0x0a || b === 0x0d) {
+      shifted = false; // RFC 1557: a line starts in ASCII
+      out[o++] = b;
+    } else out[o++] = shifted && b >= 0x21 && b <= 0x7e ? b | 0x80 : b;
+  }
+  return out.subarray(0, o);
 }
 
 function decodeQ(text: string): Buffer {

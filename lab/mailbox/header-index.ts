@@ -16,7 +16,8 @@ import type { MessageSummary } from './message-summary.ts';
 // the live ones.
 
 export const INDEX_FILE = 'mail-lab.index';
-export const INDEX_HEADER = 'mail-lab-index 2';
+// version 3: SEARCH's address fields are parsed addresses, its subject decoded
+export const INDEX_HEADER = 'mail-lab-index 3';
 const FIELDS = 17;
 
 export interface IndexEntry extends MessageSummary {

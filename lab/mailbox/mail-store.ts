@@ -4,14 +4,16 @@ import crypto from 'node:crypto';
 import { Maildir } from './maildir.ts';
 import { checkUserName, folderDir, folderNameOf, folderComponents, normaliseFolderName, MailboxNameError, SEPARATOR } from './names.ts';
 import { maildirName, fsyncPath } from './maildir-name.ts';
-import { notifyDelivery } from './mail-events.ts';
 import { FolderSync } from './folder-sync.ts';
 
 export { maildirName, fsyncPath };
 
 // The users' mailboxes on one mail host: <data>/<Host>/mail/<user>/ is a Maildir
 // (tmp, new, cur), as dovecot and procmail keep it, with Maildir++ subfolders (.Sent,
-// .Archive.2026). The MDA delivers here; POP3 and IMAP read here.
+// .Archive.2026). One store per host (DESIGN.md, "One of each per host"), made with the host's
+// context: the MDA delivers here, IMAP reads the folders here and POP3 reads INBOX here through
+// a Maildrop view, so every one of them sees the same messages, UIDs and flags, and news of a
+// delivery goes from the MDA to the sessions without any module-level emitter.
 
 /** A folder operation refused, with the RFC 5530 response code the IMAP server sends. */
 export class FolderError extends Error {
@@ -40,6 +42,8 @@ export class MailStore {
   /** user Maildirs known to exist (delivery skips the mkdirs) */
   private readonly made = new Set<string>();
   private readonly syncs = new Map<string, FolderSync>();
+  /** POP3 sessions holding a user's maildrop (RFC 1939 section 8, RFC 2449 [IN-USE]) */
+  private readonly maildropHolders = new Map<string, object>();
 
   constructor(root: string) {
     this.root = root;
@@ -84,7 +88,7 @@ export class MailStore {
     let sync = this.syncs.get(newDir);
     if (!sync) this.syncs.set(newDir, (sync = new FolderSync(newDir)));
     await sync.sync();
-    notifyDelivery(dir);
+    this.open.get(dir)?.noteDelivery();
     return { file };
   }
 
@@ -220,6 +224,20 @@ export class MailStore {
     const tmp = `${file}.${process.pid}.tmp`;
     await fs.writeFile(tmp, subs.map((s) => `${s}\n`).join(''));
     await fs.rename(tmp, file);
+  }
+
+  /** Take a user's maildrop for one POP3 session; false while another session holds it. */
+  lockMaildrop(user: string, holder: object): boolean {
+    const key = checkUserName(user);
+    const current = this.maildropHolders.get(key);
+    if (current && current !== holder) return false;
+    this.maildropHolders.set(key, holder);
+    return true;
+  }
+
+  unlockMaildrop(user: string, holder: object): void {
+    const key = checkUserName(user);
+    if (this.maildropHolders.get(key) === holder) this.maildropHolders.delete(key);
   }
 
   /** A folder went away under its sessions: they are told, and it is opened afresh next time. */

@@ -26,6 +26,16 @@ export function sortLetters(letters: string): string {
   return sorted ? letters : [...new Set(letters)].sort().join('');
 }
 
+/**
+ * A message's info letters after a STORE: 'add' or 'remove' these letters, or 'set' them;
+ * letters IMAP has no name for (upper case but not D F R S T) stay on a 'set'.
+ */
+export function changeLetters(current: string, mode: 'add' | 'remove' | 'set', letters: string): string {
+  if (mode === 'add') return sortLetters(current + letters);
+  if (mode === 'remove') return [...current].filter((c) => !letters.includes(c)).join('');
+  return sortLetters(letters + [...current].filter((c) => c >= 'A' && c <= 'Z' && !'DFRST'.includes(c)).join(''));
+}
+
 export class Keywords {
   readonly file: string;
   names: string[] = [];

@@ -63,3 +63,12 @@ export function sizeInName(base: string): number {
   const m = /,S=(\d+)/.exec(base);
   return m ? Number(m[1]) : -1;
 }
+
+/**
+ * The unique part of a file name (maildir(5)): before "," (size fields) or ":" (flags). It
+ * never changes, whatever is renamed; POP3's UIDL is made from it.
+ */
+export function uniqueOf(name: string): string {
+  const cut = name.search(/[,:]/);
+  return cut < 0 ? name : name.slice(0, cut);
+}

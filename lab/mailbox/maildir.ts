@@ -3,16 +3,16 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { UidList } from './uid-list.ts';
-import { Keywords, sortLetters } from './maildir-flags.ts';
+import { Keywords, sortLetters, changeLetters } from './maildir-flags.ts';
 import { HeaderIndex, type IndexEntry } from './header-index.ts';
-import { summarize } from './message-summary.ts';
+import { summarize, AddressForms } from './message-summary.ts';
 import { toCrlf } from './mime.ts';
 import { maildirName, fsyncPath, baseOf, lettersOf, sizeInName, compareNames } from './maildir-name.ts';
-import { onDelivery } from './mail-events.ts';
 
 // One Maildir folder (INBOX or a Maildir++ subfolder) as an IMAP server sees it: messages with
 // UIDs, flags in the file names, \Recent, a header index, and news of changes made by anyone
-// (this process's other sessions, the MDA, a POP3 session, another process).
+// (this process's other sessions, the MDA and POP3 through the host's one MailStore, another
+// process through fs.watch).
 //
 // The disk is the truth. Other writers may at any moment deliver into new/ (tmp -> rename),
 // move a file from new/ to cur/ (":2,S"), rename it for its flags, or delete it. sync() reads
@@ -30,6 +30,8 @@ export interface MessageRecord {
   letters: string;
   /** size on disk from ",S=" in the name; -1 when the writer did not say */
   size: number;
+  /** octets as POP3 sends the message (CRLF line ends, a final CRLF), once counted; -1 before */
+  pop3Size: number;
 }
 
 export interface MaildirChange {
@@ -38,8 +40,20 @@ export interface MaildirChange {
   removed: number[];
   /** UIDs whose flags changed */
   flags: number[];
+  /**
+   * What the removed messages were: sessions that still show them until they may be told
+   * EXPUNGE answer STORE and FETCH from this (RFC 2180 section 4.1, as dovecot does).
+   */
+  gone?: Map<number, Ghost>;
   /** who made the change (a session), so it need not be told its own STORE */
   origin?: unknown;
+}
+
+/** A message expunged by someone, as a session that has not been told yet still sees it. */
+export interface Ghost {
+  letters: string;
+  /** its index entry, when it had been indexed (ENVELOPE, sizes, dates) */
+  entry?: IndexEntry;
 }
 
 export class MaildirMissingError extends Error {}
@@ -69,10 +83,14 @@ export class Maildir extends EventEmitter {
   private readonly byBase = new Map<string, MessageRecord>();
   /** \Recent messages no session has been told of yet (RFC 3501 section 2.3.2) */
   readonly unclaimedRecent = new Set<number>();
+  /**
+   * Files APPEND or COPY is putting into cur/ right now: \Recent when they are taken in, even
+   * if a sync (an fs.watch event) finds them before the writer adopts them.
+   */
+  private readonly arriving = new Set<string>();
   private chain: Promise<unknown> = Promise.resolve();
   private loaded = false;
   private watchers: fs.FSWatcher[] = [];
-  private stopDelivery: (() => void) | undefined;
   private users = 0;
   private syncRequested = false;
   /** a look queued behind other work and not started yet */
@@ -81,6 +99,8 @@ export class Maildir extends EventEmitter {
   private stamps: number[] | undefined;
   /** the UIDVALIDITY the model was built under */
   knownValidity = 0;
+  /** address headers already parsed for the index: this folder's correspondents */
+  private readonly addressForms = new AddressForms();
 
   constructor(dir: string) {
     super();
@@ -208,7 +228,7 @@ export class Maildir extends EventEmitter {
           change.removed.push(rec.uid);
         }
       }
-      if (gone.size) this.drop(gone);
+      if (gone.size) change.gone = this.drop(gone);
     }
     if (scanned.size) {
       const fresh = [...scanned.entries()].sort((a, b) => compareNames(a[0], b[0]));
@@ -218,11 +238,11 @@ export class Maildir extends EventEmitter {
       for (const [base, seen] of fresh) {
         const uid = uids.get(base)!;
         if (this.byUid.has(uid)) continue; // a list written by someone else reusing a UID: keep ours
-        const rec: MessageRecord = { uid, base, name: seen.name, dir: seen.dir, letters: seen.letters, size: sizeInName(base) };
+        const rec: MessageRecord = { uid, base, name: seen.name, dir: seen.dir, letters: seen.letters, size: sizeInName(base), pop3Size: -1 };
         if (uid < last) ordered = false;
         last = Math.max(last, uid);
         this.add(rec);
-        if (seen.dir === 'new') this.unclaimedRecent.add(uid);
+        if (seen.dir === 'new' || this.arriving.has(base)) this.unclaimedRecent.add(uid);
         change.added.push(uid);
       }
       if (!ordered) this.messages.sort((a, b) => a.uid - b.uid);
@@ -248,16 +268,19 @@ export class Maildir extends EventEmitter {
     this.byBase.set(rec.base, rec);
   }
 
-  private drop(uids: Set<number>): void {
+  private drop(uids: Set<number>): Map<number, Ghost> {
     this.messages = this.messages.filter((m) => !uids.has(m.uid));
+    const ghosts = new Map<number, Ghost>();
     for (const uid of uids) {
       const rec = this.byUid.get(uid);
       if (!rec) continue;
+      ghosts.set(uid, { letters: rec.letters, entry: this.index.get(rec.base, rec.size) });
       this.byUid.delete(uid);
       this.byBase.delete(rec.base);
       this.index.forget(rec.base);
       this.unclaimedRecent.delete(uid);
     }
+    return ghosts;
   }
 
   private announce(change: MaildirChange): void {
@@ -311,10 +334,7 @@ export class Maildir extends EventEmitter {
         for (let i = 0; i < todo.length; i++) {
           const rec = this.byUid.get(todo[i]);
           if (!rec) continue;
-          let next: string;
-          if (mode === 'add') next = sortLetters(rec.letters + letters);
-          else if (mode === 'remove') next = [...rec.letters].filter((c) => !letters.includes(c)).join('');
-          else next = sortLetters(letters + [...rec.letters].filter((c) => c >= 'A' && c <= 'Z' && !'DFRST'.includes(c)).join('')); // letters IMAP has no name for stay
+          const next = changeLetters(rec.letters, mode, letters);
           if (next === rec.letters) continue;
           const name = `${rec.base}:2,${next}`;
           try {
@@ -362,9 +382,9 @@ export class Maildir extends EventEmitter {
         if (!retry.length) break;
         await this.syncNow(undefined); // renamed meanwhile: its new name; or gone: already announced
       }
-      this.drop(removed);
+      const gone = this.drop(removed);
       const list = [...removed].sort((a, b) => a - b);
-      this.announce({ added: [], removed: list, flags: [], origin });
+      this.announce({ added: [], removed: list, flags: [], origin, gone });
       return list;
     });
   }
@@ -390,10 +410,15 @@ export class Maildir extends EventEmitter {
     }
     const dir = letters ? 'cur' : 'new';
     const file = letters ? `${base}:2,${sortLetters(letters)}` : base;
-    await fsp.rename(tmp, path.join(this.dir, dir, file));
-    await fsyncPath(path.join(this.dir, dir));
-    const [uid] = await this.adopt([{ base, name: file, dir, letters: letters ? sortLetters(letters) : '' }]);
-    return uid;
+    this.arriving.add(base);
+    try {
+      await fsp.rename(tmp, path.join(this.dir, dir, file));
+      await fsyncPath(path.join(this.dir, dir));
+      const [uid] = await this.adopt([{ base, name: file, dir, letters: letters ? sortLetters(letters) : '' }]);
+      return uid;
+    } finally {
+      this.arriving.delete(base);
+    }
   }
 
   /** Take files just put into this folder into the model, as \Recent, with new UIDs. */
@@ -406,7 +431,7 @@ export class Maildir extends EventEmitter {
         const uid = uids.get(f.base)!;
         result.push(uid);
         if (this.byBase.has(f.base)) continue; // a sync found it first
-        this.add({ uid, base: f.base, name: f.name, dir: f.dir, letters: f.letters, size: sizeInName(f.base) });
+        this.add({ uid, base: f.base, name: f.name, dir: f.dir, letters: f.letters, size: sizeInName(f.base), pop3Size: -1 });
         this.unclaimedRecent.add(uid);
         added.push(uid);
       }
@@ -422,37 +447,45 @@ export class Maildir extends EventEmitter {
    */
   async copyTo(target: Maildir, uids: number[]): Promise<Array<[number, number]>> {
     const made: Array<{ from: number; base: string; name: string; letters: string }> = [];
+    const arriving: string[] = [];
     target.keywords.load();
-    for (const uid of uids) {
-      const rec = this.byUid.get(uid);
-      if (!rec) continue;
-      const letters = target.keywords.lettersOf(this.keywords.flagsOf(rec.letters), true) + rec.letters.replace(/[^A-Z]/g, '').replace(/[DFRST]/g, '');
-      const sorted = sortLetters(letters);
-      const size = rec.size >= 0 ? rec.size : fs.statSync(this.pathOf(rec)).size;
-      const base = `${maildirName()},S=${size}`;
-      const name = `${base}:2,${sorted}`;
-      const to = path.join(target.dir, 'cur', name);
-      let linked = false;
-      for (let attempt = 0; attempt < 2 && !linked; attempt++) {
-        try {
-          await fsp.link(this.pathOf(rec), to);
-          linked = true;
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EXDEV' || code === 'EPERM' || code === 'EMLINK') {
-            await fsp.copyFile(this.pathOf(rec), to);
+    try {
+      for (const uid of uids) {
+        const rec = this.byUid.get(uid);
+        if (!rec) continue;
+        const letters = target.keywords.lettersOf(this.keywords.flagsOf(rec.letters), true) + rec.letters.replace(/[^A-Z]/g, '').replace(/[DFRST]/g, '');
+        const sorted = sortLetters(letters);
+        const size = rec.size >= 0 ? rec.size : fs.statSync(this.pathOf(rec)).size;
+        const base = `${maildirName()},S=${size}`;
+        const name = `${base}:2,${sorted}`;
+        const to = path.join(target.dir, 'cur', name);
+        target.arriving.add(base);
+        arriving.push(base);
+        let linked = false;
+        for (let attempt = 0; attempt < 2 && !linked; attempt++) {
+          try {
+            await fsp.link(this.pathOf(rec), to);
             linked = true;
-          } else if (isMissing(err) && attempt === 0) await this.sync(); // renamed: its new name
-          else if (!isMissing(err)) throw err;
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code === 'EXDEV' || code === 'EPERM' || code === 'EMLINK') {
+              await fsp.copyFile(this.pathOf(rec), to);
+              linked = true;
+            } else if (isMissing(err) && attempt === 0) await this.sync(); // renamed: its new name
+            else if (!isMissing(err)) throw err;
+          }
         }
+        if (linked) made.push({ from: uid, base, name, letters: sorted });
       }
-      if (linked) made.push({ from: uid, base, name, letters: sorted });
+      if (!made.length) return [];
+      await fsyncPath(path.join(target.dir, 'cur'));
+      const newUids = await target.adopt(made.map((m) => ({ base: m.base, name: m.name, dir: 'cur', letters: m.letters })));
+      return made.map((m, i) => [m.from, newUids[i]]);
+    } finally {
+      for (const base of arriving) target.arriving.delete(base);
     }
-    if (!made.length) return [];
-    await fsyncPath(path.join(target.dir, 'cur'));
-    const newUids = await target.adopt(made.map((m) => ({ base: m.base, name: m.name, dir: 'cur', letters: m.letters })));
-    return made.map((m, i) => [m.from, newUids[i]]);
   }
+
 
   /**
    * The message's header only (what BODY.PEEK[HEADER.FIELDS (...)] needs), read without the
@@ -501,7 +534,7 @@ export class Maildir extends EventEmitter {
     if (known) return known;
     const read = file ?? this.readFile(rec);
     if (!read) return undefined;
-    const entry: IndexEntry = { ...summarize(read.data), size: read.data.length, mtime: read.mtime };
+    const entry: IndexEntry = { ...summarize(read.data, this.addressForms), size: read.data.length, mtime: read.mtime };
     this.index.put(rec.base, entry);
     return entry;
   }
@@ -532,7 +565,14 @@ export class Maildir extends EventEmitter {
         // the folder is gone; sync() will say so
       }
     }
-    this.stopDelivery = onDelivery(this.dir, () => this.requestSync());
+  }
+
+  /**
+   * The host's MailStore delivered a file into new/: sessions watching this folder (IDLE) hear
+   * of it at once, without waiting for fs.watch. A folder nobody watches is not read for it.
+   */
+  noteDelivery(): void {
+    if (this.users > 0) this.requestSync();
   }
 
   release(): void {
@@ -540,8 +580,6 @@ export class Maildir extends EventEmitter {
     this.users = 0;
     for (const w of this.watchers) w.close();
     this.watchers = [];
-    this.stopDelivery?.();
-    this.stopDelivery = undefined;
   }
 
   /** Stop watching and forget every listener (the store is closing). */

@@ -1,5 +1,5 @@
 import { parseMessage, findField, fieldValue, parseStructured, countLines, hasBareLf, toCrlf, type MimePart } from './mime.ts';
-import { parseAddressList } from './addresses.ts';
+import { parseAddressList, addressSearchText, type EnvelopeAddress } from './addresses.ts';
 import { nstring, imapString } from './imap-syntax.ts';
 
 // What the header index keeps for each message: ENVELOPE, BODYSTRUCTURE and BODY already in
@@ -19,28 +19,33 @@ export interface MessageSummary {
   /** the Date header as ms, and its calendar day in its own time zone (SENTON, RFC 3501 6.4.4) */
   sentMs: number | null;
   sentDay: number | null;
-  /** as written (encoded-words kept; SEARCH decodes them): subject, from, to, cc, bcc */
+  /**
+   * What SEARCH SUBJECT, FROM, TO, CC and BCC match: the subject as written (SEARCH decodes it,
+   * so building the index costs no decoding), the addresses as parsed ("decoded name
+   * <mailbox@host>", see addressSearchText)
+   */
   search: [string, string, string, string, string];
   messageId: string | null;
 }
 
-export function summarize(file: Buffer): MessageSummary {
+export function summarize(file: Buffer, forms: AddressForms = new AddressForms()): MessageSummary {
   const lf: 0 | 1 = hasBareLf(file) ? 1 : 0;
   const buf = lf ? toCrlf(file) : file;
   const root = parseMessage(buf);
   const fields = firstFields(buf, root);
   const sent = parseSentDate(fields.get('date'));
   const [bodystructure, body] = structuresOf(buf, root);
+  const lists = new AddressLists(fields, forms);
   return {
     vsize: buf.length,
     lf,
     headerSize: root.bodyStart,
-    envelope: envelopeFrom(fields),
+    envelope: envelopeFrom(fields, lists),
     bodystructure,
     body,
     sentMs: sent?.ms ?? null,
     sentDay: sent?.day ?? null,
-    search: [fields.get('subject') ?? '', fields.get('from') ?? '', fields.get('to') ?? '', fields.get('cc') ?? '', fields.get('bcc') ?? ''],
+    search: [fields.get('subject') ?? '', lists.search('from'), lists.search('to'), lists.search('cc'), lists.search('bcc')],
     messageId: fields.get('message-id') ?? null,
   };
 }
@@ -67,33 +72,73 @@ export function parseSentDate(value: string | undefined): { ms: number; day: num
   return { ms, day: Math.floor((ms + offset * 60_000) / 86_400_000) };
 }
 
-function addressList(value: string | undefined): string {
-  if (value === undefined) return 'NIL';
-  const list = parseAddressList(value);
+/** An address list in ENVELOPE's form: NIL when empty (RFC 3501 section 7.4.2). */
+function envelopeList(list: EnvelopeAddress[]): string {
   if (list.length === 0) return 'NIL';
   let out = '(';
   for (const a of list) {
-    if (a.kind === 'mailbox') out += `(${nstring(a.name)} NIL ${nstring(a.mailbox)} ${nstring(a.host)})`;
+    if (a.kind === 'mailbox') out += `(${nstring(a.name)} ${nstring(a.route)} ${nstring(a.mailbox)} ${nstring(a.host)})`;
     else if (a.kind === 'group') out += `(NIL NIL ${nstring(a.name)} NIL)`;
     else out += '(NIL NIL NIL NIL)';
   }
   return `${out})`;
 }
 
-/** ENVELOPE (RFC 3501 section 7.4.2) of a message (the root, or an embedded message/rfc822). */
-export function envelopeOf(buf: Buffer, message: MimePart): string {
-  return envelopeFrom(firstFields(buf, message));
+/**
+ * Address header values already read, with their ENVELOPE and SEARCH forms: a folder's mail
+ * comes from and goes to few people, so addressparser runs once per distinct value, not once per
+ * message (a Maildir keeps one of these for its index builds).
+ */
+export class AddressForms {
+  private readonly forms = new Map<string, { envelope: string; search: string }>();
+
+  of(value: string): { envelope: string; search: string } {
+    let form = this.forms.get(value);
+    if (!form) {
+      const list = parseAddressList(value);
+      form = { envelope: envelopeList(list), search: addressSearchText(list) };
+      if (this.forms.size >= 2000) this.forms.clear();
+      this.forms.set(value, form);
+    }
+    return form;
+  }
 }
 
-function envelopeFrom(fields: Map<string, string>): string {
-  const from = addressList(fields.get('from'));
-  const sender = fields.get('sender');
-  const replyTo = fields.get('reply-to');
+/** Each address field of a header, for ENVELOPE and for SEARCH. */
+class AddressLists {
+  private readonly fields: Map<string, string>;
+  private readonly forms: AddressForms;
+
+  constructor(fields: Map<string, string>, forms: AddressForms) {
+    this.fields = fields;
+    this.forms = forms;
+  }
+
+  search(name: string): string {
+    const value = this.fields.get(name);
+    return value === undefined ? '' : this.forms.of(value).search;
+  }
+
+  /** The ENVELOPE form of a field: NIL when absent or empty. */
+  envelope(name: string): string {
+    const value = this.fields.get(name);
+    return value === undefined ? 'NIL' : this.forms.of(value).envelope;
+  }
+}
+
+/** ENVELOPE (RFC 3501 section 7.4.2) of a message (the root, or an embedded message/rfc822). */
+export function envelopeOf(buf: Buffer, message: MimePart): string {
+  const fields = firstFields(buf, message);
+  return envelopeFrom(fields, new AddressLists(fields, new AddressForms()));
+}
+
+function envelopeFrom(fields: Map<string, string>, lists: AddressLists): string {
+  const from = lists.envelope('from');
   // "If the Sender or Reply-To lines are absent ... the server sets the corresponding member
   // of the envelope to be the same value as the from member"
-  const senderList = sender ? addressList(sender) : 'NIL';
-  const replyList = replyTo ? addressList(replyTo) : 'NIL';
-  return `(${nstring(fields.get('date'))} ${nstring(fields.get('subject'))} ${from} ${senderList === 'NIL' ? from : senderList} ${replyList === 'NIL' ? from : replyList} ${addressList(fields.get('to'))} ${addressList(fields.get('cc'))} ${addressList(fields.get('bcc'))} ${nstring(fields.get('in-reply-to'))} ${nstring(fields.get('message-id'))})`;
+  const sender = lists.envelope('sender');
+  const replyTo = lists.envelope('reply-to');
+  return `(${nstring(fields.get('date'))} ${nstring(fields.get('subject'))} ${from} ${sender === 'NIL' ? from : sender} ${replyTo === 'NIL' ? from : replyTo} ${lists.envelope('to')} ${lists.envelope('cc')} ${lists.envelope('bcc')} ${nstring(fields.get('in-reply-to'))} ${nstring(fields.get('message-id'))})`;
 }
 
 function paramList(params: Array<[string, string]>): string {

@@ -14,9 +14,13 @@ export const SEPARATOR = '/';
 const MAX_COMPONENT = 200;
 const MAX_DEPTH = 16;
 
-/** A user name as a folder of the store: lower-case local part, never a path. */
+/**
+ * A user name as a folder of the store: the lower-case local part, never a path. Letters of
+ * any script may be in it (RFC 6531: 김유신@daum.net is a user), in Unicode's composed form
+ * (NFC), as the topology writes it; no separators, no control characters.
+ */
 export function checkUserName(user: string): string {
-  if (!/^[a-z0-9._-]{1,64}$/.test(user) || user.startsWith('.') || user.includes('..')) {
+  if (!/^[\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Nd}._-]{1,64}$/u.test(user) || user.normalize('NFC') !== user || user.startsWith('.') || user.includes('..')) {
     throw new MailboxNameError(`not a user name: ${JSON.stringify(user)}`);
   }
   return user;

@@ -1,6 +1,9 @@
 // Mailbox syntax as RFC 5321 section 4.1.2 writes it, and the relay tricks of old (the percent
 // hack, bang paths, quoted local parts holding '@', source routes) spotted so that the access
-// rules can refuse them. The lab never routes on any of them.
+// rules can refuse them. The lab never routes on any of them. The address itself is read by
+// nodemailer's addressparser (quoted local parts, comments, groups); this file checks what it
+// found against RFC 5321's limits and character sets.
+import addressparser from 'nodemailer/lib/addressparser';
 
 /** A mailbox after parsing: the domain normalised (lower case, no trailing dot). */
 export interface Mailbox {
@@ -38,21 +41,29 @@ export function normaliseDomain(domain: string): string {
   return lower.endsWith('.') && !lower.endsWith('..') ? lower.slice(0, -1) : lower;
 }
 
-/** Split at the '@' that ends the local part: the last one outside a quoted string. */
+/**
+ * The address as addressparser reads it, split into local part and domain: one mailbox, no
+ * display name or comment, nothing dropped on the way. The domain holds no '@' or quote, so the
+ * last '@' ends the local part.
+ */
 function splitAt(text: string): { local: string; domain: string } | undefined {
-  let quoted = false;
-  let at = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted && c === '\\') {
-      i++;
-      continue;
-    }
-    if (c === '"') quoted = !quoted;
-    else if (c === '@' && !quoted) at = i;
-  }
-  if (quoted || at < 0) return undefined;
+  const found = addressparser(text, { flatten: true });
+  if (found.length !== 1 || found[0].name !== '') return undefined;
+  // addressparser drops quotes a local part does not need ("lee%naver.com"@daum.net); the
+  // quotes are kept here (they decide the relay tricks), anything else it changed is refused
+  const unquoted = text.replace(/^"((?:[^"\\]|\\.)*)"@/, (_m, inner: string) => `${inner}@`);
+  if (found[0].address !== text && found[0].address !== unquoted) return undefined;
+  const at = text.lastIndexOf('@');
+  if (at < 0 || /["\\]/.test(text.slice(at + 1))) return undefined;
   return { local: text.slice(0, at), domain: text.slice(at + 1) };
+}
+
+/** The domain of an envelope address, normalised; '' when it has none. */
+export function domainOf(address: string): string {
+  const parsed = parseMailbox(address);
+  if (parsed.ok) return parsed.mailbox.domain;
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : normaliseDomain(address.slice(at + 1));
 }
 
 function checkLocal(local: string): string | undefined {

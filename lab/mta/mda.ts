@@ -3,8 +3,8 @@
 // section 4.4) and Delivered-To are written.
 import path from 'node:path';
 import type { HostContext } from '../host/host-context.ts';
-import { MailStore } from '../mailbox/mail-store.ts';
-import { findAccount } from '../topology/accounts.ts';
+import type { MailStore } from '../mailbox/mail-store.ts';
+import { mailboxAccount } from './postmaster.ts';
 import { STEPS } from '../trace/steps.ts';
 import { mailboxRefs } from '../host/config-refs.ts';
 import type { Envelope } from './queue.ts';
@@ -41,7 +41,8 @@ export class Mda {
 
   constructor(ctx: HostContext) {
     this.ctx = ctx;
-    this.store = new MailStore(path.join(ctx.dataDir, 'mail'));
+    // the host's one store, shared with POP3 and IMAP (their sessions hear of each delivery)
+    this.store = ctx.mailStore;
   }
 
   /** The local user an address delivers to here, or undefined. */
@@ -51,7 +52,7 @@ export class Mda {
     const { mailbox } = parsed;
     const local = mailbox.literal !== undefined ? mailbox.literal === this.ctx.host.address : this.ctx.host.mail?.domains.includes(mailbox.domain);
     if (!local) return undefined;
-    return findAccount(this.ctx.host, mailbox.local)?.user;
+    return mailboxAccount(this.ctx.host, mailbox.local)?.user;
   }
 
   /**

@@ -8,7 +8,9 @@ import { ACTIVE, FLUSH_REQUEST, type Envelope, type Queue, type QueueControl, ty
 import { parseSchedule, retryDelay, formatDuration } from './retry-schedule.ts';
 import { lookupMx, DeliveryFailure } from './mx-lookup.ts';
 import { Relay, type RecipientResult, type RelayOptions } from './relay.ts';
-import { buildDsn, countReceived, isNullSender } from './bounce.ts';
+import { buildDsn, countReceived, isNullSender, wantsNotice, type BounceFailure, type DsnAction } from './bounce.ts';
+import { domainOf } from './address.ts';
+import { messageDsnOf, queueNotice } from './notice.ts';
 import { STEPS } from '../trace/steps.ts';
 import { durationKo, josa } from '../trace/korean.ts';
 
@@ -304,7 +306,7 @@ export class QueueRunner {
       await Promise.all([
         ...local.map(async (r) => results.set(r, await this.deliverHere(r.address, message, control))),
         ...[...remote].map(async ([domain, rs]) => {
-          for (const result of await this.deliverThere(domain, rs.map((r) => r.address), message, control)) {
+          for (const result of await this.deliverThere(domain, rs, message, control)) {
             const r = rs.find((x) => x.address === result.recipient);
             if (r) results.set(r, result);
           }
@@ -315,12 +317,14 @@ export class QueueRunner {
     // Each recipient's new state; a deferral past the end of the schedule bounces.
     const bounced: RecipientState[] = [];
     const deferred: RecipientState[] = [];
+    const delivered: { r: RecipientState; result: RecipientResult }[] = [];
     const finished = ctx.clock.now();
     for (const [r, result] of results) {
       r.attempts++;
       r.lastTry = finished;
       r.remoteMta = result.remoteMta;
       if (result.action === 'delivered') {
+        delivered.push({ r, result });
         r.status = 'delivered';
         r.lastError = undefined;
         r.lastStatus = undefined;
@@ -349,6 +353,10 @@ export class QueueRunner {
     // The DSN is queued before the control file says "bounced": a crash in between can at
     // worst send the bounce twice, never lose it.
     if (bounced.length) await this.bounce(control, message, bounced);
+    if (delivered.length) await this.notifySuccess(control, message, delivered);
+    // NOTIFY=DELAY (RFC 3461 section 4.1): told once, at the first deferral
+    const delayed = deferred.filter((r) => r.attempts === 1 && wantsNotice(r.notify, 'DELAY'));
+    if (delayed.length) await this.notifyDelay(control, message, delayed, finished);
 
     if (control.recipients.every((r) => !ACTIVE.has(r.status))) {
       await queue.remove(id);
@@ -395,7 +403,8 @@ export class QueueRunner {
   }
 
   /** Recipients of another domain: the MDA is asked (step 3, with the MX lookup), then SMTP to the exchanger (steps 4-5). */
-  private async deliverThere(domain: string, recipients: string[], message: Buffer, control: QueueControl): Promise<RecipientResult[]> {
+  private async deliverThere(domain: string, states: RecipientState[], message: Buffer, control: QueueControl): Promise<RecipientResult[]> {
+    const recipients = states.map((r) => r.address);
     if (!domain) {
       return recipients.map((recipient) => ({ recipient, action: 'bounce', reply: `553 5.1.3 <${recipient}>... Domain name required`, status: '5.1.3' }));
     }
@@ -409,7 +418,19 @@ export class QueueRunner {
       const hosts = literal
         ? [{ exchange: domain, preference: 0, addresses: [literal[1]] }]
         : await lookupMx(this.ctx, domain, control.id);
-      return await this.relay.send({ queueId: control.id, from: control.envelope.from, recipients, message, domain, hosts });
+      // RFC 3461 section 6.2.1: NOTIFY and ORCPT go on with each recipient (one transaction for
+      // each set of them: an SMTP client gives one per RCPT, nodemailer one per message)
+      const groups = new Map<string, RecipientState[]>();
+      for (const r of states) {
+        const key = JSON.stringify([r.notify ?? null, r.orcpt ?? null]);
+        groups.set(key, [...(groups.get(key) ?? []), r]);
+      }
+      const results: RecipientResult[] = [];
+      for (const group of groups.values()) {
+        const dsn = { ...control.envelope.dsn, notify: group[0].notify, orcpt: group[0].orcpt };
+        results.push(...(await this.relay.send({ queueId: control.id, from: control.envelope.from, recipients: group.map((r) => r.address), message, domain, hosts, dsn, smtpUtf8: control.envelope.smtpUtf8 })));
+      }
+      return results;
     } catch (err) {
       if (!(err instanceof DeliveryFailure)) throw err;
       const action = err.action === 'defer' ? 'defer' : 'bounce';
@@ -453,59 +474,30 @@ export class QueueRunner {
     });
   }
 
-  /** Tell the sender: a DSN from MAILER-DAEMON, queued like any mail. Never to the null sender. */
+  /**
+   * Tell the sender: a DSN from MAILER-DAEMON, queued like any mail. Never to the null sender,
+   * and not for a recipient whose NOTIFY leaves failures out (NOTIFY=NEVER, RFC 3461 section 4.1).
+   */
   private async bounce(control: QueueControl, message: Buffer, failed: RecipientState[]): Promise<void> {
     const { ctx } = this;
     const from = control.envelope.from;
-    if (isNullSender(from)) {
-      for (const r of failed) {
-        this.ctx.trace.report({
-          kind: 'bounce',
-          from: ctx.host.name,
-          to: ctx.host.name,
-          fromAddress: ctx.host.address,
-          toAddress: ctx.host.address,
-          status: 'failed',
-          queueId: control.id,
-          summary: {
-            ko: `반송 메일(보낸 사람 <>)은 다시 반송하지 않고 버립니다: ${r.address}, "${r.lastError}"`,
-            en: `Not bounced: the sender is <> (a bounce is never bounced); dropped <${r.address}>: ${r.lastError}`,
-          },
-          detail: { recipient: r.address, reason: r.lastError, dropped: true },
-        });
-      }
-      return;
-    }
-    const hostname = ctx.host.hostname ?? this.queue.hostname ?? ctx.host.name;
-    const { message: dsn, messageId } = buildDsn({
-      reportingMta: hostname,
-      mailerDomain: ctx.host.mail?.domains[0] ?? hostname,
-      queueId: control.id,
-      envelope: control.envelope,
-      original: message,
-      arrivalDate: new Date(control.created),
-      failures: failed.map((r) => ({
-        recipient: r.address,
-        status: r.lastStatus ?? '5.0.0',
-        diagnostic: r.lastError ?? 'delivery failed',
-        remoteMta: r.remoteMta,
-        lastAttempt: r.lastTry ? new Date(r.lastTry) : undefined,
-      })),
-    });
-    const queued = await this.queue.enqueue(
-      { from: '', recipients: [from], receivedFrom: { host: ctx.host.name, address: ctx.host.address, helo: hostname } },
-      dsn,
-    );
+    const base = { kind: 'bounce' as const, from: ctx.host.name, to: ctx.host.name, fromAddress: ctx.host.address, toAddress: ctx.host.address, queueId: control.id };
+    const told = isNullSender(from) ? [] : failed.filter((r) => wantsNotice(r.notify, 'FAILURE'));
     for (const r of failed) {
+      if (told.includes(r)) continue;
+      const why = isNullSender(from)
+        ? { ko: `반송 메일(보낸 사람 <>)은 다시 반송하지 않고 버립니다: <${r.address}> ${r.lastError}`, en: `Not bounced: the sender is <> (a bounce is never bounced); dropped <${r.address}>: ${r.lastError}` }
+        : { ko: `NOTIFY=${r.notify?.join(',')}: 보낸 사람이 반송을 원하지 않아 알리지 않습니다: <${r.address}> ${r.lastError}`, en: `Not bounced: the sender asked for no failure notice (NOTIFY=${r.notify?.join(',')}); dropped <${r.address}>: ${r.lastError}` };
+      ctx.trace.report({ ...base, status: 'failed', summary: why, detail: { recipient: r.address, reason: r.lastError, dropped: true, notify: r.notify } });
+    }
+    if (told.length === 0) return;
+    const queued = await this.notice(control, message, told.map((r) => noticeOf(r, 'failed', '5.0.0', 'delivery failed')));
+    if (!queued) return;
+    for (const r of told) {
       ctx.trace.report({
-        kind: 'bounce',
-        from: ctx.host.name,
-        to: ctx.host.name,
-        fromAddress: ctx.host.address,
-        toAddress: ctx.host.address,
+        ...base,
         status: 'bounced',
-        queueId: control.id,
-        messageId,
+        messageId: queued.messageId,
         files: queued.files,
         summary: {
           ko: `${r.address}에게 배달하지 못해 ${from}에게 반송 메일(DSN, 큐 ID ${queued.id})을 보냅니다: "${r.lastError}"`,
@@ -514,6 +506,36 @@ export class QueueRunner {
         detail: { recipient: r.address, reason: r.lastError, status: r.lastStatus, sender: from, dsnQueueId: queued.id },
       });
     }
+  }
+
+  /**
+   * NOTIFY=SUCCESS (RFC 3461 section 6.2): a delivered notice once the MDA wrote the mailbox, a
+   * relayed one when the next hop took the message without speaking DSN (one that speaks it was
+   * handed NOTIFY and tells the sender itself).
+   */
+  private async notifySuccess(control: QueueControl, message: Buffer, done: { r: RecipientState; result: RecipientResult }[]): Promise<void> {
+    const wanted = done.filter(({ r, result }) => wantsNotice(r.notify, 'SUCCESS') && (result.dsnAction ?? 'delivered') !== 'none');
+    if (wanted.length === 0) return;
+    const queued = await this.notice(control, message, wanted.map(({ r, result }) => ({
+      recipient: r.address,
+      action: result.dsnAction === 'relayed' ? 'relayed' : 'delivered',
+      status: result.status,
+      diagnostic: result.reply,
+      remoteMta: result.remoteMta,
+      orcpt: r.orcpt,
+    })));
+    if (queued) this.report({ ko: `배달 완료 알림(DSN)을 <${control.envelope.from}>에게 보냅니다 (큐 ID ${queued.id})`, en: `Success notice (DSN) for <${control.envelope.from}> queued (queue ID ${queued.id})` }, 'ok', { dsnQueueId: queued.id, notify: 'SUCCESS', recipients: wanted.map(({ r }) => r.address) }, control.id);
+  }
+
+  private async notifyDelay(control: QueueControl, message: Buffer, delayed: RecipientState[], now: number): Promise<void> {
+    const waited = formatDuration(Math.max(0, now - control.created));
+    const queued = await this.notice(control, message, delayed.map((r) => noticeOf(r, 'delayed', '4.0.0', 'delivery deferred')), waited);
+    if (queued) this.report({ ko: `배달 지연 알림(DSN)을 <${control.envelope.from}>에게 보냅니다 (큐 ID ${queued.id})`, en: `Delay notice (DSN) for <${control.envelope.from}> queued (queue ID ${queued.id})` }, 'ok', { dsnQueueId: queued.id, notify: 'DELAY', recipients: delayed.map((r) => r.address) }, control.id);
+  }
+
+  /** A DSN about this queued message to its sender (notice.ts), with its RET and ENVID. */
+  private notice(control: QueueControl, message: Buffer, recipients: BounceFailure[], delayedFor?: string) {
+    return queueNotice(this.ctx, this.queue, { queueId: control.id, envelope: control.envelope, original: message, arrival: new Date(control.created), dsn: messageDsnOf(control), recipients, delayedFor });
   }
 
   private async takeFlushRequest(): Promise<void> {
@@ -540,7 +562,9 @@ function dueOf(control: QueueControl): number {
   return due === Infinity ? 0 : due;
 }
 
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? '' : address.slice(at + 1).toLowerCase().replace(/\.$/, '');
+
+
+/** A recipient's line of a DSN, from its state in the control file. */
+function noticeOf(r: RecipientState, action: DsnAction, status: string, diagnostic: string): BounceFailure {
+  return { recipient: r.address, action, status: r.lastStatus ?? status, diagnostic: r.lastError ?? diagnostic, remoteMta: r.remoteMta, lastAttempt: r.lastTry ? new Date(r.lastTry) : undefined, orcpt: r.orcpt };
 }

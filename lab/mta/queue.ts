@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { newQueueId, isQueueId } from './queue-id.ts';
 import { FolderSync } from '../mailbox/folder-sync.ts';
 import { fsyncPath as fsyncDir } from '../mailbox/maildir-name.ts';
+import type { MessageDsn } from './bounce.ts';
 
 // The mail queue of one mail host, as sendmail keeps its mqueue: one spool folder
 // (<dataDir>/queue), and per message a data file df<ID> (the message as received) and a
@@ -19,7 +20,8 @@ import { fsyncPath as fsyncDir } from '../mailbox/maildir-name.ts';
 // is not a message. It is created exclusively, so an ID in use can never be overwritten.
 // Updates rewrite the control file the same way (tf, fsync, rename, folder fsync). Removal goes
 // the other way round (control first). After a crash, load() finds:
-//   - temporary files: an enqueue or an update that did not finish -> removed;
+//   - temporary files: an enqueue or an update that did not finish, a DATA still arriving (xf,
+//     see data-spool.ts) -> removed;
 //   - a data file without a control file: never acknowledged (or already delivered) -> removed;
 //   - a control file without a data file, or one that cannot be read: set aside as Qf<ID>
 //     (sendmail's name for a damaged control file) and reported, never delivered half.
@@ -32,6 +34,18 @@ export interface Envelope {
   recipients: string[];
   /** who handed us the message: lab host name (or 'outside'), its address, its HELO name */
   receivedFrom: { host: string; address: string; helo?: string };
+  /** RFC 3461: RET and ENVID of the message, NOTIFY and ORCPT of each recipient (by address) */
+  dsn?: MessageDsn & { recipients?: Record<string, RecipientDsn> };
+  /** the message came with SMTPUTF8 (RFC 6531) */
+  smtpUtf8?: boolean;
+}
+
+/** A recipient's DSN parameters (RFC 3461 section 4.1-4.2). */
+export interface RecipientDsn {
+  /** NEVER, or some of SUCCESS, FAILURE, DELAY; absent means the default (FAILURE) */
+  notify?: string[];
+  /** the original recipient as the first MTA got it: 'rfc822;lee@naver.com' */
+  orcpt?: string;
 }
 
 export type RecipientStatus = 'pending' | 'deferred' | 'delivered' | 'bounced';
@@ -50,6 +64,9 @@ export interface RecipientState {
   nextTry?: number;
   /** ms since the epoch of the last attempt */
   lastTry?: number;
+  /** NOTIFY and ORCPT as given at RCPT (RFC 3461) */
+  notify?: string[];
+  orcpt?: string;
 }
 
 /** The control file (qf<ID>), JSON so that a student can `cat` it. */
@@ -151,8 +168,10 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
           from: envelope.from,
           recipients: [...envelope.recipients],
           receivedFrom: { ...envelope.receivedFrom },
+          ...(envelope.dsn?.ret || envelope.dsn?.envid ? { dsn: { ret: envelope.dsn.ret, envid: envelope.dsn.envid } } : {}),
+          ...(envelope.smtpUtf8 ? { smtpUtf8: true } : {}),
         },
-        recipients: envelope.recipients.map((address) => ({ address, status: 'pending', attempts: 0 })),
+        recipients: envelope.recipients.map((address): RecipientState => ({ address, status: 'pending', attempts: 0, ...envelope.dsn?.recipients?.[address] })),
       };
       const df = this.dataFile(id);
       const qf = this.controlFile(id);
@@ -216,7 +235,7 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
       const id = name.slice(2).split('.')[0];
       if (this.writing.has(id)) continue;
       const file = path.join(this.dir, name);
-      if (kind === 'tf' || kind === 'td') {
+      if (kind === 'tf' || kind === 'td' || kind === 'xf') {
         await fs.rm(file, { force: true });
         problems.push(`removed ${name}: an unfinished write`);
       } else if (kind === 'df' && !present.has(`qf${id}`)) {

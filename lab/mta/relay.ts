@@ -41,6 +41,10 @@ export interface RelayRequest {
   message: Buffer;
   domain: string;
   hosts: MxHost[];
+  /** RFC 3461 parameters passed on: RET, ENVID, and these recipients' NOTIFY and ORCPT */
+  dsn?: { ret?: 'FULL' | 'HDRS'; envid?: string; notify?: string[]; orcpt?: string };
+  /** the message came with SMTPUTF8 (RFC 6531) */
+  smtpUtf8?: boolean;
 }
 
 export type RecipientAction = 'delivered' | 'defer' | 'bounce';
@@ -54,6 +58,11 @@ export interface RecipientResult {
   status: string;
   /** the mail exchanger that gave the reply */
   remoteMta?: string;
+  /**
+   * What a NOTIFY=SUCCESS gets for this delivery: 'delivered' (a mailbox here), 'relayed' (the
+   * next hop does not speak DSN, RFC 3461 section 6.2.2), 'none' (it does, and will tell).
+   */
+  dsnAction?: 'delivered' | 'relayed' | 'none';
 }
 
 /** One SMTP session to a destination, with everything nodemailer logged on it. */
@@ -67,6 +76,8 @@ interface Session {
   hooks: { onMessageSent?: () => void };
   idleTimer?: LabTimer;
   closed: boolean;
+  /** the server listed DSN in its EHLO reply (kept: a reused connection's log starts afresh) */
+  speaksDsn?: boolean;
 }
 
 type Attempt = { kind: 'done'; results: RecipientResult[] } | { kind: 'next'; failure: DeliveryFailure };
@@ -206,17 +217,22 @@ export class Relay {
     session.hooks.onMessageSent = () => onMessageSent(transcript());
     session.transactions++;
     try {
+      const dsn = req.dsn && (req.dsn.ret || req.dsn.envid || req.dsn.notify || req.dsn.orcpt)
+        ? { ret: req.dsn.ret, envid: req.dsn.envid, notify: req.dsn.notify, orcpt: req.dsn.orcpt }
+        : undefined;
       const info = await sendOn(session.conn, {
         from: req.from,
         to: req.recipients,
         size: req.message.length,
         use8BitMime: hasEightBit(req.message),
+        dsn,
       }, req.message);
+      const speaksDsn = session.speaksDsn === true;
       this.release(session);
       const rejected = new Map((info.rejectedErrors ?? []).map((e) => [(e as { recipient?: string }).recipient ?? '', e]));
       const results = req.recipients.map((recipient): RecipientResult => {
         const err = rejected.get(recipient);
-        if (!err) return { recipient, action: 'delivered', reply: info.response, status: enhancedStatus(info.response, '2.0.0'), remoteMta };
+        if (!err) return { recipient, action: 'delivered', reply: info.response, status: enhancedStatus(info.response, '2.0.0'), remoteMta, dsnAction: speaksDsn ? 'none' : 'relayed' };
         return replyResult(recipient, err.response ?? err.message, remoteMta);
       });
       return { attempt: { kind: 'done', results }, transcript: transcript(), reused };
@@ -278,6 +294,8 @@ export class Relay {
         else resolve();
       });
     });
+    // the next hop says DSN in its EHLO reply (RFC 3461 section 3): it takes NOTIFY on and tells the sender itself
+    session.speaksDsn = lines.some((l) => l.dir === 'S' && /^250[ -]DSN\b/i.test(l.line));
     this.open.add(session);
     return session;
   }
@@ -347,7 +365,7 @@ export class Relay {
   }
 }
 
-function sendOn(conn: SMTPConnection, envelope: { from: string; to: string[]; size: number; use8BitMime: boolean }, message: Buffer) {
+function sendOn(conn: SMTPConnection, envelope: { from: string; to: string[]; size: number; use8BitMime: boolean; dsn?: { ret?: string; envid?: string; notify?: string[]; orcpt?: string } }, message: Buffer) {
   return new Promise<NonNullable<Parameters<Parameters<SMTPConnection['send']>[2]>[1]>>((resolve, reject) => {
     conn.send(envelope, message, (err, info) => (err ? reject(err) : resolve(info!)));
   });

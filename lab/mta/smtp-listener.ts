@@ -2,15 +2,14 @@
 // smtp-server takes the mail, the access rules decide at RCPT who may send what, and a complete
 // message goes to the MDA (our users) or into the queue (everyone else) before the 250.
 //
-// smtp-server does the protocol. Three things it does not do the way an MTA must are added per
-// connection, on the smtp-server 3.x connection object (one place each, see `attach`):
-//   - who is calling is the lab network's answer (a virtual address), not the socket's;
-//   - a reply text may bring its own enhanced status code (`5.7.1 ... Relaying denied`);
-//   - a command line over the limit gets 500 and the session goes on (smtp-server would close).
+// smtp-server does the protocol, through its public options and hooks; what it cannot do that
+// way (the caller's virtual address, the greeting at once, a look at every command line, reply
+// texts with their own enhanced status codes) is in one adapter file, smtp-server-adapter.ts.
+// Here, per command line (`command`): the transcript with its secrets marked, and a line over
+// the limit answered with 500 while the session goes on (smtp-server would close it).
 import net from 'node:net';
 import path from 'node:path';
-import type { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
-import { LabSmtpServer } from './lab-smtp-server.ts';
+import { LabSmtpServer, type LabSmtpConnection } from './smtp-server-adapter.ts';
 import type {
   SMTPServerAddress,
   SMTPServerAuthentication,
@@ -23,14 +22,17 @@ import type { HostContext } from '../host/host-context.ts';
 import type { Host } from '../topology/types.ts';
 import { hostByAddress, hostByName } from '../topology/types.ts';
 import { OUTSIDE, type Peer } from '../net/lab-net.ts';
-import { checkLogin } from '../topology/accounts.ts';
 import { STEPS } from '../trace/steps.ts';
 import type { HopReport, HopStatus, TranscriptLine, Bilingual } from '../trace/hop-event.ts';
 import type { Envelope } from './queue.ts';
 import { AccessRules, type RecipientDecision, type Reply } from './access-rules.ts';
-import { hasSourceRoute } from './address.ts';
+import { hasSourceRoute, pathOf } from './address.ts';
+import { wantsNotice } from './bounce.ts';
+import { queueNotice } from './notice.ts';
+import { DataSpool } from './data-spool.ts';
+import type { RecipientDsn } from './queue.ts';
 import { newMessageId, prependFields, receivedHeader, rfc5322Date, scanHeaders } from './headers.ts';
-import { SmtpTranscripts, type SmtpTranscript } from './smtp-transcript.ts';
+import { SmtpTranscripts, commandSecrets, type SmtpTranscript } from './smtp-transcript.ts';
 import { newQueueId } from './queue-id.ts';
 import { recipientRefs } from '../host/config-refs.ts';
 import type { ConfigRef } from '../trace/hop-event.ts';
@@ -73,6 +75,14 @@ interface SessionState {
   refusals: number;
   /** the configuration lines behind the refusal being answered (HopEvent.config) */
   config?: ConfigRef[];
+  /** the SASL mechanism of an AUTH exchange going on, for checking its responses */
+  sasl?: string;
+  /** 'data' from the 354 to the reply after the message */
+  phase: 'command' | 'data';
+  /** when the command line under way started (its first bytes), for the slow-client deadline */
+  lineSince?: number;
+  watching: boolean;
+  closed: boolean;
 }
 
 /** A refusal with our own reply text; smtp-server's send() prints `code text`. */
@@ -84,11 +94,12 @@ class ReplyError extends Error {
   }
 }
 
-const ENHANCED_PREFIX = /^[245]\.\d{1,3}\.\d{1,3} /;
 const REPORTED_VERBS = new Set(['MAIL', 'RCPT', 'DATA', 'AUTH']);
 const MAX_REFUSAL_EVENTS = 20;
 /** smtp-server drops the connection past this; between lineLength and this a line gets 500 */
 const HARD_LINE_CAP = 64 * 1024;
+/** sendmail's MaxHeadersLength: a header section longer than this is refused (a header bomb) */
+const MAX_HEADERS_LENGTH = 32 * 1024;
 
 export class SmtpListener {
   readonly ctx: HostContext;
@@ -110,7 +121,7 @@ export class SmtpListener {
     if (!mail) throw new Error(`${ctx.host.name} has no "mail:" section in ${ctx.topology.file}: it runs no MTA`);
     this.ctx = ctx;
     this.options = options;
-    this.rules = new AccessRules(ctx.host);
+    this.rules = new AccessRules(ctx.host, ctx.topology.network);
     this.hostname = ctx.host.hostname ?? mail.domains[0];
     this.limits = mail.limits;
     this.transcripts.onReply = (id, code) => this.onReply(id, code);
@@ -120,13 +131,15 @@ export class SmtpListener {
       banner: 'Sendmail-lab',
       heloResponse: '%s Hello %s, pleased to meet you',
       logger: this.transcripts.logger as unknown as SMTPServerOptions['logger'],
-      // No TLS in the lab: plaintext AUTH is a lab setting (mail.plaintextAuth), off means no AUTH.
+      // No TLS in the lab: the host's login policy allows plaintext AUTH or not (mail.plaintextAuth); off means no AUTH.
       hideSTARTTLS: true,
-      disabledCommands: mail.plaintextAuth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
-      authMethods: ['PLAIN', 'LOGIN'],
-      allowInsecureAuth: mail.plaintextAuth,
+      disabledCommands: ctx.login.plaintextAllowed ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      authMethods: ctx.login.mechanisms,
+      allowInsecureAuth: ctx.login.plaintextAllowed,
       authOptional: true,
       hideENHANCEDSTATUSCODES: false,
+      // RFC 3461, as sendmail offers it: NOTIFY, RET, ENVID, ORCPT (see the queue runner and notice.ts)
+      hideDSN: false,
       // RFC 1870: advertised in EHLO, refused at MAIL when declared, counted during DATA.
       size: this.limits.messageSize,
       maxRecipients: this.limits.recipients,
@@ -151,7 +164,7 @@ export class SmtpListener {
       onClose: (session) => this.onClose(session),
     };
     this.server = new LabSmtpServer(serverOptions);
-    this.server.listener = this;
+    this.server.hooks = this;
     // Errors of single connections arrive here; none of them may take the server down.
     this.server.on('error', () => {});
     this.server.server.on('connection', (socket: net.Socket) => {
@@ -182,7 +195,7 @@ export class SmtpListener {
   }
 
   /** Hooks on one connection, before its session starts (see the header comment). */
-  attach(connection: SMTPConnection, peer: Peer): void {
+  attach(connection: LabSmtpConnection, peer: Peer): void {
     const peerHost = peer.host === OUTSIDE ? undefined : hostByName(this.ctx.topology, peer.host);
     const role: PeerRole = peer.host === OUTSIDE ? 'outside' : peerHost?.mail && !peerHost.client ? 'mta' : 'client';
     const state: SessionState = {
@@ -194,34 +207,79 @@ export class SmtpListener {
       verb: '',
       command: '',
       refusals: 0,
+      phase: 'command',
+      watching: false,
+      closed: false,
     };
     this.sessions.set(connection.id, state);
-
-    // One place writes replies: a text that starts with an enhanced status code carries its own.
-    const send = connection.send.bind(connection);
-    connection.send = (code: number, data?: string | string[] | null, context?: string | false) => {
-      send(code, data, typeof data === 'string' && ENHANCED_PREFIX.test(data) ? false : context);
-    };
-
-    // The command line limit (RFC 5321 section 4.5.3.1.4): 500 and carry on.
-    const parser = connection._parser;
-    if (parser) {
-      const oncommand = parser.oncommand;
-      const lineLength = this.limits.lineLength;
-      parser.oncommand = (command: Buffer, callback: () => void) => {
-        const head = command.toString('latin1', 0, Math.min(command.length, 1024));
+    const lineLength = this.limits.lineLength;
+    connection.lab = {
+      input: () => {
+        if (state.phase === 'data' || state.lineSince !== undefined || state.closed) return;
+        state.lineSince = this.ctx.clock.now();
+        if (!state.watching) void this.watchSlowLine(connection, state);
+      },
+      command: (command, { continuation }) => {
+        state.lineSince = undefined;
+        const head = command.toString('utf8', 0, Math.min(command.length, 1024));
         state.command = head;
-        state.verb = connection._nextHandler ? 'AUTH' : head.slice(0, 4).toUpperCase();
+        state.verb = continuation ? 'AUTH' : head.slice(0, 4).toUpperCase();
+        // Secrets are marked here, where the line is parsed; the trace bus masks them.
+        const secret = commandSecrets(head, continuation);
+        // The command line limit (RFC 5321 section 4.5.3.1.4): 500 and carry on.
         if (command.length > lineLength) {
           state.verb = 'LINE';
-          state.transcript.add('C', `${head.slice(0, 60)}... (${command.length} bytes)`);
-          connection.send(500, `5.5.2 Command line too long (${command.length} bytes; at most ${lineLength})`);
-          setImmediate(callback);
+          state.transcript.add('C', `${head.slice(0, 60)}... (${command.length} bytes)`, secret);
+          return { code: 500, text: `5.5.2 Command line too long (${command.length} bytes; at most ${lineLength})` };
+        }
+        state.transcript.add('C', head, secret);
+        return this.checkSasl(state, head, continuation);
+      },
+    };
+  }
+
+  /**
+   * A slow client (slowloris: a command line one byte at a time, each byte in time for the idle
+   * time-out) is dropped too: a command line must be complete within the idle time of its first
+   * byte. One wait per session, on the host's clock.
+   */
+  private async watchSlowLine(connection: LabSmtpConnection, state: SessionState): Promise<void> {
+    state.watching = true;
+    const limit = this.limits.idleTimeout;
+    try {
+      for (;;) {
+        const since = state.lineSince;
+        if (since === undefined || state.closed || state.phase === 'data') return;
+        const left = since + limit - this.ctx.clock.now();
+        if (left <= 0) {
+          connection.send(421, `4.4.2 ${this.hostname} Command line not completed within ${limit} ms; closing connection`);
           return;
         }
-        oncommand.call(parser, command, callback);
-      };
+        await this.ctx.clock.sleep(left);
+      }
+    } finally {
+      state.watching = false;
     }
+  }
+
+  /**
+   * SASL responses are judged by the host's login policy, as POP3 and IMAP judge theirs (the
+   * same base64 and RFC 4616 rules); smtp-server sees only those that pass.
+   */
+  private checkSasl(state: SessionState, line: string, continuation: boolean): { code: number; text: string } | undefined {
+    let response: string | undefined;
+    if (!continuation) {
+      const m = /^AUTH[ \t]+(\S+)(?:[ \t]+(\S+))?\s*$/i.exec(line);
+      state.sasl = m?.[1].toUpperCase();
+      response = m?.[2];
+    } else if (line.trim() !== '*') response = line.trim();
+    // "=" is the empty initial response (RFC 4954 section 4); the LOGIN exchange has two lines
+    if (response === undefined || response === '=' || (state.sasl !== 'PLAIN' && state.sasl !== 'LOGIN')) return undefined;
+    const decoded = state.sasl === 'PLAIN' ? this.ctx.login.decodePlain(response) : this.ctx.login.decodeLoginLine(response);
+    if (decoded.ok) return undefined;
+    state.sasl = undefined;
+    state.verb = 'AUTH';
+    return { code: 501, text: `5.5.2 ${decoded.reason}` };
   }
 
   private stateOf(session: SMTPServerSession): SessionState {
@@ -250,6 +308,9 @@ export class SmtpListener {
 
   /** After every reply: refusals of MAIL, RCPT, DATA and AUTH, and every 421, are reported with the transcript. */
   private onReply(id: string, code: number): void {
+    const session = this.sessions.get(id);
+    // 354 opens the message; the reply after it closes it (the slow-line deadline waits meanwhile)
+    if (session) session.phase = code === 354 ? 'data' : 'command';
     // our own "421 shutting down" is no refusal worth a hop event
     if (code < 400 || this.state === 'closing') return;
     const state = this.sessions.get(id);
@@ -274,6 +335,7 @@ export class SmtpListener {
 
   private onClose(session: SMTPServerSession): void {
     const state = this.sessions.get(session.id);
+    if (state) state.closed = true;
     this.sessions.delete(session.id);
     this.transcripts.close(session.id);
     // A session that ended with errors nobody reported yet (garbage, then gone) still shows.
@@ -293,15 +355,24 @@ export class SmtpListener {
   // ---- the SMTP handlers -------------------------------------------------------------------
 
   private onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void): void {
-    const account = auth.method === 'PLAIN' || auth.method === 'LOGIN' ? checkLogin(this.ctx.host, auth.username ?? '', auth.password ?? '') : undefined;
-    if (!account) {
-      callback(null, { message: '5.7.8 Authentication credentials invalid', responseCode: 535 } as SMTPServerAuthenticationResponse);
-      return;
-    }
-    callback(null, { user: account.address });
+    // smtp-server splits the SASL response; the host's login policy decides, as for POP3 and
+    // IMAP: the same rule for authzid, the same failed-login delay.
+    const fields = auth.method === 'PLAIN'
+      ? { authzid: auth.authzid ?? '', authcid: auth.authcid ?? '', password: auth.password ?? '' }
+      : { authzid: '', authcid: auth.username ?? '', password: auth.password ?? '' };
+    const known = auth.method === 'PLAIN' || auth.method === 'LOGIN';
+    (known ? this.ctx.login.login(fields) : Promise.resolve(undefined)).then((outcome) => {
+      if (!outcome?.ok) {
+        callback(null, { message: `5.7.8 Authentication credentials invalid${outcome?.reason === 'authzid' ? ` (${outcome.message})` : ''}`, responseCode: 535 } as SMTPServerAuthenticationResponse);
+        return;
+      }
+      callback(null, { user: outcome.account.address });
+    }, (err: Error) => callback(err));
   }
 
   private onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
+    const utf8 = this.utf8Refusal(session, 'sender');
+    if (utf8) return callback(new ReplyError(utf8));
     const decision = this.rules.checkSender(address.address);
     if (!decision.accept) return callback(new ReplyError(decision.reply));
     callback();
@@ -309,6 +380,8 @@ export class SmtpListener {
 
   private onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
     const state = this.stateOf(session);
+    const utf8 = this.utf8Refusal(session, 'recipient');
+    if (utf8) return callback(new ReplyError(utf8));
     const decision = this.rules.checkRecipient(address.address, {
       relay: state.relay,
       authenticated: session.user ? String(session.user) : undefined,
@@ -320,19 +393,29 @@ export class SmtpListener {
     callback();
   }
 
+  /**
+   * RFC 6531 section 3.5: a non-ASCII address needs the SMTPUTF8 parameter on MAIL FROM. Looked
+   * at in the command line as sent (smtp-server turns a punycode domain into Unicode itself).
+   */
+  private utf8Refusal(session: SMTPServerSession, what: 'sender' | 'recipient'): Reply | undefined {
+    const path = pathOf(this.stateOf(session).command) ?? '';
+    if (session.envelope.smtpUtf8 || /^[\x00-\x7f]*$/.test(path)) return undefined;
+    return { code: 553, enhanced: '5.6.7', text: `<${path}>... Non-ASCII addresses not permitted for that ${what} without SMTPUTF8 (RFC 6531): say MAIL FROM:<...> SMTPUTF8` };
+  }
+
   private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    // Streamed, not buffered: a large message goes to a file as it comes, and past the limit
+    // nothing is kept at all (data-spool.ts).
+    const spool = new DataSpool(this.options.queue.dir ?? path.join(this.ctx.dataDir, 'queue'), this.limits.messageSize);
     stream.on('data', (chunk: Buffer) => {
-      // Past the limit the rest is only counted (stream.sizeExceeded), never kept.
-      if (!stream.sizeExceeded) {
-        chunks.push(chunk);
-        size += chunk.length;
-      }
+      const behind = spool.push(chunk);
+      if (!behind) return;
+      stream.pause();
+      void behind.then(() => stream.resume());
     });
-    stream.once('error', () => {});
+    stream.once('error', () => spool.drop());
     stream.once('end', () => {
-      const work = this.accept(Buffer.concat(chunks, size), stream, session).then(
+      const work = spool.finish().then((spooled) => this.accept(spooled, session)).then(
         (reply) => callback(null, reply),
         (err: Error) => callback(err),
       );
@@ -342,14 +425,19 @@ export class SmtpListener {
   }
 
   /** A complete message: check it, write it where it goes, and say what to reply. */
-  private async accept(raw: Buffer, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
+  private async accept(spooled: Awaited<ReturnType<DataSpool['finish']>>, session: SMTPServerSession): Promise<string> {
     const state = this.stateOf(session);
     const { ctx } = this;
     const limits = this.limits;
-    if (stream.sizeExceeded) {
+    if (spooled.exceeded) {
+      // RFC 1870 section 6.3 (and RFC 5321 section 4.5.3.1.10): 552, the session goes on
       throw new ReplyError({ code: 552, enhanced: '5.3.4', text: `Message size exceeds fixed maximum message size (${limits.messageSize})` });
     }
+    const raw = spooled.message;
     const scan = scanHeaders(raw);
+    if (!scan.headless && scan.end > MAX_HEADERS_LENGTH) {
+      throw new ReplyError({ code: 552, enhanced: '5.6.0', text: `Headers too large (${MAX_HEADERS_LENGTH} max)` });
+    }
     // RFC 5321 section 6.3: a message that has passed this many hops is looping.
     if (scan.received >= limits.maxHops) {
       throw new ReplyError({ code: 554, enhanced: '5.4.6', text: `Too many hops ${scan.received + 1} (${limits.maxHops} max): mail loop?` });
@@ -371,6 +459,9 @@ export class SmtpListener {
     const queueId = remote.length > 0 ? this.options.queue.newId() : newQueueId();
     const authenticated = session.user ? String(session.user) : undefined;
     const submission = state.role === 'client' || authenticated !== undefined;
+    // RFC 6531 section 3.7.3 (and RFC 3848): UTF8SMTP, UTF8SMTPA for a session with SMTPUTF8
+    const transmission = session.transmissionType || 'ESMTP';
+    const protocol = session.envelope.smtpUtf8 ? `UTF8${transmission.replace(/^E/, '')}` : transmission;
 
     let fields = receivedHeader({
       helo: session.hostNameAppearsAs || state.peer.address,
@@ -378,7 +469,7 @@ export class SmtpListener {
       peerAddress: state.peer.address,
       hostname: this.hostname,
       address: ctx.host.address,
-      protocol: session.transmissionType || 'ESMTP',
+      protocol,
       queueId,
       recipient: recipients.length === 1 ? recipients[0] : undefined,
       date: now,
@@ -416,10 +507,21 @@ export class SmtpListener {
       config: recipientRefs(ctx.topology, ctx.host, { peer: state.peer, authenticated }, session.envelope.rcptTo.map((r) => ({ address: r.address, decision: this.decisions.get(r) }))),
     });
 
+    // RFC 3461: RET and ENVID from MAIL FROM, NOTIFY and ORCPT from each RCPT, kept with the mail
+    const dsnOf = (address: string): RecipientDsn | undefined => {
+      const rcpt = session.envelope.rcptTo.find((r) => this.decisions.get(r)?.accept && (this.decisions.get(r) as { mailbox: { address: string } }).mailbox.address === address);
+      return rcpt?.dsn ? { notify: rcpt.dsn.notify, orcpt: rcpt.dsn.orcpt } : undefined;
+    };
+    const given = session.envelope.dsn;
+    const recipientDsn = Object.fromEntries(recipients.map((r) => [r, dsnOf(r)]).filter(([, d]) => d !== undefined));
     const envelope: Envelope = {
       from: envelopeFrom,
       recipients: remote,
       receivedFrom: { host: state.peer.host, address: state.peer.address, helo: session.hostNameAppearsAs || undefined },
+      ...(given?.ret || given?.envid || Object.keys(recipientDsn).length
+        ? { dsn: { ...(given?.ret ? { ret: given.ret as 'FULL' | 'HDRS' } : {}), ...(given?.envid ? { envid: given.envid } : {}), recipients: recipientDsn } }
+        : {}),
+      ...(session.envelope.smtpUtf8 ? { smtpUtf8: true } : {}),
     };
     const reply = `2.0.0 ${queueId} Message accepted for delivery`;
     const replyLine = `250 ${reply}`;
@@ -427,14 +529,18 @@ export class SmtpListener {
     // Our own users: the MDA writes the Maildir now (steps 6-7). One that cannot be written
     // goes into the queue with the others, so the runner tries it again: nothing is lost.
     const toQueue = [...remote];
+    const delivered: string[] = [];
     for (let i = 0; i < local.length; i++) {
       const last = i === local.length - 1 && toQueue.length === 0;
       try {
         await this.options.mda.deliver(local[i].address, message, { ...envelope, recipients: [local[i].address] }, { queueId, messageId, reply: last ? replyLine : undefined });
+        delivered.push(local[i].address);
       } catch {
         toQueue.push(local[i].address);
       }
     }
+    // NOTIFY=SUCCESS (RFC 3461 section 6.2): the mailbox is written, tell the sender
+    await this.notifyDelivered(envelope, message, queueId, delivered, now);
     if (toQueue.length > 0) {
       envelope.recipients = toQueue;
       const others = toQueue.join(', ');
@@ -482,6 +588,34 @@ export class SmtpListener {
     state.transcript.skipReply = true;
     if (toQueue.length > 0) setImmediate(() => this.options.kick?.());
     return reply;
+  }
+
+  /** A success notice for the local recipients that asked for one; the mail is delivered whatever becomes of it. */
+  private async notifyDelivered(envelope: Envelope, message: Buffer, queueId: string, delivered: string[], now: Date): Promise<void> {
+    const wanted = delivered.filter((address) => wantsNotice(envelope.dsn?.recipients?.[address]?.notify, 'SUCCESS'));
+    if (wanted.length === 0) return;
+    try {
+      const queued = await queueNotice(this.ctx, this.options.queue, {
+        queueId,
+        envelope,
+        original: message,
+        arrival: now,
+        dsn: envelope.dsn,
+        recipients: wanted.map((address) => ({
+          recipient: address,
+          action: 'delivered' as const,
+          status: '2.0.0',
+          diagnostic: `250 2.0.0 ${queueId} delivered to mailbox`,
+          orcpt: envelope.dsn?.recipients?.[address]?.orcpt,
+        })),
+      });
+      if (queued) {
+        this.ctx.trace.report({ kind: 'queue', from: this.ctx.host.name, to: this.ctx.host.name, fromAddress: this.ctx.host.address, toAddress: this.ctx.host.address, status: 'ok', queueId, files: queued.files, summary: { ko: `배달 완료 알림(DSN)을 <${envelope.from}>에게 보냅니다 (큐 ID ${queued.id})`, en: `Success notice (DSN) for <${envelope.from}> queued (queue ID ${queued.id})` }, detail: { dsnQueueId: queued.id, notify: 'SUCCESS', recipients: wanted } });
+        setImmediate(() => this.options.kick?.());
+      }
+    } catch (err) {
+      this.ctx.trace.report({ kind: 'queue', from: this.ctx.host.name, to: this.ctx.host.name, status: 'failed', queueId, summary: { ko: `배달 완료 알림을 큐에 쓰지 못했습니다: ${(err as Error).message}`, en: `Could not queue the success notice: ${(err as Error).message}` }, detail: { error: (err as Error).message } });
+    }
   }
 
   // ---- shutting down -----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The C:/S: lines of one SMTP session, as the trace shows them. smtp-server hands every reply
-// ("S:") and every command ("C:", AUTH already hidden) to its `logger` option; SmtpTranscripts
-// is that logger and files the lines by session. A hop event takes the lines gathered since the
+// ("S:") to its `logger` option; SmtpTranscripts is that logger and files the lines by session.
+// Commands ("C:") come from the listener, which sees each line before smtp-server does and
+// marks its secrets (`commandSecrets`); the trace bus masks them. A hop event takes the lines gathered since the
 // previous one, so a session that sends 250 messages gives 250 short transcripts, not one long one.
 import type { TranscriptLine } from '../trace/hop-event.ts';
 
@@ -18,15 +19,16 @@ export class SmtpTranscript {
   /** leave the next reply out: a hop event already carries it */
   skipReply = false;
 
-  add(dir: 'C' | 'S', line: string): void {
-    let text = line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}... (${line.length} characters)` : line;
-    if (dir === 'C') text = hideSecrets(text);
-    else if (text.charCodeAt(0) >= 52 /* '4' */ && /^[45]\d\d/.test(text)) this.errors++;
+  add(dir: 'C' | 'S', line: string, secret?: [number, number][]): void {
+    const text = line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}... (${line.length} characters)` : line;
+    if (dir === 'S' && text.charCodeAt(0) >= 52 /* '4' */ && /^[45]\d\d/.test(text)) this.errors++;
     if (this.lines.length >= MAX_LINES) {
       this.lines.splice(KEEP_HEAD, 1);
       this.dropped++;
     }
-    this.lines.push({ dir, line: text });
+    // a secret that runs past the cut is cut with it
+    const kept = secret?.map(([start, end]): [number, number] => [Math.min(start, MAX_LINE), Math.min(end, line.length > MAX_LINE ? MAX_LINE : end)]).filter(([s, e]) => e > s);
+    this.lines.push(kept?.length ? { dir, line: text, secret: kept } : { dir, line: text });
   }
 
   get size(): number {
@@ -44,10 +46,15 @@ export class SmtpTranscript {
   }
 }
 
-// AUTH's initial response (RFC 4954) carries the password in base64; smtp-server already logs
-// it as "/* secured */", this makes sure of it whatever the source of the line.
-function hideSecrets(line: string): string {
-  return line.replace(/^(AUTH\s+\S+\s+)\S.*$/i, '$1*****').replace(/^\/\* secured \*\/$/, '*****');
+/**
+ * The secret ranges of an SMTP command line: AUTH's initial response (RFC 4954 section 4, the
+ * password in base64) and every line of an AUTH exchange after the 334 (`continuation`).
+ */
+export function commandSecrets(line: string, continuation: boolean): [number, number][] {
+  if (continuation) return line.length > 0 ? [[0, line.length]] : [];
+  // AUTH <mechanism> <initial-response>; sendmail's WIZ <password> too
+  const m = /^(AUTH[ \t]+\S+[ \t]+|WIZ[ \t]+)(\S.*)$/i.exec(line);
+  return m ? [[m[1].length, line.length]] : [];
 }
 
 /** A bunyan-style logger for smtp-server that files S: and C: lines under the session ID. */
@@ -86,17 +93,12 @@ export class SmtpTranscripts {
       if (!transcript) return;
       if (entry.tnx === 'send' && message === 'S:') {
         const payload = String(args[0] ?? '');
-        if (transcript.skipReply) {
-          transcript.skipReply = false;
-          return;
-        }
         const lines = payload.split('\r\n');
-        for (const line of lines) transcript.add('S', line);
+        if (transcript.skipReply) transcript.skipReply = false;
+        else for (const line of lines) transcript.add('S', line);
         this.onReply(entry.cid, Number(payload.slice(0, 3)), lines[lines.length - 1]);
-      } else if (entry.tnx === 'command' && message === 'C:') {
-        transcript.add('C', String(args[0] ?? ''));
       }
-      // tnx 'data' ("C: <n bytes of DATA>") comes after the reply to DATA is decided; the
+      // tnx 'command' ("C:") is the listener's to write, with its secrets marked; tnx 'data' ("C: <n bytes of DATA>") comes after the reply to DATA is decided; the
       // listener writes its own line for the message when the message is complete.
     },
   };

@@ -1,5 +1,5 @@
 import type { Pop3Connection, Pop3State } from './pop3-connection.ts';
-import type { DropMessage } from './maildrop.ts';
+import type { DropMessage } from '../mailbox/maildrop.ts';
 
 /** What a handler answers; the connection writes it (the one place replies are written). */
 export interface Pop3Reply {
@@ -36,15 +36,20 @@ const BOTH: Pop3State[] = ['authorization', 'transaction'];
 
 // RFC 2449 section 5: what CAPA lists. Every capability of the AUTHORIZATION state is listed in
 // both states, as the RFC asks.
-const CAPABILITIES = ['TOP', 'UIDL', 'USER', 'SASL PLAIN', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'IMPLEMENTATION mail-lab'];
+// UTF8 USER (RFC 6856 section 2): USER, PASS and AUTH PLAIN take UTF-8 names (김유신), and
+// after UTF8 the server's answers may be UTF-8 too. USER and SASL only where the host's login
+// policy allows plaintext logins.
+const CAPABILITIES = ['TOP', 'UIDL', 'USER', 'SASL PLAIN', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'UTF8 USER', 'IMPLEMENTATION mail-lab'];
+const LOGIN_CAPABILITIES = new Set(['USER', 'SASL PLAIN']);
 
 export const COMMANDS: Record<string, CommandSpec> = {
   CAPA: {
     states: BOTH,
     args: [0, 0],
     usage: 'CAPA',
-    async handler() {
-      return { ok: true, text: 'capability list follows', lines: CAPABILITIES };
+    async handler(conn) {
+      const lines = conn.ctx.login.plaintextAllowed ? CAPABILITIES : CAPABILITIES.filter((c) => !LOGIN_CAPABILITIES.has(c));
+      return { ok: true, text: 'capability list follows', lines };
     },
   },
 
@@ -53,9 +58,21 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: [1, 1],
     usage: 'USER name',
     async handler(conn, [name]) {
+      if (!conn.ctx.login.plaintextAllowed) return { ok: false, code: 'AUTH', text: conn.ctx.login.disabledMessage };
       // The same answer for every name: whether an account exists is not told before PASS.
       conn.pendingUser = name;
-      return { ok: true, text: `send the password of ${printable(name)} with PASS` };
+      return { ok: true, text: `send the password of ${printable(name, conn.utf8)} with PASS` };
+    },
+  },
+
+  // RFC 6856 section 2: the client may get UTF-8 in answers from now on
+  UTF8: {
+    states: AUTHORIZATION,
+    args: [0, 0],
+    usage: 'UTF8',
+    async handler(conn) {
+      conn.utf8 = true;
+      return { ok: true, text: 'UTF-8 is on: names and answers may be UTF-8' };
     },
   },
 
@@ -80,6 +97,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     async handler(conn, [mechanism, initial]) {
       conn.pendingUser = undefined;
       // AUTH alone lists the mechanisms (RFC 1734's form, still sent by some mail programs).
+      if (!conn.ctx.login.plaintextAllowed) return { ok: false, code: 'AUTH', text: conn.ctx.login.disabledMessage };
       if (mechanism === undefined) return { ok: true, text: 'SASL mechanisms follow', lines: ['PLAIN'] };
       if (mechanism.toUpperCase() !== 'PLAIN') {
         return { ok: false, text: `unsupported SASL mechanism "${printable(mechanism)}"; this server offers PLAIN` };
@@ -240,24 +258,15 @@ function visibleMessage(conn: Pop3Connection, arg: string): DropMessage | Pop3Re
   return message;
 }
 
-/** RFC 4616: authzid NUL authcid NUL passwd, in base64. Another identity (authzid) is not allowed. */
+/** RFC 4616, decoded by the host's login policy (the same for SMTP, POP3 and IMAP). */
 async function plainLogin(conn: Pop3Connection, base64: string): Promise<Pop3Reply> {
-  if (base64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
-    return { ok: false, code: 'AUTH', text: 'the PLAIN response is not valid base64' };
-  }
-  const parts = Buffer.from(base64, 'base64').toString('utf8').split('\0');
-  if (parts.length !== 3 || parts[1] === '') {
-    return { ok: false, code: 'AUTH', text: 'the PLAIN response must be authzid NUL authcid NUL password (RFC 4616)' };
-  }
-  const [authzid, authcid, password] = parts;
-  if (authzid !== '' && authzid.toLowerCase() !== authcid.toLowerCase()) {
-    return { ok: false, code: 'AUTH', text: 'logging in as another user (authzid) is not allowed' };
-  }
-  return conn.login(authcid, password);
+  const decoded = conn.ctx.login.decodePlain(base64);
+  if (!decoded.ok) return { ok: false, code: 'AUTH', text: decoded.reason };
+  return conn.login(decoded.value);
 }
 
-/** An argument as it may be echoed back: printable ASCII, short. */
-export function printable(text: string): string {
-  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+/** An argument as it may be echoed back: printable ASCII (letters of any script after UTF8), short. */
+export function printable(text: string, utf8 = false): string {
+  const clean = utf8 ? text.replace(/[\p{C}]/gu, '?') : text.replace(/[^\x20-\x7e]/g, '?');
   return clean.length > 40 ? `${clean.slice(0, 40)}...` : clean;
 }

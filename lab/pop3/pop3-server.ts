@@ -1,17 +1,18 @@
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
-import path from 'node:path';
 import type { HostContext, Service } from '../host/host-context.ts';
 import { Pop3Connection } from './pop3-connection.ts';
-import { SizeCache } from './maildrop.ts';
 
 export interface Pop3Options {
   /** the real port to listen on; 0 lets the OS choose */
   port: number;
-  /** wait after a failed login before -ERR [AUTH]; default 1000 ms (tests pass a small value) */
-  failedLoginDelayMs?: number;
-  /** inactivity autologout; RFC 1939 section 3 asks for at least 10 minutes, the default */
+  /**
+   * Inactivity autologout after login, on the host's clock; default the topology's
+   * `limits.idleTimeout` or 10 minutes, whichever is longer (RFC 1939 section 3: at least 10).
+   */
   idleTimeoutMs?: number;
+  /** the same before login; default the topology's `limits.idleTimeout` (or idleTimeoutMs when given) */
+  loginIdleTimeoutMs?: number;
   /** concurrent clients; default the host's mail limit (topology `limits.clients`) */
   maxClients?: number;
   /** failed logins before the connection is closed; default 3 */
@@ -22,34 +23,30 @@ export interface Pop3Options {
 
 export type ResolvedPop3Options = Required<Pop3Options>;
 
-/** Maildrops open in a session, by folder: one session per maildrop (RFC 1939 section 8, RFC 2449 [IN-USE]). */
-const openMaildrops = new Map<string, Pop3Connection>();
-
 /**
  * The dovecot role's POP3 side (RFC 1939, CAPA from RFC 2449, AUTH PLAIN from RFC 5034):
- * owns the listener, the live sessions and the maildrop locks. Steps 8 to 10 of the seed.
+ * owns the listener and the live sessions; the maildrops are views of the host's one mail store,
+ * which also keeps who holds each (one session per maildrop). Steps 8 to 10 of the seed.
  */
 export class Pop3Server {
   readonly ctx: HostContext;
   readonly options: ResolvedPop3Options;
-  readonly sizes = new SizeCache();
   readonly connections = new Set<Pop3Connection>();
   /** 'session-end' (connection) once a session is over and its maildrop let go */
   readonly events = new EventEmitter();
   private readonly server: net.Server;
-  private readonly mailRoot: string;
 
   constructor(ctx: HostContext, options: Pop3Options) {
     this.ctx = ctx;
     this.options = {
       port: options.port,
-      failedLoginDelayMs: options.failedLoginDelayMs ?? 1000,
-      idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+      // the topology's limits, with the schema's defaults where they did not come through
+      idleTimeoutMs: options.idleTimeoutMs ?? Math.max(ctx.host.mail?.limits.idleTimeout ?? 0, 10 * 60_000),
+      loginIdleTimeoutMs: options.loginIdleTimeoutMs ?? options.idleTimeoutMs ?? ctx.host.mail?.limits.idleTimeout ?? 5 * 60_000,
       maxClients: options.maxClients ?? ctx.host.mail?.limits.clients ?? 50,
       maxFailedLogins: options.maxFailedLogins ?? 3,
       maxCommandOctets: options.maxCommandOctets ?? 255,
     };
-    this.mailRoot = path.resolve(ctx.dataDir, 'mail');
     // Half-open: a client may send its commands and close its side; it still gets every answer.
     this.server = net.createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     this.server.on('error', () => {
@@ -86,30 +83,6 @@ export class Pop3Server {
     socket.once('close', () => this.connections.delete(connection));
     connection.run().catch(() => socket.destroy());
     connection.ended.then(() => this.events.emit('session-end', connection));
-  }
-
-  /** The user's Maildir; the name is checked so that no login can leave the mail folder. */
-  maildirOf(user: string): string {
-    if (!/^[a-z0-9._-]+$/.test(user) || user.startsWith('.')) throw new Error(`not a mailbox name: ${JSON.stringify(user)}`);
-    return path.join(this.mailRoot, user);
-  }
-
-  lockMaildrop(user: string, connection: Pop3Connection): boolean {
-    const key = this.maildirOf(user);
-    const holder = openMaildrops.get(key);
-    if (holder && holder !== connection) return false;
-    openMaildrops.set(key, connection);
-    return true;
-  }
-
-  unlockMaildrop(user: string, connection: Pop3Connection): void {
-    const key = this.maildirOf(user);
-    if (openMaildrops.get(key) === connection) openMaildrops.delete(key);
-  }
-
-  failedLoginDelay(): Promise<void> {
-    const ms = this.options.failedLoginDelayMs;
-    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
   }
 
   /** Stop listening, tell every session the server goes, and wait until all are closed. */

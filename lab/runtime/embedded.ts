@@ -63,6 +63,7 @@ export class EmbeddedRuntime implements LabRuntime {
         dataDir: path.join(this.dataDir, host.name),
         dnsTimeoutMs: options.dnsTimeoutMs,
         retry: options.retry,
+        failedLoginDelayMs: options.failedLoginDelayMs,
       });
       this.hosts.set(host.name, { host: ctx.host, ctx, services: {}, ports: { ...host.services }, up: false });
     }
@@ -88,7 +89,7 @@ export class EmbeddedRuntime implements LabRuntime {
   private async startService(running: RunningHost, service: ServiceName): Promise<void> {
     if (running.services[service]) return;
     const port = running.ports[service] ?? 0;
-    const started = await startService(running.ctx, service, port, { retry: this.options.retry, failedLoginDelayMs: this.options.failedLoginDelayMs });
+    const started = await startService(running.ctx, service, port, { retry: this.options.retry });
     running.services[service] = started;
     running.ports[service] = started.port;
     this.net.bind(running.host.name, service, started.port);

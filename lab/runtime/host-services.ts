@@ -8,7 +8,6 @@ import { startImapServer } from '../imap/imap-server.ts';
 export interface ServiceOptions {
   /** retry schedule override for the mail server (tests use milliseconds) */
   retry?: string;
-  failedLoginDelayMs?: number;
 }
 
 /** Start one role of a host on a real port: bind9 (dns), sendmail (smtp), dovecot (pop3, imap). */
@@ -19,8 +18,8 @@ export async function startService(ctx: HostContext, service: ServiceName, port:
     case 'smtp':
       return startMailServer(ctx, { port, retry: options.retry });
     case 'pop3':
-      return startPop3Server(ctx, { port, failedLoginDelayMs: options.failedLoginDelayMs });
+      return startPop3Server(ctx, { port });
     case 'imap':
-      return startImapServer(ctx, { port, failedLoginDelayMs: options.failedLoginDelayMs });
+      return startImapServer(ctx, { port });
   }
 }

@@ -1,5 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parseHeaderBlock } from '../mailbox/mime.ts';
+import { decodeWords } from '../mailbox/encoded-words.ts';
 
 export interface MailboxLetter {
   file: string;
@@ -40,8 +42,9 @@ export async function readMailbox(dir: string): Promise<MailboxLetter[]> {
 
 /** The fields a letter is known by, from its raw source: decoded Subject, From, To, its Date, the header. */
 export function letterFields(raw: Buffer): { subject: string; from: string; to: string; date: string; headers: string } {
-  const end = raw.indexOf('\r\n\r\n');
-  const headers = raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
+  // the header as the IMAP server reads it (mime.ts), up to the blank line
+  const { bodyStart } = parseHeaderBlock(raw, 0, raw.length);
+  const headers = raw.toString('utf8', 0, bodyStart).replace(/\r?\n\r?\n$/, '');
   return { headers, subject: decodeHeader(header(headers, 'subject')), from: decodeHeader(header(headers, 'from')), to: decodeHeader(header(headers, 'to')), date: header(headers, 'date') };
 }
 
@@ -54,29 +57,17 @@ export function isBounce(raw: Buffer | string, recipient?: string): boolean {
   return new RegExp(`Final-Recipient:\\s*rfc822;\\s*<?${escaped}>?`, 'i').test(source);
 }
 
-export function header(headers: string, name: string): string {
-  const re = new RegExp(`^${name}:[ \\t]*((?:.*)(?:\\r?\\n[ \\t].*)*)`, 'im');
-  const m = re.exec(headers);
-  return m ? m[1].replace(/\r?\n[ \t]+/g, ' ').trim() : '';
-}
-
+/** Every value of a header field, unfolded (RFC 5322 section 2.2.3), encoded-words kept. */
 export function headerAll(headers: string, name: string): string[] {
-  const re = new RegExp(`^${name}:[ \\t]*((?:.*)(?:\\r?\\n[ \\t].*)*)`, 'img');
-  return [...headers.matchAll(re)].map((m) => m[1].replace(/\r?\n[ \t]+/g, ' ').trim());
+  const buf = Buffer.from(headers.endsWith('\n') ? headers : `${headers}\r\n`);
+  const wanted = name.toLowerCase();
+  return parseHeaderBlock(buf, 0, buf.length).headers.filter((f) => f.name === wanted).map((f) => buf.toString('utf8', f.valueStart, f.end).replace(/\r?\n[ \t]+/g, ' ').trim());
 }
 
-/** RFC 2047 encoded-words (=?UTF-8?B?...?= and =?UTF-8?Q?...?=) to text. */
-export function decodeHeader(value: string): string {
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_all, charset: string, enc: string, text: string) => {
-      const bytes = enc.toUpperCase() === 'B'
-        ? Buffer.from(text, 'base64')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-      try {
-        return new TextDecoder(charset).decode(bytes);
-      } catch {
-        return bytes.toString('utf8');
-      }
-    });
+/** The first value of a header field, or ''. */
+export function header(headers: string, name: string): string {
+  return headerAll(headers, name)[0] ?? '';
 }
+
+/** RFC 2047 encoded-words to text: the mailbox's one decoder (lab/mailbox/encoded-words.ts). */
+export const decodeHeader = decodeWords;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { scenarioSchema, type Scenario } from './schema.ts';
 import { lineAt, explainIssueSaid, syntaxError, type Said } from '../topology/yaml-lines.ts';
-import { loadTopology } from '../topology/load.ts';
+import { loadTopology, MAX_YAML_BYTES } from '../topology/load.ts';
 import type { Topology } from '../topology/types.ts';
 import { josa } from '../trace/korean.ts';
 
@@ -70,13 +70,29 @@ export function loadScenario(file: string, options: { topology?: Topology } = {}
     const code = (err as NodeJS.ErrnoException).code;
     throw new ScenarioError(file, 0, { en: `cannot read the scenario file (${code}); give a name from --list or the path of a .yaml file`, ko: `시나리오 파일을 읽을 수 없습니다 (${code}). --list의 이름이나 .yaml 파일의 경로를 쓰세요` });
   }
+  // as for topologies (MAX_YAML_BYTES): a file far past any real one is refused before the yaml
+  // package, whose duplicate-key check grows with the square of a map, spends seconds on it
+  if (Buffer.byteLength(text) > MAX_YAML_BYTES) {
+    throw new ScenarioError(file, 1, `the file is ${Buffer.byteLength(text)} bytes, more than a scenario ever needs (at most ${MAX_YAML_BYTES}); scenarios/kim-to-lee.yaml is about 1 KB`);
+  }
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter });
+  // The yaml package throws (not reports) on some input: nesting deep enough to overflow its
+  // parser's stack, an alias used before its anchor, too many aliases. Found by npm run fuzz.
+  const yamlFailure = (err: unknown): ScenarioError =>
+    new ScenarioError(file, 1, `YAML: ${err instanceof RangeError ? 'nested too deeply' : (err as Error).message.split('\n')[0]}; write plain keys and values, as scenarios/kim-to-lee.yaml does`);
+  let doc: ReturnType<typeof parseDocument>;
+  let plain: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter: counter });
+    plain = doc.errors.length ? undefined : doc.toJS();
+  } catch (err) {
+    throw yamlFailure(err);
+  }
   if (doc.errors.length) {
     const { line, said } = syntaxError(doc.errors[0], text, counter);
     throw new ScenarioError(file, line, said);
   }
-  const js = doc.toJS();
+  const js = plain;
   const parsed = scenarioSchema.safeParse(js);
   if (!parsed.success) {
     // A union failure names no branch; point at the entry and list what an entry may be.

@@ -14,7 +14,8 @@ export interface Account {
 export function findAccount(host: Host, login: string): Account | undefined {
   const mail = host.mail;
   if (!mail) return undefined;
-  const lower = login.trim().toLowerCase();
+  // NFC: a Korean name typed on a Mac arrives decomposed (NFD) and must still be the same user
+  const lower = login.trim().normalize('NFC').toLowerCase();
   let user = lower;
   const at = lower.lastIndexOf('@');
   if (at >= 0) {

@@ -60,15 +60,39 @@ export function loadTopology(file: string, options: LoadOptions = {}): Topology 
   return parseTopology(text, file, options);
 }
 
+/**
+ * Longest topology file read: the classroom's is 2 KB. The yaml package checks duplicate keys in
+ * time that grows with the square of a map's size (npm run fuzz found a 150 KB line that took
+ * seconds), so a file far past any real one is refused before it is parsed.
+ */
+export const MAX_YAML_BYTES = 64 * 1024;
+
 export function parseTopology(text: string, file: string, options: LoadOptions = {}): Topology {
+  if (Buffer.byteLength(text) > MAX_YAML_BYTES) {
+    throw new TopologyError(file, 1, `the file is ${Buffer.byteLength(text)} bytes, more than a topology ever needs (at most ${MAX_YAML_BYTES}); topology/classroom.yaml is about 2 KB`);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // The yaml package throws (not reports) on some input: nesting deep enough to overflow its
+  // parser's stack, an alias used before its anchor, too many aliases. Found by npm run fuzz.
+  const yamlFailure = (err: unknown): TopologyError =>
+    new TopologyError(file, 1, `YAML: ${err instanceof RangeError ? 'nested too deeply' : (err as Error).message.split('\n')[0]}; write plain keys and values, as topology/classroom.yaml does`);
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  } catch (err) {
+    throw yamlFailure(err);
+  }
   if (doc.errors.length) {
     const { line, said } = syntaxError(doc.errors[0], text, lineCounter);
     throw new TopologyError(file, line, said);
   }
   const lineOf = (at: (string | number)[]) => lineAt(doc, lineCounter, at);
-  const js = doc.toJS();
+  let js: unknown;
+  try {
+    js = doc.toJS();
+  } catch (err) {
+    throw yamlFailure(err);
+  }
   const parsed = topologySchema.safeParse(js);
   if (!parsed.success) {
     // A misspelt key makes the right one missing too: the misspelling is what to fix.

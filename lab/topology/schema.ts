@@ -20,7 +20,9 @@ export const limitsSchema = z.strictObject({
   idleTimeout: z.number().int().positive().default(5 * 60_000),
   /** most Received headers before a message is refused as looping (RFC 5321 section 6.3) */
   maxHops: z.number().int().positive().default(30),
-}).default({} as never);
+  // zod 4's .default({}) hands back {} as it is, without the defaults above; .prefault({})
+  // parses {} so that a topology without "limits:" gets every default.
+}).prefault({});
 
 export const userSchema = z.strictObject({
   password: z.string().min(1),
@@ -36,10 +38,21 @@ export const mailSchema = z.strictObject({
   /** plaintext AUTH PLAIN/LOGIN without TLS (a lab setting) */
   plaintextAuth: z.boolean().default(true),
   /** user name (local part) -> account; the address is user@domain for the host's domains */
-  users: z.record(z.string().regex(/^[a-z0-9._-]+(@[a-z0-9.-]+)?$/, 'a lower-case local part such as lee (or an address such as lee@naver.com)'), userSchema).default({}),
+  // letters of any script (RFC 6531): 김유신 is a user name as much as kim
+  users: z.record(z.string().regex(/^[\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Nd}._-]+(@[a-z0-9.-]+)?$/u, 'a lower-case local part such as lee or 김유신 (or an address such as lee@naver.com)'), userSchema).default({}),
+  /**
+   * The user whose mailbox takes mail for postmaster (RFC 5321 section 4.5.1: every host has
+   * one, and mail to it is always accepted); default the host's first user.
+   */
+  postmaster: z.string().optional(),
   limits: limitsSchema,
   /** queue runner retry schedule, Haraka style: "5s, 30s*2, 5m" */
   retry: z.string().default('5s, 30s*2, 2m*3'),
+}).superRefine((mail, check) => {
+  const locals = Object.keys(mail.users).map((key) => key.split('@')[0]);
+  if (mail.postmaster !== undefined && !locals.includes(mail.postmaster)) {
+    check.addIssue({ code: 'custom', path: ['postmaster'], message: `postmaster must name one of this host's users (${locals.join(', ') || 'none yet'}), such as postmaster: ${locals[0] ?? 'lee'}` });
+  }
 });
 
 export const clientSchema = z.strictObject({

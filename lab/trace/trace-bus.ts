@@ -56,7 +56,7 @@ export class TraceBus {
   /** Record a hop. Returns the event with its seq and time. */
   report(report: HopReport): HopEvent {
     const event: HopEvent = { seq: ++this.seq, at: Math.round(this.clock.elapsed()), ...report };
-    if (event.transcript) event.transcript = redact(event.transcript);
+    if (event.transcript) event.transcript = maskSecrets(event.transcript);
     this.record(event);
     return event;
   }
@@ -116,26 +116,29 @@ export class TraceBus {
   }
 }
 
-// Passwords never reach the trace: AUTH PLAIN/LOGIN payloads, PASS, IMAP LOGIN arguments.
-export function redact(lines: TranscriptLine[]): TranscriptLine[] {
-  let expectSecret = 0;
-  return lines.map(({ dir, line }) => {
-    if (dir === 'C' && expectSecret > 0) {
-      expectSecret--;
-      return { dir, line: '*****' };
-    }
-    let out = line;
-    if (dir === 'C') {
-      out = out
-        .replace(/^(PASS\s+).*/i, '$1*****')
-        .replace(/^(AUTH\s+PLAIN\s+)\S+/i, '$1*****')
-        .replace(/^(AUTH\s+LOGIN\s+)\S+/i, '$1*****')
-        .replace(/^(\S+\s+LOGIN\s+("[^"]*"|\S+)\s+).*/i, '$1*****')
-        .replace(/^(\S+\s+AUTHENTICATE\s+PLAIN\s+)\S+/i, '$1*****');
-      if (/^AUTH\s+PLAIN\s*$/i.test(line) || /^\S+\s+AUTHENTICATE\s+PLAIN\s*$/i.test(line)) expectSecret = 1;
-      if (/^AUTH\s+LOGIN\s*$/i.test(line)) expectSecret = 2;
-      if (/^AUTH\s+LOGIN\s+\S+/i.test(line)) expectSecret = 1;
-    }
-    return { dir, line: out };
-  });
+// Passwords never reach the trace. The parser of each protocol marks where a line holds a
+// secret (TranscriptLine.secret: a password, a SASL response); this is the one place that masks
+// them, before any listener, renderer or --trace file sees the event.
+const MASK = '*****';
+
+/** The line with every marked range replaced by *****, as it may be shown. */
+export function maskedLine(line: TranscriptLine): string {
+  if (!line.secret?.length) return line.line;
+  const ranges = [...line.secret].sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  for (const [start, end] of ranges) {
+    const from = Math.max(at, Math.min(start, line.line.length));
+    const to = Math.max(from, Math.min(end, line.line.length));
+    out += line.line.slice(at, from);
+    // ranges that touch or overlap give one mask
+    if (to > from && !out.endsWith(MASK)) out += MASK;
+    at = Math.max(at, to);
+  }
+  return out + line.line.slice(at);
+}
+
+/** Transcript lines with their secrets masked and the marks dropped. */
+export function maskSecrets(lines: TranscriptLine[]): TranscriptLine[] {
+  return lines.map((l) => (l.secret === undefined ? l : { dir: l.dir, line: maskedLine(l) }));
 }

@@ -15,7 +15,8 @@ import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { startNameServer, type NameServer } from '../../lab/dns/name-server.ts';
-import type { HostContext } from '../../lab/host/host-context.ts';
+import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
+import { MailStore } from '../../lab/mailbox/mail-store.ts';
 import type { Topology } from '../../lab/topology/types.ts';
 
 const run = promisify(execFile);
@@ -66,7 +67,8 @@ export async function startDnsLab(): Promise<DnsLab> {
   const resolver = (from: string, timeoutMs = 2000) => new StubResolver({ net, from, nameServer: 'Server', trace, timeoutMs });
   const ctx: HostContext = {
     host, topology, net, trace, resolver: resolver('Server'),
-    dataDir: path.join(dataDir, 'Server'), listen: topology.listen, clock: trace.clock,
+    dataDir: path.join(dataDir, 'Server'), listen: topology.listen, ...clockAndLogin(host, { clock: trace.clock }),
+    mailStore: new MailStore(path.join(dataDir, 'Server', 'mail')),
   };
   const server = await startNameServer(ctx, { port: 0 });
   net.bind('Server', 'dns', server.port);

@@ -2,13 +2,15 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import { afterEach, expect } from 'vitest';
 import { loadTopology } from '../../lab/topology/load.ts';
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
-import type { HostContext } from '../../lab/host/host-context.ts';
+import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
 import { startImapServer, type ImapServer, type ImapServerOptions } from '../../lab/imap/imap-server.ts';
 import { MailStore } from '../../lab/mailbox/mail-store.ts';
+import type { Limits } from '../../lab/topology/schema.ts';
 
 // A test's own small lab: the classroom topology, Server's context in a fresh data folder,
 // its IMAP server on an OS-chosen port, bound in the lab network at 192.168.111.100:143.
@@ -21,17 +23,25 @@ export interface ImapLab {
   trace: TraceBus;
   server: ImapServer;
   port: number;
-  /** the MDA's view of the store: deliveries go through here */
+  /** the host's one mail store, as the MDA delivers into it */
   store: MailStore;
   dataDir: string;
   close(): Promise<void>;
 }
 
-export async function startImapLab(options: Partial<ImapServerOptions> = {}, dataDir?: string): Promise<ImapLab> {
+export interface ImapLabSetup {
+  /** the host's clock (a ManualClock to drive time-outs) */
+  clock?: HostContext['clock'];
+  /** the host's topology limits, as if the topology file said them */
+  limits?: Partial<Limits>;
+}
+
+export async function startImapLab(options: Partial<ImapServerOptions> & { failedLoginDelayMs?: number } = {}, dataDir?: string, setup: ImapLabSetup = {}): Promise<ImapLab> {
   const topology = loadTopology(TOPOLOGY, { ports: 'auto' });
   const net = new LoopbackNet(topology);
   const trace = new TraceBus();
   const host = topology.hosts.find((h) => h.name === 'Server')!;
+  if (setup.limits) host.mail!.limits = { ...host.mail!.limits, ...setup.limits };
   const data = dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-')));
   const ctx: HostContext = {
     host,
@@ -41,12 +51,13 @@ export async function startImapLab(options: Partial<ImapServerOptions> = {}, dat
     resolver: new StubResolver({ net, from: host.name, nameServer: host.resolver ?? host.name, trace }),
     dataDir: path.join(data, host.name),
     listen: topology.listen,
-    clock: trace.clock,
+    ...clockAndLogin(host, { clock: setup.clock ?? trace.clock, failedLoginDelayMs: options.failedLoginDelayMs ?? 5 }),
+    mailStore: new MailStore(path.join(data, host.name, 'mail')),
   };
   await fs.mkdir(ctx.dataDir, { recursive: true });
-  const server = await startImapServer(ctx, { port: 0, failedLoginDelayMs: 5, ...options });
+  const server = await startImapServer(ctx, { port: 0, ...options });
   net.bind(host.name, 'imap', server.port);
-  const store = new MailStore(path.join(ctx.dataDir, 'mail'));
+  const store = ctx.mailStore;
   return {
     ctx,
     net,
@@ -167,4 +178,36 @@ export class RawClient {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/**
+ * The labs and raw clients of a test file, closed after each test: lab() starts a small lab,
+ * connect() a raw client, session() one logged in as lee (with a folder selected unless false).
+ */
+export function rawImapKit() {
+  const labs: ImapLab[] = [];
+  const clients: RawClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    for (const l of labs.splice(0)) await l.close();
+  });
+  const connect = async (l: ImapLab): Promise<RawClient> => {
+    const c = await RawClient.connect(l.port);
+    clients.push(c);
+    return c;
+  };
+  return {
+    async lab(options: Partial<ImapServerOptions> = {}, setup: ImapLabSetup = {}): Promise<ImapLab> {
+      const l = await startImapLab(options, undefined, setup);
+      labs.push(l);
+      return l;
+    },
+    connect,
+    async session(l: ImapLab, folder: string | false = 'INBOX'): Promise<RawClient> {
+      const c = await connect(l);
+      expect(await c.command('l', 'LOGIN lee 1234')).toMatch(/^l OK/m);
+      if (folder) expect(await c.command('s', `SELECT ${folder}`)).toMatch(/^s OK \[READ-WRITE\]/m);
+      return c;
+    },
+  };
 }

@@ -147,13 +147,14 @@ describe('flags in file names (maildir(5))', () => {
 });
 
 describe('news of changes', () => {
-  it('an open folder hears of MailStore.deliver at once, from another store instance', async () => {
-    const box = (await store().folder('lee', 'INBOX'))!;
+  it("an open folder hears of its host store's delivery at once", async () => {
+    const host = store();
+    const box = (await host.folder('lee', 'INBOX'))!;
     await box.sync();
     box.acquire();
     try {
       const heard = nextChange(box, (c) => c.added.length > 0);
-      await store().deliver('lee', letter('during a session'));
+      await host.deliver('lee', letter('during a session'));
       const change = await heard;
       expect(change.added).toEqual([1]);
       expect(box.unclaimedRecent.has(1)).toBe(true);

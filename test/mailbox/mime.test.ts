@@ -4,6 +4,10 @@ import { summarize } from '../../lab/mailbox/message-summary.ts';
 import { parseAddressList } from '../../lab/mailbox/addresses.ts';
 import { decodeWords, decodeTransfer, decodeCharset } from '../../lab/mailbox/encoded-words.ts';
 import { sectionBytes } from '../../lab/imap/message-sections.ts';
+import { readMailbox } from '../../lab/runtime/mailbox-view.ts';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'));
 
@@ -120,10 +124,12 @@ describe('the MIME structure parser', () => {
 describe('addresses and encoded words', () => {
   it('parses display names, comments, routes and bare addresses', () => {
     expect(parseAddressList('lee@naver.com (Lee Sun-sin), <@relay:kim@daum.net>, "a \\"q\\"" <q@x.y>, broken')).toEqual([
-      { kind: 'mailbox', name: 'Lee Sun-sin', mailbox: 'lee', host: 'naver.com' },
-      { kind: 'mailbox', name: null, mailbox: 'kim', host: 'daum.net' },
-      { kind: 'mailbox', name: 'a "q"', mailbox: 'q', host: 'x.y' },
-      { kind: 'mailbox', name: null, mailbox: 'broken', host: '' },
+      { kind: 'mailbox', name: 'Lee Sun-sin', route: null, mailbox: 'lee', host: 'naver.com' },
+      // the obsolete source route stays, as ENVELOPE's adl (RFC 3501 section 7.4.2)
+      { kind: 'mailbox', name: null, route: '@relay', mailbox: 'kim', host: 'daum.net' },
+      { kind: 'mailbox', name: 'a "q"', route: null, mailbox: 'q', host: 'x.y' },
+      // no domain: dovecot's placeholder, never NIL (a NIL host would mean a group)
+      { kind: 'mailbox', name: null, route: null, mailbox: 'broken', host: 'MISSING_DOMAIN' },
     ]);
   });
 
@@ -135,6 +141,42 @@ describe('addresses and encoded words', () => {
     expect(decodeWords('=?ISO-8859-1?Q?caf=E9_cr=E8me?=')).toBe('café crème');
     expect(decodeWords('=?EUC-KR?B?x9Gx2w==?=')).toBe('한글');
     expect(decodeWords('plain text')).toBe('plain text');
+  });
+
+  it('decodes the Korean charsets: EUC-KR and its aliases, ISO-2022-KR (RFC 1557), UTF-8', () => {
+    // 김유신 in EUC-KR, and the same code shifted out into 7 bits (ISO-2022-KR)
+    const eucKr = Buffer.from([0xb1, 0xe8, 0xc0, 0xaf, 0xbd, 0xc5]);
+    const iso2022kr = Buffer.concat([Buffer.from('\x1b$)C\x0e', 'latin1'), Buffer.from(eucKr.map((b) => b & 0x7f)), Buffer.from([0x0f])]);
+    for (const charset of ['EUC-KR', 'ks_c_5601-1987', 'cp949', 'windows-949']) {
+      expect(decodeWords(`=?${charset}?B?${eucKr.toString('base64')}?=`)).toBe('김유신');
+    }
+    expect(decodeWords(`=?ISO-2022-KR?B?${iso2022kr.toString('base64')}?= (kim)`)).toBe('김유신 (kim)');
+    expect(decodeCharset(Buffer.concat([Buffer.from('mail '), iso2022kr, Buffer.from(' lab')]), 'iso-2022-kr')).toBe('mail 김유신 lab');
+    expect(decodeWords(`=?UTF-8?Q?${[...Buffer.from('김유신')].map((b) => `=${b.toString(16).toUpperCase()}`).join('')}?=`)).toBe('김유신');
+    // an unknown charset is read as UTF-8; UTF-7 is refused as a charset (it smuggles markup)
+    expect(decodeWords(`=?x-unknown?B?${Buffer.from('김유신').toString('base64')}?=`)).toBe('김유신');
+  });
+
+  it('reads addresses with nodemailer\'s addressparser, and gives SEARCH the decoded names and real addresses', () => {
+    const entry = summarize(crlf(['From: =?EUC-KR?B?sejAr73F?= <kim@daum.net>', 'To: <lee (comment) @ naver.com>, group: a@b.c, "d, e" <f@g.h>;', 'Subject: =?ISO-2022-KR?B?GyQpQw4xaEAvPUUP?=', '', 'x', '']));
+    expect(decodeWords(entry.search[0])).toBe('김유신');
+    expect(entry.search.slice(1)).toEqual(['김유신 <kim@daum.net>', 'lee@naver.com, group:, a@b.c, d, e <f@g.h>', '', '']);
+    expect(entry.envelope).toContain('(("=?EUC-KR?B?sejAr73F?=" NIL "kim" "daum.net"))');
+  });
+
+  it("the mailbox view (lab.mailbox(), the teacher's) decodes with the same decoder", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-'));
+    try {
+      await fs.mkdir(path.join(dir, 'new'), { recursive: true });
+      const raw = crlf(['From: =?EUC-KR?B?sejAr73F?= <kim@daum.net>', 'To: lee@naver.com', 'Subject: =?ISO-2022-KR?B?GyQpQw4xaEAvPUUP?=', ' =?UTF-8?B?64uY?=', '', 'body', '']);
+      await fs.writeFile(path.join(dir, 'new', '1.M1P1Q1.test'), raw);
+      const [letter] = await readMailbox(dir);
+      expect(letter.subject).toBe('김유신님'); // white space between encoded words goes (RFC 2047 section 6.2)
+      expect(letter.from).toBe('김유신 <kim@daum.net>');
+      expect(letter.headers.split('\r\n')).toHaveLength(4);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('undoes transfer encodings and charsets for SEARCH', () => {

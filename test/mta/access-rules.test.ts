@@ -60,11 +60,19 @@ describe('addresses (RFC 5321 section 4.1.2)', () => {
 });
 
 describe("sendmail's access table and local-host-names", () => {
-  it('lets the lab subnet relay by whole octets, and never a peer from outside', () => {
+  it('lets the lab subnet relay by whole octets; an outside peer only by its real address', () => {
     expect(rules.relayAllowed({ host: 'WinClient', address: '192.168.111.132' })).toBe(true);
     expect(rules.relayAllowed({ host: 'Other', address: '192.168.1110.5' })).toBe(false);
-    expect(rules.relayAllowed({ host: 'outside', address: '192.168.111.50' })).toBe(false);
     expect(rules.relayAllowed({ host: 'outside', address: '127.0.0.1' })).toBe(false);
+    // Connect:127.0.0.1 RELAY and Connect:10.0.0 RELAY (a load tool, a student's PC on the classroom LAN)
+    const open = new AccessRules({ ...server, mail: { ...server.mail!, relay: ['192.168.111', '127.0.0.1', '10.0.0'] } }, '192.168.111.0/24');
+    expect(open.relayAllowed({ host: 'outside', address: '127.0.0.1' })).toBe(true);
+    expect(open.relayAllowed({ host: 'outside', address: '10.0.0.17' })).toBe(true);
+    expect(open.relayAllowed({ host: 'outside', address: '10.0.1.17' })).toBe(false);
+    expect(open.relayAllowed({ host: 'outside', address: '127.0.0.10' })).toBe(false);
+    // an outsider with a lab address is no lab host (the containers runtime's Docker gateway)
+    expect(open.relayAllowed({ host: 'outside', address: '192.168.111.1' })).toBe(false);
+    expect(open.relayAllowed({ host: 'WinClient', address: '192.168.111.132' })).toBe(true);
   });
 
   it('takes mail for its own users from anyone, in any case, and refuses unknown users', () => {
@@ -76,7 +84,10 @@ describe("sendmail's access table and local-host-names", () => {
       reason: 'user-unknown',
       reply: { code: 550, enhanced: '5.1.1', text: '<nobody@naver.com>... User unknown' },
     });
-    expect(rules.checkRecipient('postmaster', outsider)).toMatchObject({ accept: false, reason: 'user-unknown', reply: { text: '<postmaster@naver.com>... User unknown' } });
+    // RFC 5321 section 4.5.1: postmaster, with or without a domain, in any case, goes to the first user (no mail.postmaster here)
+    for (const postmaster of ['postmaster', 'PostMaster', 'postmaster@naver.com', 'POSTMASTER@NAVER.COM', 'postmaster@[192.168.111.100]']) {
+      expect(rules.checkRecipient(postmaster, outsider)).toMatchObject({ accept: true, route: 'local', user: 'lee', mailbox: { local: 'postmaster' } });
+    }
   });
 
   it('relays only for relay-allowed peers or after AUTH', () => {

@@ -11,7 +11,8 @@ import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
 import { startMailServer } from '../../lab/mta/mail-server.ts';
-import type { HostContext } from '../../lab/host/host-context.ts';
+import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
+import { MailStore } from '../../lab/mailbox/mail-store.ts';
 import { classroomTopology } from './lab-fixture.ts';
 
 const [root, dnsPort, serverPort, retry] = process.argv.slice(2);
@@ -29,7 +30,8 @@ const ctx: HostContext = {
   resolver: new StubResolver({ net, from: host.name, nameServer: 'Server', trace, timeoutMs: 1000 }),
   dataDir: path.join(root, 'Server-B'),
   listen: topology.listen,
-  clock: trace.clock,
+  ...clockAndLogin(host, { clock: trace.clock }),
+  mailStore: new MailStore(path.join(root, 'Server-B', 'mail')),
 };
 // what the runner did, for the test's log: one line per relay, bounce or queue repair
 trace.on((e) => {

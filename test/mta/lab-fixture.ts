@@ -15,7 +15,9 @@ import type { ZoneData, ResourceRecord, RecordData } from '../../lab/topology/zo
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
-import type { HostContext } from '../../lab/host/host-context.ts';
+import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
+import type { Clock } from '../../lab/trace/lab-clock.ts';
+import { MailStore } from '../../lab/mailbox/mail-store.ts';
 
 export type MailHostName = 'Server' | 'Server-B';
 
@@ -148,6 +150,10 @@ export interface LabOptions extends TopologyOptions {
   root?: string;
   /** the stub resolver of each host; default the real StubResolver asking the topology's name server */
   resolver?: (host: Host, net: LoopbackNet, trace: TraceBus) => StubResolver;
+  /** wait after a failed login, ms (default 5) */
+  failedLoginDelayMs?: number;
+  /** the hosts' clock (default real time) */
+  clock?: Clock;
 }
 
 /** A lab with the classroom topology, a LoopbackNet, one TraceBus and a fresh data folder. */
@@ -170,7 +176,8 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
       resolver,
       dataDir: path.join(root, host.name),
       listen: topology.listen,
-      clock: trace.clock,
+      ...clockAndLogin(host, { failedLoginDelayMs: options.failedLoginDelayMs ?? 5, clock: options.clock ?? trace.clock }),
+      mailStore: new MailStore(path.join(root, host.name, 'mail')),
     };
   };
   return {

@@ -10,7 +10,6 @@ import { Packet } from 'dns2';
 import { startNameServer, type NameServer } from '../../lab/dns/name-server.ts';
 import type { ResourceRecord, RecordData, ZoneData } from '../../lab/topology/zone-file.ts';
 import type { HostContext } from '../../lab/host/host-context.ts';
-import { MailStore } from '../../lab/mailbox/mail-store.ts';
 import { localUser } from '../../lab/topology/accounts.ts';
 import { Queue, type Envelope } from '../../lab/mta/queue.ts';
 import { QueueRunner, type QueueRunnerOptions } from '../../lab/mta/queue-runner.ts';
@@ -223,7 +222,7 @@ export interface QueueHost {
 
 export async function startQueueHost(ctx: HostContext, options: Partial<QueueRunnerOptions> = {}): Promise<QueueHost> {
   const queue = new Queue(path.join(ctx.dataDir, 'queue'), { hostname: ctx.host.hostname });
-  const store = new MailStore(path.join(ctx.dataDir, 'mail'));
+  const store = ctx.mailStore;
   const local: QueueHost['local'] = [];
   let onLocal: (() => void) | undefined;
   const runner = new QueueRunner({

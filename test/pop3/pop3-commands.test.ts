@@ -23,7 +23,7 @@ describe('greeting and CAPA', () => {
   });
 
   it('lists the capabilities in both states (RFC 2449 section 5)', async () => {
-    const expected = ['TOP', 'UIDL', 'USER', 'SASL PLAIN', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'IMPLEMENTATION mail-lab'];
+    const expected = ['TOP', 'UIDL', 'USER', 'SASL PLAIN', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'UTF8 USER', 'IMPLEMENTATION mail-lab'];
     const c = await lab.client();
     expect(await c.capa()).toEqual(expected);
     await c.login('lee', '1234');
@@ -236,8 +236,8 @@ describe('state rules', () => {
 
   it('names the commands of the current state for an unknown command', async () => {
     const c = await lab.client();
-    expect((await c.command('FOO', 'single')).status).toBe('-ERR unknown command "FOO"; commands here: CAPA USER PASS AUTH QUIT');
-    expect((await c.command('', 'single')).status).toBe('-ERR empty command; commands here: CAPA USER PASS AUTH QUIT');
+    expect((await c.command('FOO', 'single')).status).toBe('-ERR unknown command "FOO"; commands here: CAPA USER UTF8 PASS AUTH QUIT');
+    expect((await c.command('', 'single')).status).toBe('-ERR empty command; commands here: CAPA USER UTF8 PASS AUTH QUIT');
     await c.login('lee', '1234');
     expect((await c.command('xyzzy 1', 'single')).status).toBe('-ERR unknown command "XYZZY"; commands here: CAPA STAT LIST UIDL RETR TOP DELE RSET NOOP QUIT');
   });

@@ -6,12 +6,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { topologySchema } from '../../lab/topology/schema.ts';
+import { topologySchema, type Limits } from '../../lab/topology/schema.ts';
 import type { Host, Topology } from '../../lab/topology/types.ts';
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
-import type { HostContext } from '../../lab/host/host-context.ts';
+import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
+import { MailStore } from '../../lab/mailbox/mail-store.ts';
 import { Pop3Server, type Pop3Options } from '../../lab/pop3/pop3-server.ts';
 import { Pop3Client } from '../../lab/client/pop3-client.ts';
 
@@ -67,12 +68,20 @@ export interface Pop3Lab {
 
 let counter = 0;
 
-export async function startPop3Lab(options: Partial<Pop3Options> = {}): Promise<Pop3Lab> {
+export interface Pop3LabSetup {
+  /** the host's clock (a ManualClock to drive time-outs) */
+  clock?: HostContext['clock'];
+  /** the host's topology limits, as if the topology file said them */
+  limits?: Partial<Limits>;
+}
+
+export async function startPop3Lab(options: Partial<Pop3Options> & { failedLoginDelayMs?: number } = {}, setup: Pop3LabSetup = {}): Promise<Pop3Lab> {
   const topology = pop3Topology();
   const labNet = new LoopbackNet(topology);
   const trace = new TraceBus();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-'));
   const host = topology.hosts.find((h) => h.name === 'Server')!;
+  if (setup.limits) host.mail!.limits = { ...host.mail!.limits, ...setup.limits };
   const ctx: HostContext = {
     host,
     topology,
@@ -81,9 +90,10 @@ export async function startPop3Lab(options: Partial<Pop3Options> = {}): Promise<
     resolver: new StubResolver({ net: labNet, from: 'Server', nameServer: 'Server' }),
     dataDir: path.join(dataDir, 'Server'),
     listen: '127.0.0.1',
-    clock: trace.clock,
+    ...clockAndLogin(host, { clock: setup.clock ?? trace.clock, failedLoginDelayMs: 'failedLoginDelayMs' in options ? options.failedLoginDelayMs : 5 }),
+    mailStore: new MailStore(path.join(dataDir, 'Server', 'mail')),
   };
-  const server = new Pop3Server(ctx, { port: 0, failedLoginDelayMs: 5, ...options });
+  const server = new Pop3Server(ctx, { port: 0, ...options });
   const port = await server.listen();
   labNet.bind('Server', 'pop3', port);
   const sockets = new Set<net.Socket>();

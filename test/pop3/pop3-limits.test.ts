@@ -149,7 +149,7 @@ describe('a client that sends everything and closes its side (printf ... | nc)',
 describe('failed-login delay', () => {
   it('waits before -ERR [AUTH]: a good login started later is answered first', async () => {
     const l = await lab({ failedLoginDelayMs: undefined }); // the default, 1000 ms
-    expect(l.server.options.failedLoginDelayMs).toBe(1000);
+    expect(l.server.ctx.login.failedLoginDelayMs).toBe(1000);
     const order: string[] = [];
     const a = await l.client();
     const [, failed, capa] = a.pipeline([
@@ -187,9 +187,10 @@ describe('idle time-out (RFC 1939 section 3)', () => {
     await expect(fs.access(file)).resolves.toBeUndefined();
   });
 
-  it('defaults to 10 minutes', async () => {
+  it("defaults to 10 minutes after login, and to the topology's idle time-out before", async () => {
     const l = await lab();
     expect(l.server.options.idleTimeoutMs).toBe(10 * 60_000);
+    expect(l.server.options.loginIdleTimeoutMs).toBe(5 * 60_000);
   });
 });
 

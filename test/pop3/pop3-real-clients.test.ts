@@ -69,7 +69,7 @@ describe('Python poplib', () => {
     await ended;
     const out = JSON.parse(stdout);
     expect(out.welcome).toMatch(/^\+OK mail-lab POP3 server ready/);
-    expect(out.capa).toEqual(['AUTH-RESP-CODE', 'IMPLEMENTATION', 'PIPELINING', 'RESP-CODES', 'SASL', 'TOP', 'UIDL', 'USER']);
+    expect(out.capa).toEqual(['AUTH-RESP-CODE', 'IMPLEMENTATION', 'PIPELINING', 'RESP-CODES', 'SASL', 'TOP', 'UIDL', 'USER', 'UTF8']);
     expect(out.pass).toBe(`+OK lee's maildrop has 2 messages (${KOREAN.length + SECOND.length} octets)`);
     expect(out.stat).toEqual([2, KOREAN.length + SECOND.length]);
     expect(out.list).toEqual([`1 ${KOREAN.length}`, `2 ${SECOND.length}`]);

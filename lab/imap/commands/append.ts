@@ -7,9 +7,17 @@ import { parseImapDateTime } from '../../mailbox/imap-syntax.ts';
 // APPEND (RFC 3501 section 6.3.11) with APPENDUID (UIDPLUS, RFC 4315): mailbox, optional flag
 // list, optional date-time, then the message as a literal.
 export async function append(conn: ImapConnection, cmd: ParsedCommand): Promise<HandlerResult> {
-  const name = mailboxArg(cmd.args[0]);
+  const name = mailboxArg(cmd.args[0], conn.utf8);
   const rest = cmd.args.slice(1);
-  const message = rest.pop();
+  let message = rest.pop();
+  // RFC 6855 section 4: after ENABLE UTF8=ACCEPT, "UTF8 (~{n}...)" carries a message whose
+  // header may be UTF-8 (RFC 6532)
+  const last = rest[rest.length - 1];
+  if (message?.type === 'list' && last?.type === 'atom' && last.value.toUpperCase() === 'UTF8') {
+    if (!conn.utf8) return bad('APPEND UTF8 (...) needs ENABLE UTF8=ACCEPT first (RFC 6855)');
+    rest.pop();
+    message = message.items.length === 1 ? message.items[0] : undefined;
+  }
   if (!message || message.type !== 'string') return bad('APPEND needs the message as a literal');
   let flags: string[] = [];
   if (rest[0]?.type === 'list') flags = flagsArg([rest.shift()!]);

@@ -9,7 +9,7 @@ import { verifyLogin } from './login.ts';
 export async function authenticate(conn: ImapConnection, cmd: ParsedCommand): Promise<HandlerResult> {
   const mechanism = (textOf(cmd.args[0]) ?? '').toUpperCase();
   if (mechanism !== 'PLAIN') return no(`Unsupported authentication mechanism ${mechanism.slice(0, 20)}`, 'CANNOT');
-  if (conn.server.ctx.host.mail?.plaintextAuth === false) return no('Plaintext logins are disabled on this host', 'PRIVACYREQUIRED');
+  if (!conn.server.ctx.login.plaintextAllowed) return no(`Plaintext logins are disabled on this host (${conn.server.ctx.login.disabledMessage})`, 'PRIVACYREQUIRED');
   const initial = textOf(cmd.args[1]);
   if (initial !== undefined) return plain(conn, initial === '=' ? '' : initial);
   conn.send('+ ');
@@ -23,11 +23,8 @@ export async function authenticate(conn: ImapConnection, cmd: ParsedCommand): Pr
 }
 
 async function plain(conn: ImapConnection, base64: string): Promise<CommandResult> {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return bad('Invalid base64 in the authentication response');
-  const fields = Buffer.from(base64, 'base64').toString('utf8').split('\0');
-  if (fields.length !== 3) return bad('PLAIN needs authzid NUL authcid NUL password');
-  const [authzid, authcid, password] = fields;
-  // we do not let one user act as another
-  if (authzid && authzid.toLowerCase() !== authcid.toLowerCase()) return no('Authorization identity must be empty or the same user', 'AUTHORIZATIONFAILED');
-  return verifyLogin(conn, authcid, password, 'AUTHENTICATE PLAIN');
+  // decoded by the host's login policy, as SMTP AUTH and POP3 do
+  const decoded = conn.server.ctx.login.decodePlain(base64);
+  if (!decoded.ok) return bad(`Invalid authentication response: ${decoded.reason}`);
+  return verifyLogin(conn, decoded.value, 'AUTHENTICATE PLAIN');
 }

@@ -29,7 +29,7 @@ export function copyUidCode(target: Maildir, pairs: Array<[number, number]>): st
 export async function copyMessages(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean) {
   const selected = conn.selected!;
   const ranges = parseSequenceSet((cmd.args[0] as { value: string }).value)!;
-  const name = mailboxArg(cmd.args[1]);
+  const name = mailboxArg(cmd.args[1], conn.utf8);
   const target = await conn.server.store.folder(conn.user, name);
   if (!target) return no(`Mailbox doesn't exist: ${name}`, 'TRYCREATE');
   await target.sync();

@@ -29,6 +29,12 @@ const TRACE_MESSAGES = 3;
 
 type SectionItem = Extract<FetchItem, { kind: 'section' }>;
 
+// What an expunged message answers when nothing is known of it: the NIL forms clients (and
+// imaptest) recognise as "no data" rather than as the message having changed.
+const NIL_DATE = '01-Jan-1970 00:00:00 +0000';
+const NIL_ENVELOPE = '(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)';
+const NIL_BODY = '("text" "plain" NIL NIL NIL "7bit" 0 0)';
+
 async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Promise<HandlerResult> {
   const selected = conn.selected!;
   const maildir = selected.maildir;
@@ -83,21 +89,27 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
   let messageId: string | undefined;
   let missing = 0;
 
-  const render = (p: number): 'ok' | 'retry' | 'gone' => {
+  // 'gone': expunged by another session and not yet told; answered from what the view knew
+  // (flags, the index entry if there was one), with NIL for the rest (RFC 2180 section 4.1.3)
+  const render = (p: number, final: boolean): 'ok' | 'retry' | 'gone' => {
     const uid = selected.uids[p];
     const rec = maildir.get(uid);
-    if (!rec) return 'gone';
     let entry: IndexEntry | undefined;
     let data: Buffer | undefined;
-    if (needsContent) {
+    if (!rec) entry = selected.ghost(uid)?.entry;
+    else if (needsContent) {
       const content = headerOnly ? maildir.header(rec) : maildir.content(rec);
-      if (!content) return 'retry';
-      data = content.data;
-      entry = content.entry;
+      if (!content) {
+        if (!final) return 'retry';
+      } else {
+        data = content.data;
+        entry = content.entry;
+      }
     } else if (needsEntry) {
       entry = maildir.entryOf(rec);
-      if (!entry) return 'retry';
+      if (!entry && !final) return 'retry';
     }
+    const gone = !rec || (needsEntry && !entry) || (needsContent && !data);
     let text = `* ${p + 1} FETCH (`;
     let first = true;
     const sep = () => {
@@ -118,22 +130,22 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
           text += `FLAGS (${selected.flagsOf(uid) ?? ''})`;
           break;
         case 'INTERNALDATE':
-          text += `INTERNALDATE "${imapDateTime(entry!.mtime)}"`;
+          text += `INTERNALDATE "${entry ? imapDateTime(entry.mtime) : NIL_DATE}"`;
           break;
         case 'RFC822.SIZE':
-          text += `RFC822.SIZE ${entry!.vsize}`;
+          text += `RFC822.SIZE ${entry?.vsize ?? 0}`;
           break;
         case 'ENVELOPE':
-          text += `ENVELOPE ${entry!.envelope}`;
+          text += `ENVELOPE ${entry?.envelope ?? NIL_ENVELOPE}`;
           break;
         case 'BODYSTRUCTURE':
-          text += `BODYSTRUCTURE ${entry!.bodystructure}`;
+          text += `BODYSTRUCTURE ${entry?.bodystructure ?? NIL_BODY}`;
           break;
         case 'BODY':
-          text += `BODY ${entry!.body}`;
+          text += `BODY ${entry?.body ?? NIL_BODY}`;
           break;
         case 'section': {
-          let bytes = sectionBytes(data!, entry!.headerSize, item.section, parsed);
+          let bytes = data && entry ? sectionBytes(data, entry.headerSize, item.section, parsed) : undefined;
           let label = item.label;
           if (item.partial) {
             label += `<${item.partial.start}>`;
@@ -163,6 +175,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
     text += ')\r\n';
     pieces.push(text);
     out.push(...pieces);
+    if (gone) return 'gone';
     if (transfer) {
       sent.push(uid);
       if (files.length < 20) files.push(maildir.pathOf(rec));
@@ -198,7 +211,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
   // files renamed by another writer since we looked are found again after one sync
   let retry: number[] = [];
   for (let i = 0; i < positions.length; i++) {
-    const result = render(positions[i]);
+    const result = render(positions[i], false);
     if (result === 'retry') retry.push(positions[i]);
     else if (result === 'gone') missing++;
     if (i % BATCH === BATCH - 1) {
@@ -209,16 +222,15 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
   if (retry.length) {
     await flush();
     await maildir.sync();
-    for (const p of retry) if (render(p) !== 'ok') missing++;
+    for (const p of retry) if (render(p, true) !== 'ok') missing++;
     retry = [];
   }
   await flush();
   // the index is written after the reply has gone out: the client does not wait for it
   setImmediate(() => void maildir.saveIndex());
 
-  let result: CommandResult = missing
-    ? no('Some of the requested messages no longer exist', 'EXPUNGEISSUED')
-    : ok('Fetch completed');
+  // RFC 5530 EXPUNGEISSUED with OK, as dovecot answers: the rest of the FETCH was done
+  let result: CommandResult = missing ? ok('Some messages were already expunged', 'EXPUNGEISSUED') : ok('Fetch completed');
   if (transfer && sent.length) {
     for (const line of shown) conn.transcript.add(line.dir, line.line);
     if (sent.length > TRACE_MESSAGES) conn.transcript.add('S', `... (${sent.length - TRACE_MESSAGES} more messages)`);

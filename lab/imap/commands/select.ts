@@ -14,19 +14,14 @@ export function examine(conn: ImapConnection, cmd: ParsedCommand): Promise<Handl
   return open(conn, cmd, true);
 }
 
-const SYSTEM_FLAGS = '\\Answered \\Flagged \\Deleted \\Seen \\Draft';
-
 async function open(conn: ImapConnection, cmd: ParsedCommand, readOnly: boolean): Promise<HandlerResult> {
-  const name = mailboxArg(cmd.args[0]);
+  const name = mailboxArg(cmd.args[0], conn.utf8);
   conn.deselect();
   const maildir = await conn.server.store.folder(conn.user, name);
   if (!maildir) return no(`Mailbox doesn't exist: ${name}`, 'NONEXISTENT');
   const selected = new SelectedMailbox(maildir, name, readOnly, conn);
   await conn.select(selected);
-  const keywords = maildir.keywords.names.filter(Boolean).join(' ');
-  const flags = keywords ? `${SYSTEM_FLAGS} ${keywords}` : SYSTEM_FLAGS;
-  conn.send(`* FLAGS (${flags})`);
-  conn.send(readOnly ? '* OK [PERMANENTFLAGS ()] Read-only mailbox.' : `* OK [PERMANENTFLAGS (${flags} \\*)] Flags permitted.`);
+  for (const line of selected.flagLines()) conn.send(line);
   conn.send(`* ${selected.exists} EXISTS`);
   conn.send(`* ${selected.recent.size} RECENT`);
   const unseen = selected.firstUnseen();

@@ -26,18 +26,17 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
   const letters = maildir.keywords.lettersOf(flags, mode !== 'remove');
   const uids = positions.map((p) => selected.uids[p]);
   await maildir.setFlags(uids, mode, letters, conn);
+  // messages another session expunged meanwhile: changed in this view only, and answered, as
+  // dovecot does (RFC 2180 section 4.2.1); the EXPUNGE follows when it may be told
+  selected.storeOnGhosts(uids, mode, letters);
+  // a keyword new to the folder: FLAGS first (RFC 3501 section 7.2.6)
+  for (const line of selected.keywordNews()) conn.send(line);
   if (!item[2]) {
-    let missing = false;
     for (const p of positions) {
       const uid = selected.uids[p];
       const list = selected.flagsOf(uid);
-      if (list === undefined) {
-        missing = true;
-        continue;
-      }
-      conn.send(`* ${p + 1} FETCH (${byUid ? `UID ${uid} ` : ''}FLAGS (${list}))`);
+      if (list !== undefined) conn.send(`* ${p + 1} FETCH (${byUid ? `UID ${uid} ` : ''}FLAGS (${list}))`);
     }
-    if (missing) return no('Some of the messages were expunged meanwhile', 'EXPUNGEISSUED');
   }
   return ok('Store completed');
 }

@@ -6,13 +6,13 @@ import { folderComponents } from '../../mailbox/names.ts';
 
 // SUBSCRIBE and UNSUBSCRIBE (RFC 3501 sections 6.3.6, 6.3.7): the subscriptions file.
 export async function subscribe(conn: ImapConnection, cmd: ParsedCommand): Promise<HandlerResult> {
-  const name = mailboxArg(cmd.args[0]);
+  const name = mailboxArg(cmd.args[0], conn.utf8);
   folderComponents(name); // a name that could never be a folder is refused here
   await conn.server.store.setSubscribed(conn.user, name, true);
   return ok('Subscribe completed');
 }
 
 export async function unsubscribe(conn: ImapConnection, cmd: ParsedCommand): Promise<HandlerResult> {
-  await conn.server.store.setSubscribed(conn.user, mailboxArg(cmd.args[0]), false);
+  await conn.server.store.setSubscribed(conn.user, mailboxArg(cmd.args[0], conn.utf8), false);
   return ok('Unsubscribe completed');
 }

@@ -1,0 +1,167 @@
+// Everything mail-lab does to smtp-server that its public options cannot (DESIGN.md: "what must
+// reach inside it lives in one adapter file that checks what it patches at start-up, with the
+// version pinned"). The listener (smtp-listener.ts) uses smtp-server's options and hooks, and
+// this file's three additions:
+//   - who is calling is the lab network's answer (a virtual address), known before the session
+//     starts: `connect()` builds the connection with it;
+//   - the greeting goes out at once, without smtp-server's fixed 100 ms wait for early talkers
+//     (an anti-spam pause that would only slow every hop of the lesson): `init()`;
+//   - every command line passes the lab first (the transcript with its secrets marked, the
+//     line limit answered with 500 instead of a dropped connection): a hook on each command
+//     parser, set where smtp-server creates one, so a parser made after an upgrade has it too;
+//   - a reply text may bring its own enhanced status code (`5.7.1 ... Relaying denied`): `send()`.
+// smtp-server is pinned to the exact version below (package.json); `checkSmtpServer()` runs
+// before the first server starts and names what is missing if another version is installed.
+import net from 'node:net';
+import { createRequire } from 'node:module';
+import { SMTPServer } from 'smtp-server';
+import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import type { Peer } from '../net/lab-net.ts';
+
+/** The smtp-server this adapter is written for (package.json pins it). */
+export const SMTP_SERVER_VERSION = '3.21.6';
+
+/** What a command line is, as the adapter hands it to the lab. */
+export interface CommandInfo {
+  /** a line of an AUTH exchange (smtp-server waits for it with a handler of its own), not a command */
+  continuation: boolean;
+}
+
+/** The lab's side of one connection. */
+export interface ConnectionHooks {
+  /**
+   * Called with every command line before smtp-server sees it. Returns a reply to answer the
+   * line with instead (and smtp-server never sees it; a reply to an AUTH continuation line ends
+   * that exchange), or undefined to let smtp-server go on.
+   */
+  command(line: Buffer, info: CommandInfo): { code: number; text: string } | undefined;
+  /** bytes arrived from the client (a command line under way, or message data) */
+  input?(): void;
+}
+
+/** The members of smtp-server's classes this file uses; checked at start-up. */
+const CONNECTION_MEMBERS = ['init', '_createParser', '_setListeners', 'connectionReady', 'send', '_onCommand', '_getHandler'] as const;
+const SERVER_MEMBERS = ['connect', '_onError', '_onClientConnect'] as const;
+/** instance fields of a new connection, and of its command parser */
+const CONNECTION_FIELDS = ['_parser', '_nextHandler', 'name', 'session'] as const;
+
+const ENHANCED_PREFIX = /^[245]\.\d{1,3}\.\d{1,3} /;
+
+let checked: string | undefined;
+
+/**
+ * Check that the installed smtp-server is the one this adapter patches: its version, and every
+ * member used here. Throws one error naming all that is missing and what to do.
+ */
+export function checkSmtpServer(given?: { version: string; connection: object; server: object; sample?: () => Record<string, unknown> }): void {
+  // the installed one is checked once per process
+  if (!given && checked) return;
+  const found = given ?? installed();
+  const missing: string[] = [];
+  for (const member of CONNECTION_MEMBERS) if (typeof (found.connection as Record<string, unknown>)[member] !== 'function') missing.push(`SMTPConnection.${member}()`);
+  for (const member of SERVER_MEMBERS) if (typeof (found.server as Record<string, unknown>)[member] !== 'function') missing.push(`SMTPServer.${member}()`);
+  if (found.sample && missing.length === 0) {
+    const sample = found.sample();
+    for (const field of CONNECTION_FIELDS) if (!(field in sample)) missing.push(`SMTPConnection#${field}`);
+    const parser = sample._parser as { oncommand?: unknown } | undefined;
+    if (parser && typeof parser.oncommand !== 'function') missing.push('SMTPStream#oncommand');
+  }
+  if (found.version !== SMTP_SERVER_VERSION || missing.length > 0) {
+    const what = missing.length ? `; it lacks ${missing.join(', ')}` : '';
+    throw new Error(
+      `smtp-server ${found.version} is installed, but lab/mta/smtp-server-adapter.ts is written for smtp-server ${SMTP_SERVER_VERSION}${what}. ` +
+        `Install the pinned version (npm ci, or npm install smtp-server@${SMTP_SERVER_VERSION} --save-exact), or update the adapter and SMTP_SERVER_VERSION together.`,
+    );
+  }
+  if (!given) checked = found.version;
+}
+
+function installed() {
+  const require = createRequire(import.meta.url);
+  const { version } = require('smtp-server/package.json') as { version: string };
+  return {
+    version,
+    connection: SMTPConnection.prototype,
+    server: SMTPServer.prototype,
+    // a connection as smtp-server builds it, on a socket that never connects
+    sample: () => new SMTPConnection(new SMTPServer({ logger: false }), new net.Socket(), {}) as unknown as Record<string, unknown>,
+  };
+}
+
+/** smtp-server's connection with the lab's hooks (see the top of this file). */
+export class LabSmtpConnection extends SMTPConnection {
+  /** set by the listener before the session starts */
+  declare lab: ConnectionHooks | undefined;
+
+  /** smtp-server's init() without the 100 ms wait: the same listeners and client limit, then the greeting. */
+  override init(): void {
+    const server = this._server as unknown as SMTPServer & { options: { maxClients?: number } };
+    this._socket.on('data', () => this.lab?.input?.());
+    this._setListeners(() => {
+      const limit = server.options.maxClients;
+      if (limit && server.connections.size > limit) return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
+      this.connectionReady();
+    });
+  }
+
+  /** A reply text that starts with an enhanced status code carries its own. */
+  override send(code: number, data?: string | string[] | null, context?: string | false): void {
+    super.send(code, data, typeof data === 'string' && ENHANCED_PREFIX.test(data) ? false : context);
+  }
+
+  /** Every parser smtp-server makes (the first, and a new one after STARTTLS) passes lines to the lab first. */
+  override _createParser(): ReturnType<SMTPConnection['_createParser']> {
+    const parser = super._createParser();
+    const oncommand = parser.oncommand;
+    // smtp-stream hands the last line of a closed connection over without a callback (its
+    // _flushData); found by the fuzzer (npm run fuzz), it crashed the lab here
+    parser.oncommand = (command: Buffer, callback?: () => void) => {
+      const continuation = Boolean(this._nextHandler);
+      const reply = this.lab?.command(command, { continuation });
+      if (!reply) return oncommand.call(parser, command, callback);
+      // smtp-server would take the next line for the rest of the exchange
+      if (continuation) this._nextHandler = false;
+      this.send(reply.code, reply.text);
+      if (callback) setImmediate(callback);
+    };
+    return parser;
+  }
+}
+
+/** The lab side of a server: who is calling, and the hooks for that connection. */
+export interface ServerHooks {
+  identify(socket: net.Socket): Promise<Peer>;
+  attach(connection: LabSmtpConnection, peer: Peer): void;
+}
+
+/**
+ * smtp-server with a lab-aware connect(): the peer is identified before the session starts, so
+ * smtp-server's session, its reverse lookup and its replies all see the virtual address.
+ */
+export class LabSmtpServer extends SMTPServer {
+  hooks!: ServerHooks;
+
+  constructor(options: ConstructorParameters<typeof SMTPServer>[0]) {
+    checkSmtpServer();
+    super(options);
+  }
+
+  override connect(socket: net.Socket, socketOptions?: ConstructorParameters<typeof SMTPConnection>[2]): void {
+    const early = () => {};
+    socket.on('error', early);
+    this.hooks.identify(socket).then(
+      (peer) => {
+        if (socket.destroyed) return;
+        // As SMTPServer.connect, with the lab's address and our hooks before init().
+        const connection = new LabSmtpConnection(this, socket, { ...socketOptions, remoteAddress: peer.address });
+        this.connections.add(connection);
+        connection.on('error', (err: Error) => this._onError(err));
+        connection.on('connect', (data: Parameters<SMTPServer['_onClientConnect']>[0]) => this._onClientConnect(data));
+        this.hooks.attach(connection, peer);
+        connection.init();
+        socket.off('error', early);
+      },
+      () => socket.destroy(),
+    );
+  }
+}

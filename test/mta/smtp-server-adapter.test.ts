@@ -1,0 +1,49 @@
+// lab/mta/smtp-server-adapter.ts: the one file that reaches inside smtp-server. It checks at
+// start-up that the installed smtp-server is the pinned version and has what it patches, and
+// its command hook is on every parser smtp-server makes (a new one after STARTTLS too).
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SMTPServer } from 'smtp-server';
+import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { checkSmtpServer, LabSmtpConnection, SMTP_SERVER_VERSION } from '../../lab/mta/smtp-server-adapter.ts';
+
+const ROOT = path.join(import.meta.dirname, '..', '..');
+
+describe('the smtp-server adapter', () => {
+  it('is written for the exact smtp-server that package.json and package-lock.json pin', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
+    expect(pkg.dependencies['smtp-server']).toBe(SMTP_SERVER_VERSION);
+    expect(lock.packages[''].dependencies['smtp-server']).toBe(SMTP_SERVER_VERSION);
+    expect(lock.packages['node_modules/smtp-server'].version).toBe(SMTP_SERVER_VERSION);
+    expect(() => checkSmtpServer()).not.toThrow();
+  });
+
+  it('says which version it wants and what is missing when another smtp-server is installed', () => {
+    const connection = { ...Object.fromEntries(Object.getOwnPropertyNames(SMTPConnection.prototype).map((k) => [k, () => {}])) } as Record<string, unknown>;
+    delete connection._createParser;
+    const wrong = () => checkSmtpServer({ version: '3.22.0', connection, server: SMTPServer.prototype });
+    expect(wrong).toThrow(/smtp-server 3\.22\.0 is installed, but lab\/mta\/smtp-server-adapter\.ts is written for smtp-server 3\.21\.6; it lacks SMTPConnection\._createParser\(\)/);
+    expect(wrong).toThrow(/npm install smtp-server@3\.21\.6 --save-exact/);
+    // the right version, but a connection without the fields the hooks read
+    expect(() => checkSmtpServer({ version: SMTP_SERVER_VERSION, connection: SMTPConnection.prototype, server: SMTPServer.prototype, sample: () => ({ name: 'x', session: {} }) })).toThrow(/it lacks SMTPConnection#_parser, SMTPConnection#_nextHandler/);
+  });
+
+  it('puts the lab\'s command hook on a parser made later, as after STARTTLS', () => {
+    const connection = new LabSmtpConnection(new SMTPServer({ logger: false }), new net.Socket(), {});
+    const seen: string[] = [];
+    // a socket that never connected: the replies are only noted
+    const replies: string[] = [];
+    connection.send = (code: number, data?: string | string[] | null) => void replies.push(`${code} ${data}`);
+    connection.lab = { command: (line, info) => (seen.push(`${line} ${info.continuation}`), { code: 500, text: '5.5.2 no' }) };
+    const first = connection._parser as unknown as { oncommand(c: Buffer, cb: () => void): void };
+    first.oncommand(Buffer.from('NOOP'), () => {});
+    // smtp-server's upgrade() replaces the parser with a new one
+    const second = connection._createParser() as unknown as { oncommand(c: Buffer, cb: () => void): void };
+    second.oncommand(Buffer.from('EHLO again'), () => {});
+    expect(seen).toEqual(['NOOP false', 'EHLO again false']);
+    expect(replies).toEqual(['500 5.5.2 no', '500 5.5.2 no']);
+  });
+});
