@@ -22,6 +22,8 @@ export class IdleTimer {
   private last: number;
   private timer: { clear(): void } | undefined;
   private stopped = false;
+  /** suspended (a hop held at the step gate): looks go on, nothing times out */
+  private suspended = false;
 
   constructor(clock: IdleClock, limitMs: number, onIdle: () => void) {
     this.clock = clock;
@@ -53,7 +55,17 @@ export class IdleTimer {
     this.schedule(limitMs);
   }
 
-  /** No time-out until setLimit (a hop held at the step gate); then it counts from zero. */
+  /** No time-out while a hop is held; resume() counts from zero again. No timer is made for it. */
+  suspend(): void {
+    this.suspended = true;
+  }
+
+  resume(): void {
+    this.suspended = false;
+    this.touch();
+  }
+
+  /** No time-out any more (the session ended), until setLimit. */
   stop(): void {
     this.stopped = true;
     this.timer?.clear();
@@ -79,7 +91,7 @@ export class IdleTimer {
   private check(): void {
     this.timer = undefined;
     if (this.stopped) return;
-    const idle = this.time() - this.last;
+    const idle = this.suspended ? 0 : this.time() - this.last;
     if (idle >= this.limitMs) {
       this.stopped = true;
       this.onIdle();

@@ -5,6 +5,12 @@ import type net from 'node:net';
 // test can wait for the server's idle timer to have looked (an event) instead of sleeping. It
 // has the lab clock's shape (now, elapsed, setTimeout, sleep, track); its timers wake on real
 // time and find the time where the test put it.
+/** A timer of the manual clock, shaped as the lab clock's timers are. */
+export interface ManualTimer {
+  clear(): void;
+  unref(): ManualTimer;
+}
+
 export class ManualClock {
   private time = Date.now();
   private looks = 0;
@@ -22,9 +28,15 @@ export class ManualClock {
     return this.now();
   }
 
-  setTimeout(fn: () => void, ms: number): { clear(): void; unref(): { clear(): void } } {
+  setTimeout(fn: () => void, ms: number): ManualTimer {
     const timer = setTimeout(fn, ms);
-    const handle = { clear: () => clearTimeout(timer), unref: () => (timer.unref(), handle) };
+    const handle: ManualTimer = {
+      clear: () => clearTimeout(timer),
+      unref: () => {
+        timer.unref();
+        return handle;
+      },
+    };
     return handle;
   }
 
