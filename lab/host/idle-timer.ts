@@ -1,26 +1,41 @@
-import type { HostContext } from './host-context.ts';
+/**
+ * The host's clock as an idle timer uses it (HostContext.clock). The lab's clock counts its own
+ * time in elapsed() and runs setTimeout() on it, both standing still while a hop is held in
+ * --step mode; a clock with only now() is read as it is.
+ */
+export interface IdleClock {
+  now(): number;
+  elapsed?(): number;
+  setTimeout?(fn: () => void, ms: number): { clear(): void; unref(): unknown };
+}
 
 /**
- * An inactivity time-out measured on the host's clock (HostContext.clock): while the lab's clock
- * stands still (a hop held in --step mode), nobody is logged out for waiting. Activity is what
- * the session says it is (a whole command line, not a byte: a client trickling a line one byte
- * at a time is idle too). A real timer wakes it to look at the clock; a touch only notes the
- * time, so a busy session costs no timer churn.
+ * An inactivity time-out measured on the host's clock: while the lab's clock stands still,
+ * nobody is logged out for waiting. Activity is what the session says it is (a whole command
+ * line, not a byte: a client trickling a line one byte at a time is idle too). A timer wakes it
+ * to look at the clock; a touch only notes the time, so a busy session costs no timer churn.
  */
 export class IdleTimer {
-  private readonly clock: HostContext['clock'];
+  private readonly clock: IdleClock;
   private readonly onIdle: () => void;
   private limitMs: number;
   private last: number;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { clear(): void } | undefined;
   private stopped = false;
+  /** suspended (a hop held at the step gate): looks go on, nothing times out */
+  private suspended = false;
 
-  constructor(clock: HostContext['clock'], limitMs: number, onIdle: () => void) {
+  constructor(clock: IdleClock, limitMs: number, onIdle: () => void) {
     this.clock = clock;
     this.limitMs = limitMs;
     this.onIdle = onIdle;
-    this.last = clock.now();
+    this.last = this.time();
     this.schedule(limitMs);
+  }
+
+  /** the clock's own time (held time left out) when it has one, else its date */
+  private time(): number {
+    return this.clock.elapsed ? this.clock.elapsed() : this.clock.now();
   }
 
   get ms(): number {
@@ -29,7 +44,7 @@ export class IdleTimer {
 
   /** The session did something: the time-out counts from now. */
   touch(): void {
-    this.last = this.clock.now();
+    this.last = this.time();
   }
 
   /** Another limit from now on (a login moves a session to a longer one); starts a stopped timer. */
@@ -40,25 +55,43 @@ export class IdleTimer {
     this.schedule(limitMs);
   }
 
-  /** No time-out until setLimit (a hop held at the step gate); then it counts from zero. */
+  /** No time-out while a hop is held; resume() counts from zero again. No timer is made for it. */
+  suspend(): void {
+    this.suspended = true;
+  }
+
+  resume(): void {
+    this.suspended = false;
+    this.touch();
+  }
+
+  /** No time-out any more (the session ended), until setLimit. */
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
   }
 
   private schedule(inMs: number): void {
     if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     // at most a second between looks, so a clock that stood still and then jumps is noticed
-    this.timer = setTimeout(() => this.check(), Math.max(1, Math.min(inMs, 1000)));
-    this.timer.unref();
+    const ms = Math.max(1, Math.min(inMs, 1000));
+    const check = () => this.check();
+    if (this.clock.setTimeout) {
+      const timer = this.clock.setTimeout(check, ms);
+      timer.unref();
+      this.timer = timer;
+    } else {
+      const timer = setTimeout(check, ms).unref();
+      this.timer = { clear: () => clearTimeout(timer) };
+    }
   }
 
   private check(): void {
     this.timer = undefined;
     if (this.stopped) return;
-    const idle = this.clock.now() - this.last;
+    const idle = this.suspended ? 0 : this.time() - this.last;
     if (idle >= this.limitMs) {
       this.stopped = true;
       this.onIdle();

@@ -232,10 +232,20 @@ export class ImapConnection {
     this.writeText(`${line}\r\n`);
   }
 
-  /** Bulk data (FETCH responses), waiting while the client is slow to read. */
-  async writeData(data: Buffer | string): Promise<void> {
+  /**
+   * Bulk data (FETCH responses), waiting while the client is slow to read. Pieces (a FETCH
+   * batch's lines and message bytes) go out corked, as they are: copying them into one buffer
+   * first made a large new buffer per batch, which kept the garbage collector busy.
+   */
+  async writeData(data: Buffer | string | Buffer[]): Promise<void> {
     if (this.closed || this.socket.destroyed) return;
-    await writeAndDrain(this.socket, data);
+    if (!Array.isArray(data)) return writeAndDrain(this.socket, data);
+    // pieces written together, without copying them into one buffer first
+    this.socket.cork();
+    for (let i = 0; i < data.length - 1; i++) this.socket.write(data[i]);
+    const last = data[data.length - 1];
+    process.nextTick(() => this.socket.uncork());
+    await writeAndDrain(this.socket, last);
   }
 
   /**

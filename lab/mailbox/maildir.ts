@@ -105,7 +105,7 @@ export class Maildir extends EventEmitter {
   constructor(dir: string) {
     super();
     this.setMaxListeners(0);
-    this.dir = dir;
+    this.dir = path.resolve(dir);
     this.uidList = new UidList(dir);
     this.keywords = new Keywords(dir);
     this.index = new HeaderIndex(dir);
@@ -124,7 +124,9 @@ export class Maildir extends EventEmitter {
   }
 
   pathOf(rec: MessageRecord): string {
-    return path.join(this.dir, rec.dir, rec.name);
+    // joined by hand: the folder is a resolved path and a Maildir name holds no separator, so
+    // there is nothing for path.join to normalise, and RETR and FETCH ask for thousands of these
+    return this.dir + path.sep + rec.dir + path.sep + rec.name;
   }
 
   /** IMAP flags of a message (without \Recent, which is per session). */

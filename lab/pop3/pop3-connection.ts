@@ -411,11 +411,11 @@ export class Pop3Connection {
   /** The step gate may hold the mail here as long as the class needs: no idle time-out meanwhile. */
   private async hold(preview: HopPreview): Promise<void> {
     await this.flush();
-    this.idle.stop();
+    this.idle.suspend();
     try {
       await this.ctx.trace.hold(preview);
     } finally {
-      if (!this.closed) this.idle.setLimit(this.server.options.idleTimeoutMs);
+      this.idle.resume();
     }
   }
 

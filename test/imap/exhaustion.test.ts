@@ -129,16 +129,24 @@ describe('literal floods', () => {
 });
 
 describe('command-line floods', () => {
-  it('answers 5,000 pipelined commands in order and serves another client meanwhile', async () => {
+  it('answers 10,000 pipelined commands in order and serves another client meanwhile', async () => {
     const l = await lab();
     const c = await session(l);
-    c.clear();
-    const count = 5000;
+    const count = 10_000;
+    // the tags of the tagged replies, collected as they come
+    const tags: string[] = [];
+    let partial = '';
+    const all = new Promise<void>((resolve) => {
+      c.socket.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString('latin1')).split('\r\n');
+        partial = lines.pop()!;
+        for (const line of lines) if (/^t\d+ OK/.test(line)) tags.push(line.slice(0, line.indexOf(' ')));
+        if (tags.length === count) resolve();
+      });
+    });
     c.write(Array.from({ length: count }, (_, i) => `t${i} NOOP\r\n`).join(''));
     await stillServes(l);
-    const text = await c.waitFor(new RegExp(`^t${count - 1} OK`, 'm'));
-    const tags = [...text.matchAll(/^(t\d+) OK/gm)].map((m) => m[1]);
-    expect(tags).toHaveLength(count);
+    await all;
     expect(tags.every((tag, i) => tag === `t${i}`)).toBe(true);
   });
 

@@ -100,14 +100,15 @@ export function encodedWord(text: string): string {
  */
 export class RawClient {
   readonly socket: net.Socket;
-  private buffer = Buffer.alloc(0);
+  /** what came, joined only when read: a flood of small answers is not copied again and again */
+  private chunks: Buffer[] = [];
   private waiters: Array<() => void> = [];
   closed = false;
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.chunks.push(chunk);
       this.wake();
     });
     socket.on('close', () => {
@@ -136,12 +137,13 @@ export class RawClient {
 
   /** Everything received so far, as text. */
   get text(): string {
-    return this.buffer.toString('utf8');
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return (this.chunks[0] ?? Buffer.alloc(0)).toString('utf8');
   }
 
   /** Forget what was received so far. */
   clear(): void {
-    this.buffer = Buffer.alloc(0);
+    this.chunks = [];
   }
 
   write(data: string | Buffer): void {

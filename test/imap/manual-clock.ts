@@ -1,6 +1,16 @@
+import type net from 'node:net';
+
 // A host clock the test moves by hand (HostContext.clock): time stands still until advance(),
 // as the lab's clock does while a hop is held in --step mode. Every look at it is counted, so a
-// test can wait for the server's idle timer to have looked (an event) instead of sleeping.
+// test can wait for the server's idle timer to have looked (an event) instead of sleeping. It
+// has the lab clock's shape (now, elapsed, setTimeout, sleep, track); its timers wake on real
+// time and find the time where the test put it.
+/** A timer of the manual clock, shaped as the lab clock's timers are. */
+export interface ManualTimer {
+  clear(): void;
+  unref(): ManualTimer;
+}
+
 export class ManualClock {
   private time = Date.now();
   private looks = 0;
@@ -12,6 +22,26 @@ export class ManualClock {
     this.waiters = this.waiters.filter((w) => w.at > this.looks);
     for (const w of ready) w.resolve();
     return this.time;
+  }
+
+  elapsed(): number {
+    return this.now();
+  }
+
+  setTimeout(fn: () => void, ms: number): ManualTimer {
+    const timer = setTimeout(fn, ms);
+    const handle: ManualTimer = {
+      clear: () => clearTimeout(timer),
+      unref: () => {
+        timer.unref();
+        return handle;
+      },
+    };
+    return handle;
+  }
+
+  track(_socket: net.Socket): void {
+    // sockets' own time-outs are not used by the roles under test here
   }
 
   advance(ms: number): void {

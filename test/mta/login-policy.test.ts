@@ -2,6 +2,7 @@
 // policy, so plaintextAuth: false stops all three, a PLAIN response is decoded and judged the
 // same way everywhere, and every failed login waits the same delay on the host's clock.
 import net from 'node:net';
+import { LabClock } from '../../lab/trace/lab-clock.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../lab/host/host-context.ts';
 import { startPop3Server } from '../../lab/pop3/pop3-server.ts';
@@ -16,14 +17,17 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
  * A clock that records the failed-login waits (the policy's 750 ms) and skips them; other waits
  * (the SMTP listener's slow-client deadline) run in real time.
  */
+/** The lab's clock, with every failed-login delay (750 ms here) recorded instead of waited. */
 function recordingClock() {
   const waits: number[] = [];
-  const sleep = (ms: number) => {
-    if (ms !== 750) return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+  const clock = new LabClock();
+  const sleep = clock.sleep.bind(clock);
+  clock.sleep = (ms: number) => {
+    if (ms !== 750) return sleep(ms);
     waits.push(ms);
     return Promise.resolve();
   };
-  return { waits, now: () => Date.now(), sleep };
+  return Object.assign(clock, { waits });
 }
 
 async function pop3Session(port: number) {

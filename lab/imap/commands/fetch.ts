@@ -205,7 +205,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
     }
     if (text) chunks.push(Buffer.from(text));
     out = [];
-    await conn.writeData(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    await conn.writeData(chunks.length === 1 ? chunks[0] : chunks);
   };
 
   // files renamed by another writer since we looked are found again after one sync
