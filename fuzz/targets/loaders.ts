@@ -135,14 +135,18 @@ export const scenarioTarget = loaderTarget(
   'scenario',
   (rng) => textCase(rng, rng.pick(SCENARIOS), editYaml),
   (workDir) => {
-    fs.mkdirSync(workDir, { recursive: true });
-    const file = path.join(workDir, 'fuzz-scenario.yaml');
+    // beside a topology/ as in the project, so `topology: ../topology/classroom.yaml` resolves
+    // (the scenario loader checks the scenario's hosts against its topology)
+    fs.mkdirSync(path.join(workDir, 'scenarios'), { recursive: true });
+    if (!fs.existsSync(path.join(workDir, 'topology'))) fs.symlinkSync(path.join(ROOT, 'topology'), path.join(workDir, 'topology'));
+    const file = path.join(workDir, 'scenarios', 'fuzz-scenario.yaml');
     return {
       parse: (text) => {
         fs.writeFileSync(file, text);
         return loadScenario(file);
       },
-      expected: (err) => err instanceof ScenarioError,
+      // a scenario naming a topology file with mistakes of its own gets that file's error
+      expected: (err) => err instanceof ScenarioError || err instanceof TopologyError,
       valid: SCENARIOS[0],
     };
   },

@@ -127,6 +127,14 @@ export function loadScenario(file: string, options: { topology?: Topology } = {}
     expect: parsed.data.expect.map((_e, i) => lineAt(doc, counter, ['expect', i])),
   };
   const scenario: Scenario = { ...parsed.data, topology: path.resolve(path.dirname(file), parsed.data.topology), file, lines };
+  if (!options.topology && !fs.existsSync(scenario.topology)) {
+    const rel = parsed.data.topology;
+    throw new ScenarioError(file, lineAt(doc, counter, ['topology']), {
+      en: `topology: there is no file ${rel} (${scenario.topology}); give the topology file relative to this scenario, such as ../topology/classroom.yaml`,
+      ko: `topology: ${rel} 파일이 없습니다 (${scenario.topology}). 이 시나리오 파일에서 본 설정 파일 경로를 ../topology/classroom.yaml처럼 쓰세요`,
+    });
+  }
+  // a topology with mistakes of its own says so with its own file and line (TopologyError)
   checkScenarioHosts(scenario, options.topology ?? loadTopology(scenario.topology));
   return scenario;
 }

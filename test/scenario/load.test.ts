@@ -99,6 +99,13 @@ describe('scenario files', () => {
     expect(mailbox.message).toMatch(/expectation 1 \(mailbox\): no host "Serverr"/);
   });
 
+  it('a topology file that is not there is named at the scenario\'s topology line (found by npm run fuzz)', () => {
+    const err = errorOf(write(GOOD.replace(`topology: ${CLASSROOM}`, 'topology: 1ms*100000')));
+    expect(err.line).toBe(3);
+    expect(err.message).toMatch(/topology: there is no file 1ms\*100000 .*such as \.\.\/topology\/classroom\.yaml/);
+    expect(err.ko).toMatch(/topology: 1ms\*100000 파일이 없습니다/);
+  });
+
   it('an unknown scenario name lists the ones there are', () => {
     expect(() => resolveScenario('kim-to-park')).toThrow(/no scenario named "kim-to-park"; write one of: .*kim-to-lee/);
   });
