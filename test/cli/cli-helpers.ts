@@ -12,8 +12,13 @@ export interface Run {
 
 /** Run `node lab/cli.ts ARGS` to the end. */
 export function runCli(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return runNode([CLI, ...args], input, { NO_COLOR: '1', ...env });
+}
+
+/** Run `node ARGS` in the project's folder to the end, with stdin given (or closed). */
+export function runNode(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
