@@ -19,22 +19,46 @@ export function maildirName(hostname = os.hostname()): string {
  * UIDs follow the order the writers gave ("<seconds>.M<usec>P<pid>Q<count>...").
  */
 export function compareNames(a: string, b: string): number {
-  const re = /(\d+)|(\D+)/g;
-  const pa = a.match(re) ?? [];
-  const pb = b.match(re) ?? [];
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const x = pa[i];
-    const y = pb[i];
+  return compareParts(partsOf(a), partsOf(b));
+}
+
+/** A name cut into runs of digits and of other characters, the digits' value beside them. */
+type NameParts = Array<string | number>;
+const RUNS = /(\d+)|(\D+)/g;
+
+function partsOf(name: string): NameParts {
+  const runs = name.match(RUNS) ?? [];
+  const parts: NameParts = [];
+  for (const run of runs) {
+    parts.push(run);
+    if (run.charCodeAt(0) >= 0x30 && run.charCodeAt(0) <= 0x39) parts.push(Number(run));
+    else parts.push(NaN);
+  }
+  return parts;
+}
+
+function compareParts(pa: NameParts, pb: NameParts): number {
+  const n = Math.min(pa.length, pb.length);
+  for (let i = 0; i < n; i += 2) {
+    const x = pa[i] as string;
+    const y = pb[i] as string;
     if (x === y) continue;
-    const nx = /^\d/.test(x);
-    const ny = /^\d/.test(y);
-    if (nx && ny) {
-      const d = Number(x) - Number(y);
-      if (d !== 0) return d;
-    }
+    const nx = pa[i + 1] as number;
+    const ny = pb[i + 1] as number;
+    if (!Number.isNaN(nx) && !Number.isNaN(ny) && nx !== ny) return nx - ny;
     return x < y ? -1 : 1;
   }
-  return pa.length - pb.length;
+  return (pa.length - pb.length) / 2;
+}
+
+/**
+ * Items sorted by their file names in delivery order (compareNames), each name cut into runs
+ * once rather than at every comparison: the first look at a folder of 5,000 new files sorts them.
+ */
+export function sortByName<T>(items: T[], nameOf: (item: T) => string): T[] {
+  const keyed = items.map((item) => ({ item, parts: partsOf(nameOf(item)) }));
+  keyed.sort((a, b) => compareParts(a.parts, b.parts));
+  return keyed.map((k) => k.item);
 }
 
 export async function fsyncPath(p: string): Promise<void> {

@@ -5,9 +5,9 @@ import { EventEmitter } from 'node:events';
 import { UidList } from './uid-list.ts';
 import { Keywords, sortLetters, changeLetters } from './maildir-flags.ts';
 import { HeaderIndex, type IndexEntry } from './header-index.ts';
-import { summarize, AddressForms } from './message-summary.ts';
+import { summarizeCrlf, AddressForms } from './message-summary.ts';
 import { toCrlf } from './mime.ts';
-import { maildirName, fsyncPath, baseOf, lettersOf, sizeInName, compareNames } from './maildir-name.ts';
+import { maildirName, fsyncPath, baseOf, lettersOf, sizeInName, sortByName } from './maildir-name.ts';
 
 // One Maildir folder (INBOX or a Maildir++ subfolder) as an IMAP server sees it: messages with
 // UIDs, flags in the file names, \Recent, a header index, and news of changes made by anyone
@@ -233,7 +233,7 @@ export class Maildir extends EventEmitter {
       if (gone.size) change.gone = this.drop(gone);
     }
     if (scanned.size) {
-      const fresh = [...scanned.entries()].sort((a, b) => compareNames(a[0], b[0]));
+      const fresh = sortByName([...scanned.entries()], (e) => e[0]);
       const uids = await this.uidList.assign(fresh.map(([base]) => base));
       let last = this.messages.length ? this.messages[this.messages.length - 1].uid : 0;
       let ordered = true;
@@ -490,18 +490,27 @@ export class Maildir extends EventEmitter {
 
 
   /**
-   * The message's header only (what BODY.PEEK[HEADER.FIELDS (...)] needs), read without the
-   * rest of the file when the index knows where the header ends; else the whole message.
+   * The message's header only (what BODY.PEEK[HEADER] and [HEADER.FIELDS (...)] need), in its
+   * CRLF form, read without the rest of the file when the index knows where the header ends;
+   * else the whole message (and its index entry is built). A file with bare LF line ends holds
+   * its header in at most headerSize octets (the CRLF form is never shorter), so reading that
+   * many and making them CRLF gives the whole header.
    */
   header(rec: MessageRecord): { data: Buffer; entry: IndexEntry } | undefined {
     const entry = this.index.get(rec.base, rec.size);
-    if (!entry || entry.lf) return this.content(rec);
+    if (!entry) return this.content(rec);
     const fd = openIfPresent(this.pathOf(rec));
     if (fd === undefined) return undefined;
     try {
       const data = Buffer.allocUnsafe(entry.headerSize);
-      const n = fs.readSync(fd, data, 0, entry.headerSize, 0);
-      return { data: data.subarray(0, n), entry };
+      let read = 0;
+      while (read < data.length) {
+        const n = fs.readSync(fd, data, read, data.length - read, read);
+        if (n === 0) break;
+        read += n;
+      }
+      const head = data.subarray(0, read);
+      return { data: entry.lf ? toCrlf(head).subarray(0, entry.headerSize) : head, entry };
     } finally {
       fs.closeSync(fd);
     }
@@ -536,18 +545,28 @@ export class Maildir extends EventEmitter {
     if (known) return known;
     const read = file ?? this.readFile(rec);
     if (!read) return undefined;
-    const entry: IndexEntry = { ...summarize(read.data, this.addressForms), size: read.data.length, mtime: read.mtime };
+    return this.build(rec, read).entry;
+  }
+
+  /** A message's index entry from its bytes (kept in the index) and the bytes as IMAP sends them. */
+  private build(rec: MessageRecord, read: { data: Buffer; mtime: number }): { entry: IndexEntry; crlf: Buffer } {
+    const { summary, crlf } = summarizeCrlf(read.data, this.addressForms);
+    const entry: IndexEntry = { ...summary, size: read.data.length, mtime: read.mtime };
     this.index.put(rec.base, entry);
-    return entry;
+    return { entry, crlf };
   }
 
   /** The message as IMAP sends it (CRLF line ends) with its entry; undefined if gone. */
   content(rec: MessageRecord): { data: Buffer; entry: IndexEntry } | undefined {
     const read = this.readFile(rec);
     if (!read) return undefined;
-    const entry = this.entryOf(rec, read);
-    if (!entry) return undefined;
-    return { data: entry.lf ? toCrlf(read.data) : read.data, entry };
+    const known = this.index.get(rec.base, rec.size);
+    if (!known) {
+      // first read of this message: the bytes made CRLF for the index are the ones sent
+      const built = this.build(rec, read);
+      return { data: built.crlf, entry: built.entry };
+    }
+    return { data: known.lf ? toCrlf(read.data) : read.data, entry: known };
   }
 
   /** Write index entries built since the last time (after a FETCH or SEARCH). */

@@ -1,4 +1,4 @@
-import { parseMessage, findField, fieldValue, parseStructured, countLines, hasBareLf, toCrlf, type MimePart } from './mime.ts';
+import { parseMessage, findField, fieldValue, parseStructured, countLines, toCrlf, type MimePart } from './mime.ts';
 import { parseAddressList, addressSearchText, type EnvelopeAddress } from './addresses.ts';
 import { nstring, imapString } from './imap-syntax.ts';
 
@@ -29,14 +29,19 @@ export interface MessageSummary {
 }
 
 export function summarize(file: Buffer, forms: AddressForms = new AddressForms()): MessageSummary {
-  const lf: 0 | 1 = hasBareLf(file) ? 1 : 0;
-  const buf = lf ? toCrlf(file) : file;
+  return summarizeCrlf(file, forms).summary;
+}
+
+/** The summary and the message as IMAP sends it (CRLF; the file itself when it had no bare LF). */
+export function summarizeCrlf(file: Buffer, forms: AddressForms = new AddressForms()): { summary: MessageSummary; crlf: Buffer } {
+  const buf = toCrlf(file);
+  const lf: 0 | 1 = buf === file ? 0 : 1;
   const root = parseMessage(buf);
   const fields = firstFields(buf, root);
   const sent = parseSentDate(fields.get('date'));
   const [bodystructure, body] = structuresOf(buf, root);
   const lists = new AddressLists(fields, forms);
-  return {
+  const summary: MessageSummary = {
     vsize: buf.length,
     lf,
     headerSize: root.bodyStart,
@@ -48,6 +53,7 @@ export function summarize(file: Buffer, forms: AddressForms = new AddressForms()
     search: [fields.get('subject') ?? '', lists.search('from'), lists.search('to'), lists.search('cc'), lists.search('bcc')],
     messageId: fields.get('message-id') ?? null,
   };
+  return { summary, crlf: buf };
 }
 
 const ENVELOPE_FIELDS = new Set(['date', 'subject', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'in-reply-to', 'message-id']);
@@ -64,7 +70,7 @@ function firstFields(buf: Buffer, message: MimePart): Map<string, string> {
 /** RFC 5322 date to ms and the day in the date's own zone. */
 export function parseSentDate(value: string | undefined): { ms: number; day: number } | undefined {
   if (!value) return undefined;
-  const clean = value.replace(/\([^)]*\)/g, '').trim();
+  const clean = (value.includes('(') ? value.replace(/\([^)]*\)/g, '') : value).trim();
   const ms = Date.parse(clean);
   if (Number.isNaN(ms)) return undefined;
   const zone = /([+-])(\d{2})(\d{2})\s*$/.exec(clean);

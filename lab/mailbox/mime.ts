@@ -279,24 +279,28 @@ export function hasBareLf(buf: Buffer): boolean {
   return false;
 }
 
-/** The message with every bare LF made CRLF, as IMAP must send it. */
+/**
+ * The message with every bare LF made CRLF, as IMAP must send it: the same buffer when there is
+ * none, else one new buffer (counted first, then copied line by line; no list of pieces).
+ */
 export function toCrlf(buf: Buffer): Buffer {
-  if (!hasBareLf(buf)) return buf;
-  const chunks: Buffer[] = [];
+  let bare = 0;
+  for (let pos = buf.indexOf(LF); pos >= 0; pos = buf.indexOf(LF, pos + 1)) if (pos === 0 || buf[pos - 1] !== CR) bare++;
+  if (bare === 0) return buf;
+  const out = Buffer.allocUnsafe(buf.length + bare);
+  let at = 0;
   let from = 0;
-  let pos = buf.indexOf(LF);
-  while (pos >= 0) {
+  for (let pos = buf.indexOf(LF); pos >= 0; pos = buf.indexOf(LF, pos + 1)) {
     if (pos === 0 || buf[pos - 1] !== CR) {
-      chunks.push(buf.subarray(from, pos), CRLF);
+      at += buf.copy(out, at, from, pos);
+      out[at++] = CR;
+      out[at++] = LF;
       from = pos + 1;
     }
-    pos = buf.indexOf(LF, pos + 1);
   }
-  chunks.push(buf.subarray(from));
-  return Buffer.concat(chunks);
+  buf.copy(out, at, from);
+  return out;
 }
-
-const CRLF = Buffer.from('\r\n');
 
 /**
  * The part a section number names (RFC 3501 section 6.4.5): "1.2" is the second part of the

@@ -1,0 +1,111 @@
+// The read path of a folder: headers read without the rest of the file (LF and CRLF files,
+// a header longer than the usual first read, no blank line), the bytes IMAP sends the same
+// whether the index was built or not, a file vanishing between the look and the read, CRLF
+// conversion, and delivery order of names sorted with precomputed keys.
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Maildir } from '../../lab/mailbox/maildir.ts';
+import { toCrlf, hasBareLf } from '../../lab/mailbox/mime.ts';
+import { compareNames, sortByName } from '../../lab/mailbox/maildir-name.ts';
+
+let root: string;
+let box: Maildir;
+
+beforeEach(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-read-'));
+  for (const d of ['new', 'cur', 'tmp']) await fs.mkdir(path.join(root, d));
+  box = new Maildir(root);
+});
+
+afterEach(async () => {
+  box.shutdown();
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+let n = 0;
+/** A file as another writer (Postfix) puts it into new/: no ",S=" in its name. */
+async function put(bytes: string | Buffer): Promise<string> {
+  const name = `1700000000.V801I${++n}M1.mail.naver.com`;
+  await fs.writeFile(path.join(root, 'new', name), bytes);
+  return name;
+}
+
+const korean = 'Subject: =?UTF-8?B?7JWI64WV7ZWY7IS47JqU?=';
+
+describe('headers read without the body', () => {
+  for (const eol of ['\n', '\r\n']) {
+    const label = eol === '\n' ? 'LF' : 'CRLF';
+    it(`${label} file: the header in CRLF form, whether the index was built first or not`, async () => {
+      const long = `X-Long: ${'y'.repeat(20000)}`; // longer than any first read
+      const header = ['From: <kim@daum.net>', 'To: <lee@naver.com>', korean, long, 'Date: Mon, 1 Dec 2026 23:00:00 +0000', ''].join(eol);
+      const body = Array.from({ length: 200 }, (_, i) => `line ${i}`).join(eol);
+      await put(header + eol + body + eol);
+      await box.sync();
+      const rec = box.messages[0];
+      // no entry yet: the whole message is read and its entry built
+      const cold = box.header(rec)!;
+      const crlfHeader = Buffer.from(header.split(eol).join('\r\n') + '\r\n');
+      expect(cold.entry.headerSize).toBe(crlfHeader.length);
+      expect(cold.data.subarray(0, cold.entry.headerSize).equals(crlfHeader)).toBe(true);
+      expect(cold.entry.lf).toBe(eol === '\n' ? 1 : 0);
+      // with the entry: only the header, already CRLF, nothing of the body
+      const warm = box.header(rec)!;
+      expect(warm.data.equals(crlfHeader)).toBe(true);
+      expect(warm.data.includes('line 0')).toBe(false);
+    });
+  }
+
+  it('a message with no blank line is all header, and reads back whole', async () => {
+    await put('From: <kim@daum.net>\nSubject: no body');
+    await box.sync();
+    const rec = box.messages[0];
+    const first = box.content(rec)!;
+    expect(first.data.toString()).toBe('From: <kim@daum.net>\r\nSubject: no body');
+    expect(box.header(rec)!.data.toString()).toBe(first.data.subarray(0, first.entry.headerSize).toString());
+  });
+
+  it('content is the same bytes on the first read (entry built) and later ones', async () => {
+    await put(`From: <kim@daum.net>\n${korean}\n\nbody\n.\nend`);
+    await box.sync();
+    const rec = box.messages[0];
+    const first = box.content(rec)!;
+    const again = box.content(rec)!;
+    expect(first.data.equals(again.data)).toBe(true);
+    expect(first.data.toString()).toBe(`From: <kim@daum.net>\r\n${korean}\r\n\r\nbody\r\n.\r\nend`);
+    expect(first.entry.vsize).toBe(first.data.length);
+  });
+
+  it('a file removed between the look and the read is gone, not an error', async () => {
+    const name = await put('From: <kim@daum.net>\n\nbye\n');
+    await box.sync();
+    const rec = box.messages[0];
+    expect(box.entryOf(rec)).toBeDefined();
+    await fs.rm(path.join(root, 'new', name));
+    expect(box.header(rec)).toBeUndefined();
+    expect(box.content(rec)).toBeUndefined();
+  });
+});
+
+describe('CRLF', () => {
+  it('makes every bare LF CRLF and leaves CRLF alone; the same buffer when nothing changes', () => {
+    const cases = ['', '\n', 'a\nb', 'a\r\nb\n', '\n\n\r\n\n', 'x\r\n', 'no line end', '\r\n\r\n'];
+    for (const text of cases) {
+      const out = toCrlf(Buffer.from(text)).toString();
+      expect(out).toBe(text.replace(/\r?\n/g, '\r\n'));
+      expect(hasBareLf(Buffer.from(text))).toBe(out !== text);
+    }
+    const crlf = Buffer.from('a\r\nb\r\n');
+    expect(toCrlf(crlf)).toBe(crlf);
+  });
+});
+
+describe('delivery order', () => {
+  it('sorts names as compareNames orders them, numbers as numbers', () => {
+    const names = ['1700000000.M2P1Q10.h', '999999999.M1P1Q1.h', '1700000000.M2P1Q9.h', '1700000000.M2P1Q9.h,S=5', 'a', '1700000000.M02P1Q1.h', '1700000000.M2P1Q11.h', 'b1', 'b01'];
+    const expected = [...names].sort(compareNames);
+    expect(sortByName(names, (x) => x)).toEqual(expected);
+    expect(expected.slice(0, 2)).toEqual(['999999999.M1P1Q1.h', '1700000000.M02P1Q1.h']);
+  });
+});
