@@ -80,6 +80,8 @@ interface Encoded {
 }
 
 interface Entry {
+  /** asked again since eviction last passed it */
+  used: boolean;
   type: string;
   rcode: string;
   /** every record: over TCP, and over UDP when it fits */
@@ -117,24 +119,35 @@ export class AnswerCache {
     let entry = this.entries.get(key);
     if (entry) {
       this.hits++;
-      // least recently used last out: move it to the end
-      this.entries.delete(key);
-      this.entries.set(key, entry);
+      entry.used = true;
     } else {
       entry = this.encode(bytes);
       if (!entry) return this.whole(bytes, transport);
       this.misses++;
       this.entries.set(key, entry);
-      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      if (this.entries.size > this.maxEntries) this.evict();
     }
-    const encoded = transport === 'tcp' ? entry.whole : fitted(entry, udpLimit(query.edns ? { class: query.udpSize } : undefined));
+    const encoded = transport === 'tcp' ? entry.whole : fitted(entry, udpLimit(query.edns ? query.udpSize : undefined));
     const out = Buffer.allocUnsafe(encoded.bytes.length);
     encoded.bytes.copy(out);
     out[0] = bytes[0]; // the ID
     out[1] = bytes[1];
     out[2] = (out[2] & 0xfe) | (bytes[2] & 0x01); // RD copied (RFC 1035 section 4.1.1)
     bytes.copy(out, 12, 12, query.nameEnd); // the question's name with the asker's letters
-    return { bytes: out, question: { name: nameOf(bytes, query.nameEnd), type: entry.type }, rcode: entry.rcode, truncated: encoded.truncated, lines: encoded.lines };
+    return new CachedReply(out, entry, encoded, bytes, query.nameEnd);
+  }
+
+  /**
+   * Least recently asked out, the clock way (no reordering on every hit): from the oldest, an
+   * entry asked since it was last passed gets another round at the end, the first one not asked goes.
+   */
+  private evict(): void {
+    for (const [key, entry] of this.entries) {
+      this.entries.delete(key);
+      if (!entry.used) return;
+      entry.used = false;
+      this.entries.set(key, entry);
+    }
   }
 
   private whole(bytes: Buffer, transport: Transport): Reply {
@@ -151,7 +164,7 @@ export class AnswerCache {
       const truncated = response.header.tc === 1;
       return { bytes: out, truncated, lines: serverLines({ question, rcode, response, truncated }) };
     };
-    const entry: Entry = { type: question.type, rcode, whole: encoded() };
+    const entry: Entry = { used: false, type: question.type, rcode, whole: encoded() };
     // the steps of fitDatagram, each kept: an asker's limit is never below 512
     if (entry.whole.bytes.length > CLASSIC_UDP_SIZE) {
       response.additionals = response.additionals.filter((r) => r.type === OPT);
@@ -164,6 +177,32 @@ export class AnswerCache {
       }
     }
     return entry;
+  }
+}
+
+/** A reply from the cache; the question's name is spelled out only when a trace hop wants it. */
+class CachedReply implements Reply {
+  readonly bytes: Buffer;
+  readonly rcode: string;
+  readonly truncated: boolean;
+  readonly lines: string[];
+  private readonly entry: Entry;
+  private readonly request: Buffer;
+  private readonly nameEnd: number;
+  private asked: { name: string; type: string } | undefined;
+
+  constructor(bytes: Buffer, entry: Entry, encoded: Encoded, request: Buffer, nameEnd: number) {
+    this.bytes = bytes;
+    this.rcode = entry.rcode;
+    this.truncated = encoded.truncated;
+    this.lines = encoded.lines;
+    this.entry = entry;
+    this.request = request;
+    this.nameEnd = nameEnd;
+  }
+
+  get question(): { name: string; type: string } {
+    return (this.asked ??= { name: nameOf(this.request, this.nameEnd), type: this.entry.type });
   }
 }
 

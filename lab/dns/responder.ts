@@ -35,13 +35,13 @@ export function respond(bytes: Buffer, authority: Authority, transport: Transpor
   if ('truncated' in built) return built;
   const { response, question, rcode, opt } = built;
   if (transport === 'tcp') return { bytes: response.toBuffer(), question, rcode, response, truncated: false };
-  const fitted = fitDatagram(response, udpLimit(opt));
+  const fitted = fitDatagram(response, udpLimit(opt?.class));
   return { bytes: fitted, question, rcode, response, truncated: response.header.tc === 1 };
 }
 
-/** What fits in a UDP answer to this query: 512 without EDNS, else the asker's size up to ours. */
-export function udpLimit(opt: { class: number } | undefined): number {
-  return opt ? Math.min(Math.max(opt.class, CLASSIC_UDP_SIZE), EDNS_UDP_SIZE) : CLASSIC_UDP_SIZE;
+/** What fits in a UDP answer to this query: 512 without EDNS, else the asker's size (the OPT's class) up to ours. */
+export function udpLimit(ednsSize: number | undefined): number {
+  return ednsSize !== undefined ? Math.min(Math.max(ednsSize, CLASSIC_UDP_SIZE), EDNS_UDP_SIZE) : CLASSIC_UDP_SIZE;
 }
 
 /** A query read and answered, not yet fitted to a transport; or the reply when there is no question to answer. */
