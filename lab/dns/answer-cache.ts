@@ -129,11 +129,11 @@ export class AnswerCache {
     }
     const encoded = transport === 'tcp' ? entry.whole : fitted(entry, udpLimit(query.edns ? query.udpSize : undefined));
     const out = Buffer.allocUnsafe(encoded.bytes.length);
-    encoded.bytes.copy(out);
+    out.set(encoded.bytes);
     out[0] = bytes[0]; // the ID
     out[1] = bytes[1];
     out[2] = (out[2] & 0xfe) | (bytes[2] & 0x01); // RD copied (RFC 1035 section 4.1.1)
-    bytes.copy(out, 12, 12, query.nameEnd); // the question's name with the asker's letters
+    for (let i = 12; i < query.nameEnd; i++) out[i] = bytes[i]; // the question's name with the asker's letters
     return new CachedReply(out, entry, encoded, bytes, query.nameEnd);
   }
 

@@ -44,6 +44,7 @@ const NOUNS: Partial<Record<HopKind, Bilingual>> = {
 
 export class OutsideSampler {
   private readonly flows = new Map<string, Flow>();
+  private last: Flow | undefined;
   private readonly summary: (report: HopReport) => void;
   private readonly wholePerWindow: number;
   private readonly windowMs: number;
@@ -69,13 +70,19 @@ export class OutsideSampler {
    * RCODE for DNS, the hop's status for the others).
    */
   admit(kind: HopKind, from: string, to: string, outcome: string, protocol?: string): boolean {
-    const key = `${kind} ${from} ${to}`;
     const t = this.now();
-    let flow = this.flows.get(key);
-    if (!flow) {
-      flow = { kind, from, to, start: t, whole: 0, flooding: false, counted: 0, outcomes: new Map() };
-      this.flows.set(key, flow);
-    } else if (t - flow.start >= this.windowMs) {
+    // a flood is one flow after another of the same: look up only when it changes
+    let flow = this.last;
+    if (!flow || flow.kind !== kind || flow.from !== from || flow.to !== to) {
+      const key = `${kind} ${from} ${to}`;
+      flow = this.flows.get(key);
+      if (!flow) {
+        flow = { kind, from, to, start: t, whole: 0, flooding: false, counted: 0, outcomes: new Map() };
+        this.flows.set(key, flow);
+      }
+      this.last = flow;
+    }
+    if (t - flow.start >= this.windowMs) {
       this.roll(flow, t);
     }
     if (flow.whole < (flow.flooding ? 0 : this.wholePerWindow)) {
