@@ -3,14 +3,16 @@
 // malformed datagram without a reply and close a TCP connection on one, where RFC 1035 wants
 // FORMERR and the server to go on.
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import type { HostContext, Service } from '../host/host-context.ts';
 import type { ZoneData } from '../topology/zone-file.ts';
 import type { HopStatus, TranscriptLine } from '../trace/hop-event.ts';
-import { OUTSIDE } from '../net/lab-net.ts';
-import { answerLines, questionLine, recordLine } from '../net/resolver.ts';
+import { OUTSIDE, type Peer } from '../net/lab-net.ts';
+import { questionLine } from '../net/resolver.ts';
 import { Authority } from './authority.ts';
-import { respond, type Reply, type Transport } from './responder.ts';
+import { AnswerCache } from './answer-cache.ts';
+import { serverLines, type Reply, type Transport } from './responder.ts';
 import { DnsStream, frame } from './tcp-stream.ts';
 
 export interface NameServerOptions {
@@ -33,6 +35,8 @@ export async function startNameServer(ctx: HostContext, options: NameServerOptio
 export class NameServer implements Service {
   port = 0;
   readonly authority: Authority;
+  /** answers encoded once, patched per query (answer-cache.ts) */
+  readonly answers: AnswerCache;
   private readonly ctx: HostContext;
   private readonly options: NameServerOptions;
   private udp: dgram.Socket | undefined;
@@ -43,6 +47,7 @@ export class NameServer implements Service {
     this.ctx = ctx;
     this.options = options;
     this.authority = new Authority(options.zones ?? ctx.topology.zones);
+    this.answers = new AnswerCache(this.authority);
   }
 
   async listen(): Promise<void> {
@@ -67,9 +72,9 @@ export class NameServer implements Service {
   }
 
   private onDatagram(bytes: Buffer, rinfo: dgram.RemoteInfo): void {
-    const reply = respond(bytes, this.authority, 'udp');
+    const reply = this.answers.respond(bytes, 'udp');
     if (reply.bytes) this.udp?.send(reply.bytes, rinfo.port, rinfo.address);
-    void this.report(reply, 'udp', rinfo.address, rinfo.port);
+    this.report(reply, 'udp', rinfo.address, rinfo.port);
   }
 
   private onConnection(socket: net.Socket): void {
@@ -84,34 +89,47 @@ export class NameServer implements Service {
     this.ctx.clock.track(socket);
     const { remoteAddress, remotePort } = socket;
     new DnsStream(socket, (message) => {
-      const reply = respond(message, this.authority, 'tcp');
+      const reply = this.answers.respond(message, 'tcp');
       if (reply.bytes && socket.writable) socket.write(frame(reply.bytes));
-      void this.report(reply, 'tcp', remoteAddress, remotePort);
+      this.report(reply, 'tcp', remoteAddress, remotePort);
     });
   }
 
   /**
    * Queries from outside the lab (a student's dig) become hops of their own. A lab host's
-   * query is not reported here: the role that asked puts it into its own hop (step 3).
+   * query is not reported here: the role that asked puts it into its own hop (step 3). Who
+   * asked is known at once for a datagram (a lab host's UDP socket is registered before it
+   * sends); a flood from outside is counted by the bus, which asks for a whole hop only for the
+   * first few (trace/outside-sampler.ts).
    */
-  private async report(reply: Reply, transport: Transport, address: string | undefined, port: number | undefined): Promise<void> {
+  private report(reply: Reply, transport: Transport, address: string | undefined, port: number | undefined): void {
     if (!reply.bytes) return;
+    const now = this.ctx.net.identifyNow?.(address, port, transport);
+    if (now) return this.reportFrom(now, reply, transport);
+    this.ctx.net.identify(address, port).then(
+      (peer) => this.reportFrom(peer, reply, transport),
+      () => {},
+    );
+  }
+
+  private reportFrom(peer: Peer, reply: Reply, transport: Transport): void {
+    if (peer.host !== OUTSIDE) return;
     try {
-      const peer = await this.ctx.net.identify(address, port);
-      if (peer.host !== OUTSIDE) return;
-      const asked = reply.question ? `${reply.question.name} ${reply.question.type}` : 'a malformed query';
-      const status: HopStatus = reply.rcode === 'NOERROR' ? 'ok' : reply.rcode === 'REFUSED' ? 'refused' : 'failed';
-      this.ctx.trace.report({
-        kind: 'dns',
-        from: OUTSIDE,
-        to: this.ctx.host.name,
-        fromAddress: peer.address,
-        toAddress: this.ctx.host.address,
-        summary: { ko: `바깥에서 온 DNS 질의: ${asked} → ${reply.rcode}`, en: `DNS query from outside: ${asked} -> ${reply.rcode}` },
-        status,
-        protocol: transport === 'udp' ? 'DNS/UDP' : 'DNS/TCP',
-        transcript: transcript(reply, transport),
-        detail: { question: reply.question, rcode: reply.rcode, transport, truncated: reply.truncated },
+      this.ctx.trace.outside('dns', OUTSIDE, this.ctx.host.name, reply.rcode, () => {
+        const asked = reply.question ? `${reply.question.name} ${reply.question.type}` : 'a malformed query';
+        const status: HopStatus = reply.rcode === 'NOERROR' ? 'ok' : reply.rcode === 'REFUSED' ? 'refused' : 'failed';
+        return {
+          kind: 'dns',
+          from: OUTSIDE,
+          to: this.ctx.host.name,
+          fromAddress: peer.address,
+          toAddress: this.ctx.host.address,
+          summary: { ko: `바깥에서 온 DNS 질의: ${asked} → ${reply.rcode}`, en: `DNS query from outside: ${asked} -> ${reply.rcode}` },
+          status,
+          protocol: transport === 'udp' ? 'DNS/UDP' : 'DNS/TCP',
+          transcript: transcript(reply, transport),
+          detail: { question: reply.question, rcode: reply.rcode, transport, truncated: reply.truncated },
+        };
       });
     } catch {
       // the trace is for the class; a failure to report never costs an answer
@@ -130,19 +148,23 @@ export class NameServer implements Service {
 }
 
 function transcript(reply: Reply, transport: Transport): TranscriptLine[] {
-  if (!reply.question || !reply.response) return [{ dir: 'C', line: '(a message that is not a DNS query)' }, { dir: 'S', line: reply.rcode }];
-  const lines: TranscriptLine[] = [{ dir: 'C', line: `${questionLine(reply.question.name, reply.question.type)}${transport === 'tcp' ? ' +tcp' : ''}` }];
-  if (reply.truncated) {
-    lines.push({ dir: 'S', line: 'TC: the answer does not fit a UDP datagram; ask again over TCP' });
-    return lines;
-  }
-  for (const line of answerLines(reply.response)) lines.push({ dir: 'S', line });
-  for (const r of reply.response.additionals) if (r.type !== 41 /* OPT */) lines.push({ dir: 'S', line: recordLine(r) });
-  return lines;
+  if (!reply.question) return [{ dir: 'C', line: '(a message that is not a DNS query)' }, { dir: 'S', line: reply.rcode }];
+  const asked: TranscriptLine = { dir: 'C', line: `${questionLine(reply.question.name, reply.question.type)}${transport === 'tcp' ? ' +tcp' : ''}` };
+  return [asked, ...serverLines(reply).map((line): TranscriptLine => ({ dir: 'S', line }))];
+}
+
+/**
+ * Node's dgram looks every destination up before it sends, an IP literal too, one tick later;
+ * the askers' addresses are always literals, so answer at once (dns.lookup for anything else).
+ */
+function literalLookup(hostname: string, options: dns.LookupOneOptions | number, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const family = net.isIP(hostname);
+  if (family) callback(null, hostname, family);
+  else dns.lookup(hostname, options as dns.LookupOneOptions, callback);
 }
 
 function bindUdp(address: string, port: number): Promise<dgram.Socket> {
-  const socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
+  const socket = dgram.createSocket({ type: net.isIPv6(address) ? 'udp6' : 'udp4', lookup: literalLookup as dgram.SocketOptions['lookup'] });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, address, () => {

@@ -4,6 +4,7 @@ import { Packet } from 'dns2';
 import type { Resource } from 'dns2';
 import type { ResourceRecord } from '../topology/zone-file.ts';
 import type { Authority, Rcode, ZoneAnswer } from './authority.ts';
+import { answerLines, recordLine } from '../net/resolver.ts';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -17,6 +18,8 @@ export interface Reply {
   response?: Packet;
   /** TC was set: the answer did not fit a UDP datagram */
   truncated: boolean;
+  /** the answer as the transcript shows it (dig's lines), when it was worked out already (a cached answer) */
+  lines?: string[];
 }
 
 /** RFC 1035 section 4.2.1: UDP messages without EDNS carry at most 512 bytes. */
@@ -28,6 +31,23 @@ const META_NOT_IMPLEMENTED = new Set<number>([Packet.TYPE.MAILA, Packet.TYPE.MAI
 const ZONE_TRANSFERS = new Set<number>([Packet.TYPE.AXFR, 251 /* IXFR */]);
 
 export function respond(bytes: Buffer, authority: Authority, transport: Transport): Reply {
+  const built = answerMessage(bytes, authority);
+  if ('truncated' in built) return built;
+  const { response, question, rcode, opt } = built;
+  if (transport === 'tcp') return { bytes: response.toBuffer(), question, rcode, response, truncated: false };
+  const fitted = fitDatagram(response, udpLimit(opt?.class));
+  return { bytes: fitted, question, rcode, response, truncated: response.header.tc === 1 };
+}
+
+/** What fits in a UDP answer to this query: 512 without EDNS, else the asker's size (the OPT's class) up to ours. */
+export function udpLimit(ednsSize: number | undefined): number {
+  return ednsSize !== undefined ? Math.min(Math.max(ednsSize, CLASSIC_UDP_SIZE), EDNS_UDP_SIZE) : CLASSIC_UDP_SIZE;
+}
+
+/** A query read and answered, not yet fitted to a transport; or the reply when there is no question to answer. */
+export type Answered = { response: Packet; question: { name: string; type: string }; rcode: string; opt?: Resource } | Reply;
+
+export function answerMessage(bytes: Buffer, authority: Authority): Answered {
   // Shorter than a header: there is no ID to answer to. A set QR bit is a response, not a
   // query; answering it could start a loop between two servers. Both are dropped.
   if (bytes.length < Packet.HEADER_SIZE || (bytes[2] & 0x80) !== 0) return { rcode: 'dropped', truncated: false };
@@ -81,18 +101,14 @@ export function respond(bytes: Buffer, authority: Authority, transport: Transpor
   // 6.1.3). RFC 3225 section 3: the DO bit of the query is copied into the response (the lab
   // signs nothing, so no RRSIGs follow).
   if (opt) response.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: EDNS_UDP_SIZE, doFlag: opt.doFlag === true }));
-
-  if (transport === 'tcp') return { bytes: response.toBuffer(), question, rcode, response, truncated: false };
-  const limit = opt ? Math.min(Math.max(opt.class, CLASSIC_UDP_SIZE), EDNS_UDP_SIZE) : CLASSIC_UDP_SIZE;
-  const fitted = fitDatagram(response, limit);
-  return { bytes: fitted, question, rcode, response, truncated: response.header.tc === 1 };
+  return { response, question, rcode, opt };
 }
 
 /**
  * RFC 2181 section 9: the additional section may be dropped without setting TC; when the answer
  * itself does not fit, send the question alone with TC set so the asker retries over TCP.
  */
-function fitDatagram(response: Packet, limit: number): Buffer {
+export function fitDatagram(response: Packet, limit: number): Buffer {
   let bytes = response.toBuffer();
   if (bytes.length <= limit) return bytes;
   const opt = response.additionals.filter((r) => r.type === Packet.TYPE.EDNS);
@@ -103,6 +119,16 @@ function fitDatagram(response: Packet, limit: number): Buffer {
   response.answers = [];
   response.authorities = [];
   return response.toBuffer();
+}
+
+/** The server's side of a transcript: the answer's records as dig prints them, or the TC notice. */
+export function serverLines(reply: Reply): string[] {
+  if (reply.lines) return reply.lines;
+  if (!reply.question || !reply.response) return [reply.rcode];
+  if (reply.truncated) return ['TC: the answer does not fit a UDP datagram; ask again over TCP'];
+  const lines = answerLines(reply.response);
+  for (const r of reply.response.additionals) if (r.type !== 41 /* OPT */) lines.push(recordLine(r));
+  return lines;
 }
 
 /** A format error keeps the query's ID and opcode; there is no question we could echo. */

@@ -41,6 +41,12 @@ export interface LabNet {
   endpoint(address: string, port: number): { host: string; port: number } | undefined;
   /** Tell who opened a connection or sent a datagram, from the remote side's real address and port. */
   identify(remoteAddress: string | undefined, remotePort: number | undefined): Promise<Peer>;
+  /**
+   * The same, at once, when the answer is already known: always for a datagram (a lab host's
+   * UDP socket is registered when it is bound, before it sends), for a connection unless one
+   * the lab opened may still be registering. undefined: ask identify().
+   */
+  identifyNow?(remoteAddress: string | undefined, remotePort: number | undefined, transport: 'tcp' | 'udp'): Peer | undefined;
   /** Whether traffic can pass between two lab hosts (links can be taken down). */
   reachable(from: string, to: string): boolean;
   setLinkDown(a: string, b: string, down: boolean): void;
@@ -161,6 +167,14 @@ export class LoopbackNet implements LabNet {
     this.remember(address, port, from);
     socket.once('close', () => this.forget(address, port));
     return socket;
+  }
+
+  identifyNow(remoteAddress: string | undefined, remotePort: number | undefined, transport: 'tcp' | 'udp'): Peer | undefined {
+    const address = normalise(remoteAddress);
+    const owner = this.owners.get(`${address}:${remotePort}`);
+    if (owner) return { host: owner, address: this.addressOf(owner) };
+    if (transport === 'tcp' && this.pending > 0 && remotePort !== undefined && isLoopback(remoteAddress)) return undefined;
+    return { host: OUTSIDE, address };
   }
 
   async identify(remoteAddress: string | undefined, remotePort: number | undefined): Promise<Peer> {

@@ -57,11 +57,12 @@ export interface DnsLab {
   close(): Promise<void>;
 }
 
-export async function startDnsLab(): Promise<DnsLab> {
+export async function startDnsLab(options: { trace?: TraceBus } = {}): Promise<DnsLab> {
   const topology = loadTopology(CLASSROOM, { ports: 'auto' });
   topology.zones.push(parseZone(SCHOOL_ZONE, 'school.test', 'school.test.zone'));
   const net = new LoopbackNet(topology);
-  const trace = new TraceBus();
+  // every outside query whole: these tests read the server's own hops (the sampler has its own, test/trace/outside-sampler.test.ts)
+  const trace = options.trace ?? new TraceBus(undefined, { outside: false });
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-'));
   const host = topology.hosts.find((h) => h.name === 'Server')!;
   const resolver = (from: string, timeoutMs = 2000) => new StubResolver({ net, from, nameServer: 'Server', trace, timeoutMs });

@@ -77,7 +77,7 @@ describe('the step hold', () => {
     trace.stepHold.release();
     await held;
     vi.advanceTimersByTime(2_000);
-    expect(trace.report({ kind: 'relay', from: 'Server-B', to: 'Server', summary: { ko: '', en: '' } }).at).toBe(7_000);
+    expect(trace.report({ kind: 'relay', from: 'Server-B', to: 'Server', summary: { ko: '', en: '' } })!.at).toBe(7_000);
     // the rest of the 15 s, in lab time
     vi.advanceTimersByTime(7_999);
     await Promise.resolve();
