@@ -1,6 +1,7 @@
 // Settings for a process that runs a lab, made before the lab's modules load and before anything
 // uses libuv's thread pool. Imported first by lab/cli.ts and by any driver that runs a whole lab.
 import module from 'node:module';
+import { holdYoungGeneration } from './young-generation.ts';
 
 // Every queue and Maildir write ends in fsync, which runs on libuv's pool, and its default of
 // four threads is what limited the MTA under load (361 -> 684 letters/s with 16, measured
@@ -12,3 +13,6 @@ process.env.UV_THREADPOOL_SIZE ??= '16';
 // stripper (a WebAssembly module, about 11 MB) is not even loaded. An idle lab measured
 // 95 -> 66 MB PSS and 1.1 -> 0.65 s of start-up CPU with it (bench/start-cost.ts).
 module.enableCompileCache?.();
+
+// The young generation stays small while the lab loads; startLab() lets it grow (young-generation.ts).
+holdYoungGeneration();
