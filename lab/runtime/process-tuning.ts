@@ -11,7 +11,7 @@ process.env.UV_THREADPOOL_SIZE ??= '16';
 // Node's compile cache (NODE_COMPILE_CACHE, or node-compile-cache in the OS temp folder) keeps
 // the lab's modules with their TypeScript already stripped: from the second start on, the
 // stripper (a WebAssembly module, about 11 MB) is not even loaded. An idle lab measured
-// 95 -> 66 MB PSS and 1.1 -> 0.65 s of start-up CPU with it (bench/start-cost.ts).
+// about 95 -> 68 MB PSS and 1.1 -> 0.7 s of start-up CPU with it (node bench/start-cost.ts).
 module.enableCompileCache?.();
 
 // The young generation stays small while the lab loads; startLab() lets it grow (young-generation.ts).
