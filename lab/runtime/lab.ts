@@ -229,7 +229,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   if (options.runtime === 'containers') {
     // loaded only when asked for: testcontainers is a large module
     const { startContainerLab } = await import('./containers.ts');
-    return startContainerLab({ ...options, topology });
+    const lab = await startContainerLab({ ...options, topology });
+    releaseYoungGeneration();
+    return lab;
   }
   const { dataDir, temporary } = await prepareDataDir(topology, { ...options, ports });
   const runtime = new EmbeddedRuntime({
