@@ -1,6 +1,6 @@
 // `npm run lab -- --help`, in the class's language (LANG=ko_KR.UTF-8 or --lang ko: Korean).
 import type { Lang } from './trace/language.ts';
-import { WEB_HELP, WEB_HELP_KO } from './web/cli-web.ts';
+import { WEB_HELP, WEB_HELP_KO } from './web/cli-web-options.ts';
 
 const EN = `mail-lab: the two-domain mail lab (naver.com, daum.net) of the sendmail/dovecot/bind9 lesson.
 

@@ -1,24 +1,19 @@
 // `npm run lab` (through cli.ts): arguments -> topology + scenario -> runtime -> renderers.
+// Only what every start needs is imported here; the rest loads when an option asks for it, and
+// what the scenario and the page need loads once the listeners are open (the lab answers first):
+// the web server, the scenario runner, --step's prompt, --trace's writer, --diagram's mermaid.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { startLab, type Lab } from './runtime/lab.ts';
-import { defaultDataDir } from './runtime/embedded.ts';
-import { TraceBus } from './trace/trace-bus.ts';
-import { TerminalRenderer, legend, type Figure } from './trace/terminal-renderer.ts';
-import { writeJsonLines } from './trace/jsonl-writer.ts';
+import type { Lab } from './runtime/lab.ts';
+import type { Figure, TerminalRenderer } from './trace/terminal-renderer.ts';
 import { defaultLang, type Lang } from './trace/language.ts';
-import { StepPrompt } from './trace/step-prompt.ts';
-import { sequenceDiagram, topologyGraph } from './trace/mermaid.ts';
+import type { StepPrompt } from './trace/step-prompt.ts';
 import type { Bilingual, HopKind } from './trace/hop-event.ts';
-import { listScenarios, loadScenario, resolveScenario } from './scenario/load.ts';
-import { runActions, type ScenarioResult } from './scenario/runner.ts';
-import { toMs } from './scenario/schema.ts';
-import { findLeftovers, describeLeftovers } from './scenario/leftovers.ts';
-import { loadTopology } from './topology/load.ts';
-import { addressTable } from './runtime/address-table.ts';
-import { helpText } from './cli-help.ts';
+import type { ScenarioResult } from './scenario/runner.ts';
+import type { Topology } from './topology/types.ts';
 import { josa } from './trace/korean.ts';
-import { WEB_ARGS, checkWebValues, startWeb, type WebValues, type WebView } from './web/cli-web.ts';
+import { WEB_ARGS, checkWebValues, type WebValues } from './web/cli-web-options.ts';
+import type { WebView } from './web/cli-web.ts';
 
 interface Cli {
   values: {
@@ -97,6 +92,7 @@ async function main(): Promise<number> {
   const { values } = parse(process.argv.slice(2));
   lang = oneOf('lang', values.lang, ['ko', 'en'] as const, defaultLang());
   if (values.help) {
+    const { helpText } = await import('./cli-help.ts');
     process.stdout.write(helpText(lang));
     return 0;
   }
@@ -111,6 +107,7 @@ async function main(): Promise<number> {
   const tty = process.stdout.isTTY === true;
   const color = !values['no-color'] && tty && !process.env.NO_COLOR;
 
+  const [{ listScenarios, loadScenario, resolveScenario }, { loadTopology }] = await Promise.all([import('./scenario/load.ts'), import('./topology/load.ts')]);
   if (values.list) {
     for (const s of listScenarios()) process.stdout.write(`${s.name.padEnd(28)} ${typeof s.title === 'string' ? s.title : s.title[lang]}\n`);
     return 0;
@@ -147,18 +144,21 @@ async function main(): Promise<number> {
 
   const quiet = values.diagram === true;
   if (quiet) for (const w of topology.warnings ?? []) process.stderr.write(`mail-lab: ${say(w)}\n`);
+  const [{ TraceBus }, { TerminalRenderer, legend }, { toMs }, { startLab }, { defaultDataDir }] = await Promise.all([
+    import('./trace/trace-bus.ts'), import('./trace/terminal-renderer.ts'), import('./scenario/schema.ts'), import('./runtime/lab.ts'), import('./runtime/embedded.ts'),
+  ]);
   const trace = new TraceBus();
   const addresses = Object.fromEntries(topology.hosts.map((h) => [h.name, h.address]));
   const dataOption = values.data ? path.resolve(values.data) : undefined;
   // the data folder as startLab will choose it, known before it starts (auto ports: a new one)
   const knownData = dataOption ?? (ports === 'fixed' ? defaultDataDir(topology) : undefined);
   const renderer = new TerminalRenderer({ lang, figure, transcripts: values.transcripts, filter, color, addresses, dataDir: knownData, width: tty ? process.stdout.columns : undefined, letter: values.letter });
-  const jsonl = values.trace ? writeJsonLines(trace, values.trace) : undefined;
+  const jsonl = values.trace ? (await import('./trace/jsonl-writer.ts')).writeJsonLines(trace, values.trace) : undefined;
   if (values.step) trace.stepHold.holdOnly((preview) => renderer.shows(preview));
 
   const title = typeof scenario.title === 'string' ? scenario.title : scenario.title[lang];
   const out = (text: string) => process.stdout.write(text);
-  const leftovers = knownData && !values.clean && !quiet ? describeLeftovers(await findLeftovers(topology, knownData), lang) : undefined;
+  const leftovers = knownData && !values.clean && !quiet ? await leftoversLine(topology, knownData) : undefined;
   if (!quiet) {
     out(`\n== ${title} (${scenario.name}) ==\n`);
     for (const line of renderer.wrap(legend(lang, figure, values.step))) out(`${line}\n`);
@@ -190,14 +190,16 @@ async function main(): Promise<number> {
     fail({ ko: `실습망을 시작하지 못했습니다: ${e.message}`, en: `the lab could not start: ${e.message}` });
   }
   renderer.setDataDir(lab.dataDir);
-  if (!quiet) web = await startWeb(lab, { values, lang, ports, exit: values.exit === true, options: labOptions }).catch(async (err) => (await lab.stop(), fail(err as Error)));
+  // the listeners are open: now what the page and the scenario need
+  const { runActions } = await import('./scenario/runner.ts');
+  if (!quiet && wantsWeb(values)) web = await (await import('./web/cli-web.ts')).startWeb(lab, { values, lang, ports, exit: values.exit === true, options: labOptions }).catch(async (err) => (await lab.stop(), fail(err as Error)));
   if (!quiet && values.step) {
     const mailq = lab.dataDir === defaultDataDir(topology) ? 'npm run mailq' : `npm run mailq -- --data ${lab.dataDir}`;
     out(lang === 'ko'
       ? `단계마다 멈춥니다. 멈춰 있는 동안 다른 터미널에서 메일 큐를 볼 수 있습니다:\n  ${mailq}\n`
       : `The mail is held before every numbered hop. Meanwhile, from a second terminal:\n  ${mailq}\n`);
   }
-  if (values.step) gate = new StepPrompt(trace, renderer, { lang, figure, filter, addresses, dataDir: lab.dataDir, tty });
+  if (values.step) gate = new (await import('./trace/step-prompt.ts')).StepPrompt(trace, renderer, { lang, figure, filter, addresses, dataDir: lab.dataDir, tty });
   if (!quiet) {
     trace.on((event) => {
       if (!stoppedByUser) renderer.render(event, gate ? (text) => gate!.print(text) : undefined);
@@ -249,6 +251,7 @@ async function main(): Promise<number> {
   trace.stepHold.setStepMode(false, 'lab');
 
   if (values.diagram) {
+    const { sequenceDiagram, topologyGraph } = await import('./trace/mermaid.ts');
     out(`%% ${lang === 'ko' ? '실습망' : 'the lab network'}: ${path.relative(process.cwd(), topology.file)}\n${topologyGraph(topology, lang)}\n\n`);
     out(`%% ${title}\n${sequenceDiagram(trace.events, topology, lang, figure)}\n`);
   } else printResult(result, renderer);
@@ -259,10 +262,21 @@ async function main(): Promise<number> {
     await stop();
     return result.ok ? 0 : 1;
   }
+  const { addressTable } = await import('./runtime/address-table.ts');
   out(`\n${renderer.wrap(addressTable(lab, lang).split('\n')).join('\n')}\n`);
   out(lang === 'ko' ? '\n실습망이 켜져 있습니다. Ctrl-C로 끝냅니다.\n' : '\nThe lab is up. Ctrl-C stops it.\n');
   await new Promise(() => {});
   return 0;
+}
+
+/** What startWeb would do anything for: the page (unless --web off or --exit), or --export-html. */
+function wantsWeb(values: WebValues & { exit?: boolean }): boolean {
+  return (values.exit !== true && values.web !== 'off') || values['export-html'] !== undefined;
+}
+
+async function leftoversLine(topology: Topology, dataDir: string): Promise<string | undefined> {
+  const { findLeftovers, describeLeftovers } = await import('./scenario/leftovers.ts');
+  return describeLeftovers(await findLeftovers(topology, dataDir), lang);
 }
 
 function printResult(result: ScenarioResult, renderer: TerminalRenderer): void {

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
 import type { ImapFlow as ImapFlowType } from 'imapflow';
 import type net from 'node:net';
 import type { Host, Topology } from '../topology/types.ts';
@@ -7,6 +7,12 @@ import type { TraceBus } from '../trace/trace-bus.ts';
 import { STEPS } from '../trace/steps.ts';
 import { Pop3Client } from './pop3-client.ts';
 import { josa } from '../trace/korean.ts';
+
+/** nodemailer (about 50 modules), loaded on the first send, not with every lab that never sends */
+let mailer: Promise<typeof nodemailer> | undefined;
+export function loadNodemailer(): Promise<typeof nodemailer> {
+  return (mailer ??= import('nodemailer').then((m) => m.default));
+}
 
 export interface Letter {
   to: string | string[];
@@ -79,7 +85,7 @@ export class ClientPc {
         en: `${this.account} -> ${to.join(', ')}: the mail program sends by SMTP to ${this.server.hostname ?? this.server.name}`,
       },
     });
-    const transport = nodemailer.createTransport({
+    const transport = (await loadNodemailer()).createTransport({
       host: this.server.address,
       port: 25,
       name: `${this.host.name.toLowerCase()}.lab`,

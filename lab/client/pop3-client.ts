@@ -42,7 +42,7 @@ export interface Pop3ClientOptions {
   /** how long one answer may take before the session is given up, ms (default 60 s) */
   timeoutMs?: number;
   /** the lab's clock: no time-out runs while a hop is held (--step) */
-  clock?: Pick<Clock, 'setTimeout'>;
+  clock?: Pick<Clock, 'setTimeout' | 'elapsed'>;
 }
 
 type Expect = 'single' | 'multi';
@@ -51,13 +51,19 @@ interface Pending {
   expect: Expect;
   resolve(response: Pop3Response): void;
   reject(err: Error): void;
-  timer: LabTimer;
+  /** lab time when the command was sent: its answer is due timeoutMs later */
+  asked: number;
+  /** the command as sent ('' for the greeting) and its secret, for the exchange's transcript */
+  line: string;
+  secret: Secret | undefined;
 }
 
 const TERMINATOR = Buffer.from('\r\n.\r\n');
+const EMPTY = Buffer.alloc(0);
 const DATA_LINES_SHOWN = 30;
-/** Exchanges kept for their transcripts; a session of thousands of RETRs keeps the latest. */
+/** Exchanges kept for their transcripts; a session of thousands of RETRs keeps the latest 1,000 (up to 1,099 between trims). */
 const EXCHANGES_KEPT = 1000;
+const EXCHANGES_TRIM = 100;
 
 /**
  * A small promise-based POP3 client (RFC 1939, CAPA, AUTH PLAIN) for the scripted Client PC and
@@ -68,9 +74,11 @@ export class Pop3Client {
   readonly socket: Socket;
   readonly exchanges: Pop3Exchange[] = [];
   private readonly timeoutMs: number;
-  private readonly clock: Pick<Clock, 'setTimeout'>;
+  private readonly clock: Pick<Clock, 'setTimeout' | 'elapsed'>;
   private readonly pending: Pending[] = [];
-  private buffer: Buffer = Buffer.alloc(0);
+  /** one timer for the oldest answer awaited (not one per command: a session may send thousands) */
+  private watchdog: LabTimer | undefined;
+  private buffer: Buffer = EMPTY;
   private dataParts: Buffer[] = [];
   private dataOctets = 0;
   private status: string | undefined;
@@ -189,17 +197,12 @@ export class Pop3Client {
 
   /** Several commands in one write (RFC 2449 PIPELINING); the answers come back in order. `secret` marks a password in the line. */
   pipeline(commands: { line: string; expect: Expect; secret?: Secret; send?: boolean }[]): Promise<Pop3Response>[] {
-    const out: string[] = [];
+    let out = '';
     const answers = commands.map(({ line, expect, secret, send }) => {
-      if (send !== false) out.push(`${line}\r\n`);
-      return this.expect(expect).then((response) => {
-        const command = maskedLine({ dir: 'C', line, secret });
-        this.exchanges.push({ command, response: { ...response, data: undefined }, transcript: transcriptOf(line, secret, response) });
-        if (this.exchanges.length > EXCHANGES_KEPT) this.exchanges.splice(0, this.exchanges.length - EXCHANGES_KEPT);
-        return response;
-      });
+      if (send !== false) out += `${line}\r\n`;
+      return this.expect(expect, line, secret);
     });
-    if (out.length) this.socket.write(out.join(''));
+    if (out) this.socket.write(out);
     return answers;
   }
 
@@ -209,31 +212,41 @@ export class Pop3Client {
     return response;
   }
 
-  private expect(expect: Expect): Promise<Pop3Response> {
+  private expect(expect: Expect, line: string, secret: Secret | undefined): Promise<Pop3Response> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        const err = new Error(`no answer from the POP3 server within ${this.timeoutMs} ms`);
-        this.fail(err);
-        this.socket.destroy();
-      }, this.timeoutMs).unref();
-      this.pending.push({ expect, resolve, reject, timer });
+      this.pending.push({ expect, resolve, reject, asked: this.clock.elapsed(), line, secret });
+      this.watch();
       // An answer may have come before it was asked for (a server that speaks first, or fast).
-      if (this.buffer.length) this.receive(Buffer.alloc(0));
+      if (this.buffer.length) this.receive(EMPTY);
     });
+  }
+
+  /** Arm the timer for the oldest answer awaited; when it fires, a later answer is re-armed for the time it has left. */
+  private watch(): void {
+    if (this.watchdog || this.pending.length === 0 || this.failure) return;
+    const left = this.pending[0].asked + this.timeoutMs - this.clock.elapsed();
+    this.watchdog = this.clock.setTimeout(() => {
+      this.watchdog = undefined;
+      const oldest = this.pending[0];
+      if (!oldest) return;
+      if (this.clock.elapsed() - oldest.asked >= this.timeoutMs) {
+        this.fail(new Error(`no answer from the POP3 server within ${this.timeoutMs} ms`));
+        this.socket.destroy();
+      } else this.watch();
+    }, Math.max(0, left)).unref();
   }
 
   private fail(err: Error): void {
     this.failure ??= err;
-    for (const p of this.pending.splice(0)) {
-      p.timer.clear();
-      p.reject(this.failure);
-    }
+    this.watchdog?.clear();
+    this.watchdog = undefined;
+    for (const p of this.pending.splice(0)) p.reject(this.failure);
   }
 
   private receive(chunk: Buffer): void {
     let input = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
-    this.buffer = Buffer.alloc(0);
+    this.buffer = EMPTY;
     while (input.length && this.pending.length) {
       const current = this.pending[0];
       if (this.status === undefined) {
@@ -251,7 +264,7 @@ export class Pop3Client {
         if (input[0] === 0x2e && input[1] === 0x0d && input[2] === 0x0a) {
           // No data lines at all.
           input = input.subarray(3);
-          this.finish(Buffer.alloc(0));
+          this.finish(EMPTY);
           continue;
         }
       }
@@ -262,7 +275,7 @@ export class Pop3Client {
       if (at < 0) {
         this.dataParts.push(input);
         this.dataOctets += input.length;
-        input = Buffer.alloc(0);
+        input = EMPTY;
         break;
       }
       // The data ends after the CRLF that starts the terminator; that may lie in earlier parts.
@@ -282,11 +295,28 @@ export class Pop3Client {
     this.dataParts = [];
     this.dataOctets = 0;
     const p = this.pending.shift()!;
-    p.timer.clear();
     const ok = status.startsWith('+OK');
     const continuation = status === '+' || status.startsWith('+ ');
     const text = ok ? status.slice(4) : continuation ? status.slice(2) : status.replace(/^-ERR ?/, '');
-    p.resolve({ ok, continuation, text, status, data });
+    const response: Pop3Response = { ok, continuation, text, status, data };
+    this.record(p, response);
+    p.resolve(response);
+  }
+
+  /** The exchange, kept for its transcript: the lines shown are made when someone reads them. */
+  private record(p: Pending, response: Pop3Response): void {
+    const command = maskedLine({ dir: 'C', line: p.line, secret: p.secret });
+    const view = response.data ? dataView(response.data) : undefined;
+    let transcript: TranscriptLine[] | undefined;
+    this.exchanges.push({
+      command,
+      response: { ...response, data: undefined },
+      get transcript() {
+        return (transcript ??= transcriptOf(p.line, p.secret, response.status, view));
+      },
+    });
+    // trimmed in batches, not by one at every exchange: a session of thousands of RETRs
+    if (this.exchanges.length >= EXCHANGES_KEPT + EXCHANGES_TRIM) this.exchanges.splice(0, this.exchanges.length - EXCHANGES_KEPT);
   }
 }
 
@@ -296,7 +326,7 @@ function lines(response: Pop3Response): string[] {
 }
 
 function lastBytes(parts: Buffer[], n: number): Buffer {
-  if (n === 0) return Buffer.alloc(0);
+  if (n === 0) return EMPTY;
   const joined = Buffer.concat(parts.slice(-4));
   return joined.subarray(Math.max(0, joined.length - n));
 }
@@ -320,26 +350,40 @@ function unstuff(data: Buffer): Buffer {
   return out.length === 1 ? out[0] : Buffer.concat(out);
 }
 
+/** What a transcript shows of a data answer: its first lines (a copy, not the whole letter) and how many lines follow. */
+interface DataView {
+  head: Buffer;
+  rest: number;
+}
+
+function dataView(data: Buffer): DataView {
+  // A message shows its header, a listing its first lines; the rest is counted, not decoded.
+  let shown = 0;
+  let at = 0;
+  while (at < data.length && shown < DATA_LINES_SHOWN) {
+    const end = data.indexOf('\r\n', at);
+    if (end < 0 || end === at) break;
+    shown++;
+    at = end + 2;
+  }
+  let rest = 0;
+  for (let end = data.indexOf(0x0a, at); end >= 0; end = data.indexOf(0x0a, end + 1)) if (end > 0 && data[end - 1] === 0x0d) rest++;
+  return { head: Buffer.from(data.subarray(0, at)), rest };
+}
+
 /** A transcript of one exchange: the command (its secret marked), the status, a view of the data. */
-function transcriptOf(command: string, secret: Secret | undefined, response: Pop3Response): TranscriptLine[] {
+function transcriptOf(command: string, secret: Secret | undefined, status: string, view: DataView | undefined): TranscriptLine[] {
   const transcript: TranscriptLine[] = [];
   if (command !== '') transcript.push(secret?.length ? { dir: 'C', line: command, secret } : { dir: 'C', line: command });
-  transcript.push({ dir: 'S', line: response.status });
-  const data = response.data;
-  if (data) {
-    // A message shows its header, a listing its first lines; the rest is counted, not decoded.
-    let shown = 0;
-    let at = 0;
-    while (at < data.length && shown < DATA_LINES_SHOWN) {
-      const end = data.indexOf('\r\n', at);
-      if (end < 0 || end === at) break;
-      transcript.push({ dir: 'S', line: data.toString('utf8', at, end) });
-      shown++;
+  transcript.push({ dir: 'S', line: status });
+  if (view) {
+    const { head } = view;
+    for (let at = 0; at < head.length; ) {
+      const end = head.indexOf('\r\n', at);
+      transcript.push({ dir: 'S', line: head.toString('utf8', at, end) });
       at = end + 2;
     }
-    let rest = 0;
-    for (let end = data.indexOf('\r\n', at); end >= 0; end = data.indexOf('\r\n', end + 2)) rest++;
-    if (rest > 0) transcript.push({ dir: 'S', line: `... (${rest} lines)` });
+    if (view.rest > 0) transcript.push({ dir: 'S', line: `... (${view.rest} lines)` });
     transcript.push({ dir: 'S', line: '.' });
   }
   return transcript;

@@ -10,6 +10,7 @@ import type { ClientHandle, EndpointRow, LabRuntime } from './lab-runtime.ts';
 import { readMailbox, letterFields, isBounce, type MailboxLetter } from './mailbox-view.ts';
 import type { FetchedLetter, Letter, SendResult } from '../client/client-pc.ts';
 import { readQueue, type QueueEntry } from './queue-view.ts';
+import { releaseYoungGeneration } from './young-generation.ts';
 
 export const DEFAULT_TOPOLOGY = path.join(import.meta.dirname, '..', '..', 'topology', 'classroom.yaml');
 
@@ -228,7 +229,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   if (options.runtime === 'containers') {
     // loaded only when asked for: testcontainers is a large module
     const { startContainerLab } = await import('./containers.ts');
-    return startContainerLab({ ...options, topology });
+    const lab = await startContainerLab({ ...options, topology });
+    releaseYoungGeneration();
+    return lab;
   }
   const { dataDir, temporary } = await prepareDataDir(topology, { ...options, ports });
   const runtime = new EmbeddedRuntime({
@@ -246,5 +249,6 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     if (temporary) await fs.rm(dataDir, { recursive: true, force: true });
     throw err;
   }
+  releaseYoungGeneration();
   return new Lab(runtime, temporary);
 }

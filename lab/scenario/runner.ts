@@ -1,7 +1,6 @@
-import nodemailer from 'nodemailer';
 import type { Lab } from '../runtime/lab.ts';
 import type { HopEvent } from '../trace/hop-event.ts';
-import type { FetchedLetter, SendResult } from '../client/client-pc.ts';
+import { loadNodemailer, type FetchedLetter, type SendResult } from '../client/client-pc.ts';
 import { toMs, type Action, type Scenario } from './schema.ts';
 import { checkExpectations, type ExpectationResult } from './expectations.ts';
 import { RunLetters } from './run-letters.ts';
@@ -192,7 +191,7 @@ async function runAction(lab: Lab, action: Action, state: ScenarioState, record:
 /** A student's own mail program on the teacher's laptop: it connects from outside the lab. */
 async function sendFromOutside(lab: Lab, s: Extract<Action, { send: unknown }>['send']): Promise<SendResult> {
   if (!s.server) throw new Error('a send from outside needs "server:", the mail server to connect to (e.g. Server-B)');
-  const transport = nodemailer.createTransport({ host: lab.publicHost, port: lab.port(s.server, 'smtp'), ignoreTLS: true, name: 'student-laptop' });
+  const transport = (await loadNodemailer()).createTransport({ host: lab.publicHost, port: lab.port(s.server, 'smtp'), ignoreTLS: true, name: 'student-laptop' });
   try {
     const info = await transport.sendMail({ from: s.sender ?? 'student@example.org', to: s.to, cc: s.cc, subject: s.subject, text: s.body });
     const addr = (a: string | { address: string }) => (typeof a === 'string' ? a : a.address);

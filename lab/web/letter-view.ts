@@ -1,4 +1,3 @@
-import { simpleParser } from 'mailparser';
 import { parseHeaderBlock, fieldValue } from '../mailbox/mime.ts';
 import { decodeWords } from '../mailbox/encoded-words.ts';
 
@@ -45,6 +44,8 @@ export async function viewLetter(raw: Buffer, hostname?: string): Promise<Letter
   });
   const get = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value ?? '';
   let text = '';
+  // mailparser (with libmime, htmlparser2, html-to-text: about 70 modules) loads with the first letter shown, not with the lab
+  const { simpleParser } = await import('mailparser');
   try {
     const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
     text = parsed.text ?? '';

@@ -1,0 +1,82 @@
+// What a start loads: the web server, the containers runtime (testcontainers), mailparser and
+// nodemailer's transports are loaded only when an option or a first use asks for them, so that
+// the lab's listeners open sooner and an idle lab holds less memory. Not timed: it lists the
+// module files each process loaded.
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CLI, ROOT } from './cli-helpers.ts';
+
+const HOOK = path.join(import.meta.dirname, 'fixtures', 'loaded-modules.cjs');
+
+/** Run node with the hook; the files it loaded, relative to the project ("lab/web/web-server.ts", "node_modules/mailparser/..."). */
+async function loadedBy(args: string[]): Promise<{ code: number | null; files: string[]; stderr: string }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-loaded-'));
+  const list = path.join(dir, 'loaded.txt');
+  try {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-r', HOOK, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', LOADED_MODULES_FILE: list }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    const urls = (await fs.readFile(list, 'utf8')).split('\n').filter(Boolean);
+    // node_modules is a link in a worktree: name packages from "node_modules/" on, wherever that is
+    const files = urls.map((u) => {
+      const p = decodeURIComponent(new URL(u).pathname);
+      const nm = p.lastIndexOf('/node_modules/');
+      return nm >= 0 ? p.slice(nm + 1) : path.relative(ROOT, p);
+    });
+    return { code, files, stderr };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+const WEB_SERVER = 'lab/web/web-server.ts';
+const CONTAINERS = 'lab/runtime/containers.ts';
+const has = (files: string[], part: string) => files.some((f) => f === part || f.startsWith(`${part}/`) || f.startsWith(`node_modules/${part}/`));
+
+describe('what a start loads', () => {
+  it('--help loads neither the lab nor its servers, the web server nor the containers runtime', async () => {
+    const { code, files } = await loadedBy([CLI, '--help']);
+    expect(code).toBe(0);
+    expect(files).toContain('lab/cli-help.ts');
+    for (const f of [WEB_SERVER, 'lab/web/cli-web.ts', CONTAINERS, 'lab/runtime/lab.ts', 'lab/imap/imap-server.ts']) expect(files).not.toContain(f);
+    for (const pkg of ['testcontainers', 'mailparser', 'nodemailer', 'smtp-server', 'zod', 'yaml']) expect(has(files, pkg), pkg).toBe(false);
+  });
+
+  it('startLab() with no scenario loads no web server, no containers runtime, no mailparser, no nodemailer transport', async () => {
+    const script = "const { startLab } = await import('./lab/runtime/lab.ts'); const lab = await startLab({ ports: 'auto' }); await lab.stop();";
+    const { code, files, stderr } = await loadedBy(['--input-type=module', '-e', script]);
+    expect(code, stderr).toBe(0);
+    expect(files).toContain('lab/imap/imap-server.ts'); // the hook saw the lab's own modules
+    for (const f of [WEB_SERVER, CONTAINERS, 'lab/scenario/runner.ts']) expect(files).not.toContain(f);
+    for (const pkg of ['testcontainers', 'mailparser', 'imapflow']) expect(has(files, pkg), pkg).toBe(false);
+    // smtp-server and the relay use parts of nodemailer; its front (every transport) is not loaded
+    expect(files.some((f) => /^node_modules\/nodemailer\/dist\/(esm|cjs)\/nodemailer\.js$/.test(f))).toBe(false);
+  });
+
+  it('the CLI with --exit --web off plays kim-to-lee without loading the web server or the containers runtime', async () => {
+    const { code, files, stderr } = await loadedBy([CLI, '--exit', '--web', 'off', '--ports', 'auto']);
+    expect(code, stderr).toBe(0);
+    expect(files).toContain('lab/scenario/runner.ts');
+    for (const f of [WEB_SERVER, 'lab/web/cli-web.ts', CONTAINERS]) expect(files).not.toContain(f);
+    for (const pkg of ['testcontainers', 'mailparser']) expect(has(files, pkg), pkg).toBe(false);
+  });
+
+  it('--export-html, which needs the page, does load the web server (the check above can fail)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-export-'));
+    try {
+      const { code, files, stderr } = await loadedBy([CLI, '--exit', '--ports', 'auto', '--export-html', path.join(dir, 'run.html')]);
+      expect(code, stderr).toBe(0);
+      expect(files).toContain(WEB_SERVER);
+      expect(files).not.toContain(CONTAINERS);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
