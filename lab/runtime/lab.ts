@@ -203,6 +203,8 @@ export class Lab {
     if (this.stopped) return;
     this.stopped = true;
     await this.runtime.stop();
+    // the last second's counts of outside traffic (a flood cut short by the stop) still reach the trace
+    this.trace.flushOutside();
     if (this.removeDataOnStop) await fs.rm(this.dataDir, { recursive: true, force: true });
   }
 }
