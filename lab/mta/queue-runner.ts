@@ -86,8 +86,9 @@ export class QueueRunner {
     this.deliverLocal = options.deliverLocal;
     this.scheduleText = options.schedule ?? options.ctx.host.mail?.retry ?? DEFAULT_SCHEDULE;
     this.schedule = parseSchedule(this.scheduleText);
-    this.concurrency = Math.max(1, options.concurrency ?? 8);
-    this.relay = new Relay(options.ctx, options.relay);
+    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    // as many kept connections as deliveries at once: letters queued together each find one
+    this.relay = new Relay(options.ctx, { maxIdlePerDestination: this.concurrency, ...options.relay });
     this.watchFlush = options.watchFlush ?? true;
   }
 
