@@ -21,8 +21,7 @@ export function capYoungGeneration(capMb = Number(process.env.LAB_YOUNG_GEN_MB ?
     v8.setFlagsFromString(`--semi-space-growth-factor=${grow ? 2 : 1}`);
   };
   const observer = new PerformanceObserver((list) => {
-    if (list.getEntries().some((e) => (e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MINOR)) check();
+    if (list.getEntries().some((e) => (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR)) check();
   });
   observer.observe({ entryTypes: ['gc'] });
-  observer.unref?.();
 }
