@@ -113,7 +113,8 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
   private ready: Promise<void> | undefined;
   /** IDs being written right now; load() leaves their files alone */
   private readonly writing = new Set<string>();
-  private readonly folder: FolderSync;
+  /** the spool folder's shared fsync (its count of fsyncs started, for tests and figures) */
+  readonly folder: FolderSync;
 
   constructor(dir: string, options: { hostname?: string } = {}) {
     super();
