@@ -111,7 +111,8 @@ export class LabSmtpConnection extends SMTPConnection {
    */
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
     const socket = this._socket as net.Socket | undefined;
-    if (socket && !this.corked && socket.writable) {
+    // not the greeting nor a 421 (it closes the connection): only replies to commands
+    if (socket && !this.corked && socket.writable && code !== 220 && code !== 421) {
       this.corked = true;
       socket.cork();
       setImmediate(() => {
