@@ -54,19 +54,23 @@ export class DeliveryFailure extends Error {
  */
 export class MxCache {
   static readonly SHARE_MS = 1000;
-  private readonly answers = new Map<string, { at: number; until: number; result: Promise<{ hosts: MxHost[]; log: TranscriptLine[] }> }>();
+  private readonly answers = new Map<string, { at: number; until: number; via: string; result: Promise<{ hosts: MxHost[]; log: TranscriptLine[] }> }>();
 
-  /** the shared answer for a domain, if there is one still good at `now` */
-  take(domain: string, now: number) {
+  /**
+   * The shared answer for a domain, if there is one still good at `now` and it came by the same
+   * way (`via`: the name server's real endpoint; a name server taken down, or unreachable,
+   * ends every answer it gave).
+   */
+  take(domain: string, now: number, via = '') {
     const entry = this.answers.get(domain);
-    if (entry && now < entry.until) return entry;
+    if (entry && now < entry.until && entry.via === via) return entry;
     if (entry) this.answers.delete(domain);
     return undefined;
   }
 
   /** a lookup under way: joined until it settles, then kept for its time if it found exchangers */
-  put(domain: string, now: number, result: Promise<{ hosts: MxHost[]; log: TranscriptLine[]; ttl: number }>): void {
-    const entry = { at: now, until: Infinity, result };
+  put(domain: string, now: number, result: Promise<{ hosts: MxHost[]; log: TranscriptLine[]; ttl: number }>, via = ''): void {
+    const entry = { at: now, until: Infinity, via, result };
     this.answers.set(domain, entry);
     result.then(
       ({ ttl }) => {
@@ -96,7 +100,10 @@ export async function lookupMx(ctx: HostContext, domain: string, queueId?: strin
   let failure: DeliveryFailure | undefined;
   const key = domain.toLowerCase();
   const now = ctx.clock.now();
-  const shared = cache?.take(key, now);
+  // answers are shared only while the name server is up and reachable by the same way
+  const endpoint = nsHost && ctx.net.reachable(ctx.host.name, nameServer) ? ctx.net.endpoint(nsHost.address, 53) : undefined;
+  const via = endpoint ? `${nameServer} ${endpoint.host}:${endpoint.port}` : undefined;
+  const shared = via ? cache?.take(key, now, via) : undefined;
   let from: { ago: number } | undefined;
   try {
     if (shared) {
@@ -112,7 +119,7 @@ export async function lookupMx(ctx: HostContext, domain: string, queueId?: strin
     }
     if (!from) {
       const result = resolveExchangers(ctx, domain, log);
-      cache?.put(key, now, result.then((r) => ({ hosts: r.hosts, log, ttl: r.ttl })));
+      if (via) cache?.put(key, now, result.then((r) => ({ hosts: r.hosts, log, ttl: r.ttl })), via);
       ({ hosts } = await result);
     }
   } catch (err) {
@@ -211,8 +218,7 @@ async function resolveExchangers(ctx: HostContext, domain: string, log: Transcri
     if (unknown.length) throw new DeliveryFailure('bounce', '5.1.2', `550 5.1.2 ${domain}: Host unknown (Name server: ${unknown.join(', ')}: host not found)`);
     throw new DeliveryFailure('bounce', '5.1.2', `550 5.1.2 ${domain}: Host unknown (no address for its mail exchangers${lastError ? `: ${lastError.message}` : ''})`);
   }
-  // an implicit MX (no MX record) or a record without a TTL is not kept
-  return { hosts: usable, ttl: Math.min(...records.map((r) => ('ttl' in r && typeof r.ttl === 'number' ? r.ttl : 0))) };
+  return { hosts: usable, ttl: implicit ? 0 : answerTtl(log) };
 }
 
 function dnsFailure(err: DnsError, domain: string): DeliveryFailure {
@@ -228,4 +234,17 @@ function dnsFailure(err: DnsError, domain: string): DeliveryFailure {
       // SERVFAIL, TIMEOUT, UNREACHABLE: sendmail's "Host name lookup failure", retried later
       return new DeliveryFailure('defer', '4.4.3', `451 4.4.3 ${domain}: Host name lookup failure (${err.code}: ${err.message})`);
   }
+}
+
+/**
+ * The shortest TTL among the records the name server gave (the resolver logs each as dig prints
+ * it, `naver.com. 10800 IN MX 10 mail.naver.com.`); 0, not kept, when there is none.
+ */
+function answerTtl(log: TranscriptLine[]): number {
+  let ttl = Infinity;
+  for (const l of log) {
+    const m = l.dir === 'S' ? /^\S+\s+(\d+)\s+IN\s+(?:MX|A)\s/.exec(l.line) : null;
+    if (m) ttl = Math.min(ttl, Number(m[1]));
+  }
+  return ttl === Infinity ? 0 : ttl;
 }

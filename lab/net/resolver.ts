@@ -33,8 +33,6 @@ export class DnsError extends Error {
 export interface MxAnswer {
   exchange: string;
   preference: number;
-  /** seconds the answer may be kept (the record's TTL) */
-  ttl?: number;
 }
 
 export interface StubResolverOptions {
@@ -68,7 +66,7 @@ export class StubResolver {
   async resolveMx(domain: string, log?: TranscriptLine[]): Promise<MxAnswer[]> {
     const records = await this.lookup(domain, 'MX', log);
     return records
-      .map((r) => ({ exchange: fqdnless(r.exchange ?? ''), preference: r.priority ?? 0, ttl: r.ttl }))
+      .map((r) => ({ exchange: fqdnless(r.exchange ?? ''), preference: r.priority ?? 0 }))
       .sort((a, b) => a.preference - b.preference);
   }
 
