@@ -48,7 +48,8 @@ export class DeliveryFailure extends Error {
 /**
  * Answers shared between letters queued together (sendmail asks the resolver for each letter;
  * a burst of 5,000 would ask 10,000 times): a lookup under way is joined, and a good answer is
- * kept for at most SHARE_MS of lab time, never past its TTL. Failures are never kept, and the
+ * kept for at most SHARE_MS of lab time, never past its TTL, and only while the name server that
+ * gave it is up and reached the same way. Failures are never kept, and the
  * class, after editing a zone, never meets an old answer (an edit takes longer than SHARE_MS).
  * Each letter still gets its own DNS hop (step 3), which says where the answer came from.
  */
