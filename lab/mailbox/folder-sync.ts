@@ -7,11 +7,15 @@ import { fsyncPath } from './maildir-name.ts';
  */
 export class FolderSync {
   readonly dir: string;
+  /** fsyncs started so far (each covers every caller that asked before it started) */
+  started = 0;
   private running: Promise<void> | undefined;
   private next: Promise<void> | undefined;
+  private readonly fsync: (dir: string) => Promise<void>;
 
-  constructor(dir: string) {
+  constructor(dir: string, fsync: (dir: string) => Promise<void> = fsyncPath) {
     this.dir = dir;
+    this.fsync = fsync;
   }
 
   sync(): Promise<void> {
@@ -28,7 +32,8 @@ export class FolderSync {
   }
 
   private start(): Promise<void> {
-    const run: Promise<void> = fsyncPath(this.dir).finally(() => {
+    this.started++;
+    const run: Promise<void> = this.fsync(this.dir).finally(() => {
       if (this.running === run) this.running = undefined;
     });
     this.running = run;

@@ -7,7 +7,9 @@ import crypto from 'node:crypto';
 let made = 0;
 
 /** A unique Maildir file name (the "time.pid_n.host" convention of maildir(5)). */
-export function maildirName(hostname = os.hostname()): string {
+let thisHost: string | undefined;
+
+export function maildirName(hostname = (thisHost ??= os.hostname())): string {
   const now = Date.now();
   const sec = Math.floor(now / 1000);
   const usec = (now % 1000) * 1000;

@@ -104,6 +104,28 @@ function tricksOf(local: string): RelayTrick[] {
  * source route was taken off). `postmaster` alone is not handled here (see the access rules).
  */
 export function parseMailbox(text: string): ParsedMailbox {
+  // the same few addresses come again letter after letter (RCPT, the MDA, the queue's domain)
+  let parsed = parsedBefore.get(text);
+  if (parsed) return parsed;
+  parsed = deepFreeze(parseMailboxAfresh(text));
+  if (parsedBefore.size >= PARSED_KEPT) parsedBefore.clear();
+  parsedBefore.set(text, parsed);
+  return parsed;
+}
+
+/** Answers of parseMailbox (a pure function), frozen, so that no caller can change another's. */
+const parsedBefore = new Map<string, ParsedMailbox>();
+const PARSED_KEPT = 1024;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function parseMailboxAfresh(text: string): ParsedMailbox {
   if (Buffer.byteLength(text) > MAX_PATH) return { ok: false, reason: `address longer than ${MAX_PATH} octets` };
   if (/[\x00-\x20\x7F<>]/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) return { ok: false, reason: 'space or control character in the address' };
   const parts = splitAt(text);

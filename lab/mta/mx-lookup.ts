@@ -1,6 +1,6 @@
 import type { HostContext } from '../host/host-context.ts';
 import type { TranscriptLine, HopStatus } from '../trace/hop-event.ts';
-import { DnsError } from '../net/resolver.ts';
+import { DnsError, questionLine } from '../net/resolver.ts';
 import { STEPS } from '../trace/steps.ts';
 import { mxRefs } from '../host/config-refs.ts';
 
@@ -45,7 +45,45 @@ export class DeliveryFailure extends Error {
  * exist, has neither MX nor address, says it takes no mail (null MX, RFC 7505), or whose best
  * MX is this host itself ("mail loops back to me").
  */
-export async function lookupMx(ctx: HostContext, domain: string, queueId?: string): Promise<MxHost[]> {
+/**
+ * Answers shared between letters queued together (sendmail asks the resolver for each letter;
+ * a burst of 5,000 would ask 10,000 times): a lookup under way is joined, and a good answer is
+ * kept for at most SHARE_MS of lab time, never past its TTL, and only while the name server that
+ * gave it is up and reached the same way. Failures are never kept, and the
+ * class, after editing a zone, never meets an old answer (an edit takes longer than SHARE_MS).
+ * Each letter still gets its own DNS hop (step 3), which says where the answer came from.
+ */
+export class MxCache {
+  static readonly SHARE_MS = 1000;
+  private readonly answers = new Map<string, { at: number; until: number; via: string; result: Promise<{ hosts: MxHost[]; log: TranscriptLine[] }> }>();
+
+  /**
+   * The shared answer for a domain, if there is one still good at `now` and it came by the same
+   * way (`via`: the name server's real endpoint; a name server taken down, or unreachable,
+   * ends every answer it gave).
+   */
+  take(domain: string, now: number, via = '') {
+    const entry = this.answers.get(domain);
+    if (entry && now < entry.until && entry.via === via) return entry;
+    if (entry) this.answers.delete(domain);
+    return undefined;
+  }
+
+  /** a lookup under way: joined until it settles, then kept for its time if it found exchangers */
+  put(domain: string, now: number, result: Promise<{ hosts: MxHost[]; log: TranscriptLine[]; ttl: number }>, via = ''): void {
+    const entry = { at: now, until: Infinity, via, result };
+    this.answers.set(domain, entry);
+    result.then(
+      ({ ttl }) => {
+        entry.until = now + Math.min(MxCache.SHARE_MS, ttl * 1000);
+        if (entry.until <= now) this.answers.delete(domain);
+      },
+      () => this.answers.get(domain) === entry && this.answers.delete(domain),
+    );
+  }
+}
+
+export async function lookupMx(ctx: HostContext, domain: string, queueId?: string, cache?: MxCache): Promise<MxHost[]> {
   const nameServer = ctx.host.resolver ?? ctx.host.name;
   const nsHost = ctx.topology.hosts.find((h) => h.name === nameServer);
   const preview = {
@@ -58,11 +96,33 @@ export async function lookupMx(ctx: HostContext, domain: string, queueId?: strin
     protocol: 'DNS',
     summary: { ko: `네임 서버에 ${domain}의 메일 서버(MX)를 묻기`, en: `Asking the name server for the MX of ${domain}` },
   };
-  const log: TranscriptLine[] = [];
+  let log: TranscriptLine[] = [];
   let hosts: MxHost[] = [];
   let failure: DeliveryFailure | undefined;
+  const key = domain.toLowerCase();
+  const now = ctx.clock.now();
+  // answers are shared only while the name server is up and reachable by the same way
+  const endpoint = nsHost && ctx.net.reachable(ctx.host.name, nameServer) ? ctx.net.endpoint(nsHost.address, 53) : undefined;
+  const via = endpoint ? `${nameServer} ${endpoint.host}:${endpoint.port}` : undefined;
+  const shared = via ? cache?.take(key, now, via) : undefined;
+  let from: { ago: number } | undefined;
   try {
-    hosts = await resolveExchangers(ctx, domain, log);
+    if (shared) {
+      const answer = await shared.result.catch(() => undefined);
+      if (answer) {
+        ({ hosts } = answer);
+        from = { ago: Math.max(0, now - shared.at) };
+        log = [
+          { dir: 'C', line: `;; ${questionLine(domain, 'MX')}: the answer the resolver got ${from.ago} ms ago (kept ${MxCache.SHARE_MS / 1000} s at most, within its TTL)` },
+          ...answer.log.filter((l) => l.dir === 'S'),
+        ];
+      }
+    }
+    if (!from) {
+      const result = resolveExchangers(ctx, domain, log);
+      if (via) cache?.put(key, now, result.then((r) => ({ hosts: r.hosts, log, ttl: r.ttl })), via);
+      ({ hosts } = await result);
+    }
   } catch (err) {
     if (!(err instanceof DeliveryFailure)) throw err;
     failure = err;
@@ -77,12 +137,16 @@ export async function lookupMx(ctx: HostContext, domain: string, queueId?: strin
     status,
     transcript: log,
     queueId,
+    ...(from ? { to: ctx.host.name, toAddress: ctx.host.address } : {}),
     summary: failure
       ? { ko: `${domain}의 메일 서버를 찾지 못했습니다: "${failure.reply}"`, en: `No mail server found for ${domain}: ${failure.reply}` }
       : hosts[0]?.implicit
         ? { ko: `네임 서버의 답: ${domain}에는 MX 레코드가 없어 A 레코드로 보냅니다: ${found.ko}`, en: `The name server says: ${domain} has no MX record; its A record is the implicit MX: ${found.en}` }
-        : { ko: `네임 서버의 답: ${domain}의 메일 서버(MX)는 ${found.ko}`, en: `The name server says: mail for ${domain} goes to ${found.en}` },
+        : from
+          ? { ko: `${from.ago}ms 전에 네임 서버에서 받은 답(리졸버의 캐시): ${domain}의 메일 서버(MX)는 ${found.ko}`, en: `From the resolver's cache (the name server's answer of ${from.ago} ms ago): mail for ${domain} goes to ${found.en}` }
+          : { ko: `네임 서버의 답: ${domain}의 메일 서버(MX)는 ${found.ko}`, en: `The name server says: mail for ${domain} goes to ${found.en}` },
     detail: {
+      ...(from ? { cached: true, answeredMsAgo: from.ago } : {}),
       domain,
       mx: hosts.map((h) => ({ exchange: h.exchange, preference: h.preference, implicit: h.implicit ?? false })),
       addresses: Object.fromEntries(hosts.map((h) => [h.exchange, h.addresses])),
@@ -94,7 +158,7 @@ export async function lookupMx(ctx: HostContext, domain: string, queueId?: strin
   return hosts;
 }
 
-async function resolveExchangers(ctx: HostContext, domain: string, log: TranscriptLine[]): Promise<MxHost[]> {
+async function resolveExchangers(ctx: HostContext, domain: string, log: TranscriptLine[]): Promise<{ hosts: MxHost[]; ttl: number }> {
   const resolver = ctx.resolver;
   let records: { exchange: string; preference: number }[];
   let implicit = false;
@@ -155,7 +219,7 @@ async function resolveExchangers(ctx: HostContext, domain: string, log: Transcri
     if (unknown.length) throw new DeliveryFailure('bounce', '5.1.2', `550 5.1.2 ${domain}: Host unknown (Name server: ${unknown.join(', ')}: host not found)`);
     throw new DeliveryFailure('bounce', '5.1.2', `550 5.1.2 ${domain}: Host unknown (no address for its mail exchangers${lastError ? `: ${lastError.message}` : ''})`);
   }
-  return usable;
+  return { hosts: usable, ttl: implicit ? 0 : answerTtl(log) };
 }
 
 function dnsFailure(err: DnsError, domain: string): DeliveryFailure {
@@ -171,4 +235,17 @@ function dnsFailure(err: DnsError, domain: string): DeliveryFailure {
       // SERVFAIL, TIMEOUT, UNREACHABLE: sendmail's "Host name lookup failure", retried later
       return new DeliveryFailure('defer', '4.4.3', `451 4.4.3 ${domain}: Host name lookup failure (${err.code}: ${err.message})`);
   }
+}
+
+/**
+ * The shortest TTL among the records the name server gave (the resolver logs each as dig prints
+ * it, `naver.com. 10800 IN MX 10 mail.naver.com.`); 0, not kept, when there is none.
+ */
+function answerTtl(log: TranscriptLine[]): number {
+  let ttl = Infinity;
+  for (const l of log) {
+    const m = l.dir === 'S' ? /^\S+\s+(\d+)\s+IN\s+(?:MX|A)\s/.exec(l.line) : null;
+    if (m) ttl = Math.min(ttl, Number(m[1]));
+  }
+  return ttl === Infinity ? 0 : ttl;
 }

@@ -6,7 +6,7 @@ import type { Bilingual } from '../trace/hop-event.ts';
 import { servesDomain } from '../topology/accounts.ts';
 import { ACTIVE, FLUSH_REQUEST, type Envelope, type Queue, type QueueControl, type RecipientState } from './queue.ts';
 import { parseSchedule, retryDelay, formatDuration } from './retry-schedule.ts';
-import { lookupMx, DeliveryFailure } from './mx-lookup.ts';
+import { lookupMx, DeliveryFailure, MxCache } from './mx-lookup.ts';
 import { Relay, type RecipientResult, type RelayOptions } from './relay.ts';
 import { buildDsn, countReceived, isNullSender, wantsNotice, type BounceFailure, type DsnAction } from './bounce.ts';
 import { domainOf } from './address.ts';
@@ -66,6 +66,8 @@ export class QueueRunner {
   private readonly deliverLocal: DeliverLocal;
   private readonly concurrency: number;
   private readonly relay: Relay;
+  /** MX answers shared by letters queued together (mx-lookup.ts) */
+  private readonly mxCache = new MxCache();
   private readonly watchFlush: boolean;
   private readonly entries = new Map<string, Entry>();
   private ready: string[] = [];
@@ -86,8 +88,9 @@ export class QueueRunner {
     this.deliverLocal = options.deliverLocal;
     this.scheduleText = options.schedule ?? options.ctx.host.mail?.retry ?? DEFAULT_SCHEDULE;
     this.schedule = parseSchedule(this.scheduleText);
-    this.concurrency = Math.max(1, options.concurrency ?? 8);
-    this.relay = new Relay(options.ctx, options.relay);
+    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    // as many kept connections as deliveries at once: letters queued together each find one
+    this.relay = new Relay(options.ctx, { maxIdlePerDestination: this.concurrency, ...options.relay });
     this.watchFlush = options.watchFlush ?? true;
   }
 
@@ -417,7 +420,7 @@ export class QueueRunner {
       await this.askMda(control, domain, recipients);
       const hosts = literal
         ? [{ exchange: domain, preference: 0, addresses: [literal[1]] }]
-        : await lookupMx(this.ctx, domain, control.id);
+        : await lookupMx(this.ctx, domain, control.id, this.mxCache);
       // RFC 3461 section 6.2.1: NOTIFY and ORCPT go on with each recipient (one transaction for
       // each set of them: an SMTP client gives one per RCPT, nodemailer one per message)
       const groups = new Map<string, RecipientState[]>();

@@ -12,12 +12,15 @@ import type { MessageDsn } from './bounce.ts';
 // control file qf<ID> (the envelope and each recipient's delivery state).
 //
 // Durability (DESIGN.md): enqueue() resolves only when both files and the folder entries are on
-// disk, so the listener may answer 250 then. The data file is written and fsynced, the folder
-// fsynced, then the control file is written under a temporary name (tf<ID>, as sendmail does),
-// fsynced, renamed to qf<ID>, and the folder fsynced again. A control file therefore never
-// exists without its data file, and it is the control file that makes a message exist: the data
-// file needs no temporary name (sendmail writes df<ID> in place too), because a data file alone
-// is not a message. It is created exclusively, so an ID in use can never be overwritten.
+// disk, so the listener may answer 250 then. The data file and the control file, the latter under
+// a temporary name (tf<ID>, as sendmail does), are written and fsynced side by side; only when
+// both are on disk is tf<ID> renamed to qf<ID>, and one folder fsync then makes both names
+// durable. A control file therefore never exists without its data file's contents on disk, and it
+// is the control file that makes a message exist: the data file needs no temporary name
+// (sendmail writes df<ID> in place too), because a data file alone is not a message. It is
+// created exclusively, so an ID in use can never be overwritten. (A file system that could make
+// the rename durable before the data file's name would leave, after a crash in that instant, a
+// control file without its data file: a message never acknowledged, set aside as below.)
 // Updates rewrite the control file the same way (tf, fsync, rename, folder fsync). Removal goes
 // the other way round (control first). After a crash, load() finds:
 //   - temporary files: an enqueue or an update that did not finish, a DATA still arriving (xf,
@@ -110,7 +113,8 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
   private ready: Promise<void> | undefined;
   /** IDs being written right now; load() leaves their files alone */
   private readonly writing = new Set<string>();
-  private readonly folder: FolderSync;
+  /** the spool folder's shared fsync (its count of fsyncs started, for tests and figures) */
+  readonly folder: FolderSync;
 
   constructor(dir: string, options: { hostname?: string } = {}) {
     super();
@@ -175,13 +179,24 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
       };
       const df = this.dataFile(id);
       const qf = this.controlFile(id);
-      await writeFileSynced(df, message, 'wx').catch((err: NodeJS.ErrnoException) => {
-        throw err.code === 'EEXIST' ? new Error(`enqueue: queue ID ${id} is in use (df${id} exists already)`) : err;
-      });
       const tf = path.join(this.dir, `tf${id}.${tmpSuffix()}`);
+      // Both files at once (their fsyncs overlap); the control file is renamed into place only
+      // when both are on disk, and one folder fsync (shared with concurrent writers) then makes
+      // both names durable before the 250.
+      const [data, temp] = await Promise.allSettled([
+        writeFileSynced(df, message, 'wx').catch((err: NodeJS.ErrnoException) => {
+          throw err.code === 'EEXIST' ? new Error(`enqueue: queue ID ${id} is in use (df${id} exists already)`) : err;
+        }),
+        writeFileSynced(tf, serialise(control), 'wx'),
+      ]);
+      if (data.status === 'rejected') {
+        // an ID in use: its data file is someone else's, leave it
+        await unlinkQuietly(tf);
+        if (!/is in use/.test((data.reason as Error).message)) await unlinkQuietly(df);
+        throw data.reason;
+      }
       try {
-        await this.folder.sync();
-        await writeFileSynced(tf, serialise(control), 'wx');
+        if (temp.status === 'rejected') throw temp.reason;
         await fs.rename(tf, qf);
         await this.folder.sync();
       } catch (err) {
@@ -216,8 +231,8 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
 
   /** Remove a finished message: the control file first, so that a crash leaves at most an orphan data file. */
   async remove(id: string): Promise<void> {
-    await fs.rm(this.controlFile(id), { force: true });
-    await fs.rm(this.dataFile(id), { force: true });
+    await unlinkQuietly(this.controlFile(id));
+    await unlinkQuietly(this.dataFile(id));
   }
 
   /**
@@ -323,6 +338,15 @@ async function setAside(dir: string, id: string): Promise<void> {
 
 function tmpSuffix(): string {
   return crypto.randomBytes(4).toString('hex');
+}
+
+/** unlink, and a file that is not there is fine (fs.rm would lstat first, then unlink). */
+async function unlinkQuietly(file: string): Promise<void> {
+  try {
+    await fs.unlink(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 async function writeFileSynced(file: string, data: Buffer, flags: 'wx'): Promise<void> {

@@ -19,6 +19,7 @@ import type {
   SMTPServerSession,
 } from 'smtp-server';
 import type { HostContext } from '../host/host-context.ts';
+import type { LabTimer } from '../trace/lab-clock.ts';
 import type { Host } from '../topology/types.ts';
 import { hostByAddress, hostByName } from '../topology/types.ts';
 import { OUTSIDE, type Peer } from '../net/lab-net.ts';
@@ -81,7 +82,8 @@ interface SessionState {
   phase: 'command' | 'data';
   /** when the command line under way started (its first bytes), for the slow-client deadline */
   lineSince?: number;
-  watching: boolean;
+  /** the slow-line deadline's timer, while one runs */
+  slowTimer?: LabTimer;
   closed: boolean;
 }
 
@@ -208,7 +210,6 @@ export class SmtpListener {
       command: '',
       refusals: 0,
       phase: 'command',
-      watching: false,
       closed: false,
     };
     this.sessions.set(connection.id, state);
@@ -217,7 +218,7 @@ export class SmtpListener {
       input: () => {
         if (state.phase === 'data' || state.lineSince !== undefined || state.closed) return;
         state.lineSince = this.ctx.clock.now();
-        if (!state.watching) void this.watchSlowLine(connection, state);
+        if (!state.slowTimer) this.watchSlowLine(connection, state);
       },
       command: (command, { continuation }) => {
         state.lineSince = undefined;
@@ -243,23 +244,22 @@ export class SmtpListener {
    * time-out) is dropped too: a command line must be complete within the idle time of its first
    * byte. One wait per session, on the host's clock.
    */
-  private async watchSlowLine(connection: LabSmtpConnection, state: SessionState): Promise<void> {
-    state.watching = true;
+  private watchSlowLine(connection: LabSmtpConnection, state: SessionState): void {
     const limit = this.limits.idleTimeout;
-    try {
-      for (;;) {
-        const since = state.lineSince;
-        if (since === undefined || state.closed || state.phase === 'data') return;
-        const left = since + limit - this.ctx.clock.now();
-        if (left <= 0) {
-          connection.send(421, `4.4.2 ${this.hostname} Command line not completed within ${limit} ms; closing connection`);
-          return;
-        }
-        await this.ctx.clock.sleep(left);
+    const check = () => {
+      state.slowTimer = undefined;
+      const since = state.lineSince;
+      if (since === undefined || state.closed || state.phase === 'data') return;
+      const left = since + limit - this.ctx.clock.now();
+      if (left <= 0) {
+        connection.send(421, `4.4.2 ${this.hostname} Command line not completed within ${limit} ms; closing connection`);
+        return;
       }
-    } finally {
-      state.watching = false;
-    }
+      // cleared when the session closes: a pending wait must not keep a closed connection
+      // (its socket, its parser) alive for the idle time
+      state.slowTimer = this.ctx.clock.setTimeout(check, left).unref();
+    };
+    check();
   }
 
   /**
@@ -335,7 +335,11 @@ export class SmtpListener {
 
   private onClose(session: SMTPServerSession): void {
     const state = this.sessions.get(session.id);
-    if (state) state.closed = true;
+    if (state) {
+      state.closed = true;
+      state.slowTimer?.clear();
+      state.slowTimer = undefined;
+    }
     this.sessions.delete(session.id);
     this.transcripts.close(session.id);
     // A session that ended with errors nobody reported yet (garbage, then gone) still shows.

@@ -104,10 +104,26 @@ export class LabSmtpConnection extends SMTPConnection {
     });
   }
 
-  /** A reply text that starts with an enhanced status code carries its own. */
+  /**
+   * A reply text that starts with an enhanced status code carries its own. Replies given in one
+   * turn of the event loop (those to a pipelined MAIL, RCPT and DATA, RFC 2920) leave in one
+   * write: the socket is corked until the loop's next turn.
+   */
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
+    const socket = this._socket as net.Socket | undefined;
+    // not the greeting nor a 421 (it closes the connection): only replies to commands
+    if (socket && !this.corked && socket.writable && code !== 220 && code !== 421) {
+      this.corked = true;
+      socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        if (socket.writableCorked) socket.uncork();
+      });
+    }
     super.send(code, data, typeof data === 'string' && ENHANCED_PREFIX.test(data) ? false : context);
   }
+
+  private corked = false;
 
   /** Every parser smtp-server makes (the first, and a new one after STARTTLS) passes lines to the lab first. */
   override _createParser(): ReturnType<SMTPConnection['_createParser']> {

@@ -14,5 +14,6 @@ process.env.UV_THREADPOOL_SIZE ??= '16';
 // about 95 -> 68 MB PSS and 1.1 -> 0.7 s of start-up CPU with it (node bench/start-cost.ts).
 module.enableCompileCache?.();
 
-// The young generation stays small while the lab loads; startLab() lets it grow (young-generation.ts).
+// The young generation stays small while the lab loads; startLab() lets it grow, up to 16 MB
+// (young-generation.ts; LAB_YOUNG_GEN_MB=0 leaves V8's own growth once the lab is up).
 holdYoungGeneration();
