@@ -2,7 +2,6 @@ const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
 const CRLF = Buffer.from('\r\n');
-const DOT_BYTE = Buffer.from('.');
 
 /** Header lines kept for the trace; a message's header is rarely longer. */
 const HEADER_LINES_KEPT = 60;
@@ -23,6 +22,8 @@ export class ByteStuffer {
   private inHeader = true;
   private headerPiece: Buffer[] = [];
   private headerKept = 0;
+  /** the last chunk needed a byte added (a CR, a stuffing dot) */
+  private inserted = false;
   /** set when TOP has sent all it should; later input is ignored */
   done = false;
   readonly headerLines: string[] = [];
@@ -35,15 +36,30 @@ export class ByteStuffer {
     this.bodyLinesLeft = bodyLines;
   }
 
-  /** The bytes to send for this chunk of the stored file. */
+  /** The bytes to send for this chunk of the stored file (the chunk itself when it needs no change). */
   push(chunk: Buffer): Buffer {
     if (this.done || chunk.length === 0) return Buffer.alloc(0);
-    const out: Buffer[] = [];
+    const out = Buffer.allocUnsafe(chunk.length * 2);
+    const n = this.pushInto(chunk, out, 0);
+    if (!this.inserted) return n === chunk.length ? chunk : chunk.subarray(0, n);
+    return out.subarray(0, n);
+  }
+
+  /**
+   * Stuff a chunk straight into `target` from `at` (room for twice the chunk: each line gains at
+   * most a "." and a CR); returns the offset after it. RETR of a small message is then one
+   * buffer, status line to terminator, with no pieces to join.
+   */
+  pushInto(chunk: Buffer, target: Buffer, at: number): number {
+    this.inserted = false;
+    if (this.done || chunk.length === 0) return at;
     let runStart = 0;
     let start = 0;
     while (start < chunk.length) {
       if (this.lineOctets === 0 && chunk[start] === DOT) {
-        out.push(chunk.subarray(runStart, start), DOT_BYTE);
+        at += chunk.copy(target, at, runStart, start);
+        target[at++] = DOT;
+        this.inserted = true;
         runStart = start;
       }
       const lf = chunk.indexOf(LF, start);
@@ -55,21 +71,22 @@ export class ByteStuffer {
       }
       if (lf < 0) break;
       if (!this.lastWasCR) {
-        out.push(chunk.subarray(runStart, lf), CRLF);
+        at += chunk.copy(target, at, runStart, lf);
+        target[at++] = CR;
+        target[at++] = LF;
+        this.inserted = true;
         runStart = lf + 1;
         this.octets++; // the CR added
       }
       start = lf + 1;
       if (this.endLine()) {
-        out.push(chunk.subarray(runStart, start));
+        at += chunk.copy(target, at, runStart, start);
         this.octets += start;
-        return Buffer.concat(out);
+        return at;
       }
     }
     this.octets += chunk.length;
-    if (out.length === 0) return chunk;
-    out.push(chunk.subarray(runStart));
-    return Buffer.concat(out);
+    return at + chunk.copy(target, at, runStart);
   }
 
   /** Bytes to send once the file is read: the CRLF a last line without one needs. */
