@@ -312,7 +312,7 @@ export class Maildir extends EventEmitter {
       if (!rec || rec.dir !== 'new') continue;
       const name = `${rec.base}:2,${rec.letters}`;
       try {
-        fs.renameSync(this.pathOf(rec), path.join(this.dir, 'cur', name));
+        fs.renameSync(this.pathOf(rec), this.dir + path.sep + 'cur' + path.sep + name);
         rec.dir = 'cur';
         rec.name = name;
       } catch (err) {
@@ -340,7 +340,7 @@ export class Maildir extends EventEmitter {
           if (next === rec.letters) continue;
           const name = `${rec.base}:2,${next}`;
           try {
-            fs.renameSync(this.pathOf(rec), path.join(this.dir, 'cur', name));
+            fs.renameSync(this.pathOf(rec), this.dir + path.sep + 'cur' + path.sep + name);
           } catch (err) {
             if (!isMissing(err)) throw err;
             retry.push(rec.uid);
