@@ -26,11 +26,17 @@ export class ByteStuffer {
   private inserted = false;
   /** set when TOP has sent all it should; later input is ignored */
   done = false;
-  readonly headerLines: string[] = [];
+  /** the kept header lines' bytes, decoded only when the trace asks (most RETR hops of a flood are counted, not shown) */
+  private readonly headerRaw: Buffer[] = [];
   headerLineCount = 0;
   bodyLineCount = 0;
   /** octets sent without the stuffing dots: the message's size as POP3 counts it */
   octets = 0;
+
+  /** The first header lines (at most 60, each at most 998 octets), for the trace. */
+  get headerLines(): string[] {
+    return this.headerRaw.map((raw) => raw.toString('utf8'));
+  }
 
   constructor(bodyLines = Infinity) {
     this.bodyLinesLeft = bodyLines;
@@ -99,7 +105,7 @@ export class ByteStuffer {
 
   private keepHeader(piece: Buffer): void {
     // Bounded: a header line of megabytes (or a file with no line ends) keeps only its start.
-    if (this.headerLines.length >= HEADER_LINES_KEPT || this.headerKept > HEADER_LINE_OCTETS_KEPT) return;
+    if (this.headerRaw.length >= HEADER_LINES_KEPT || this.headerKept > HEADER_LINE_OCTETS_KEPT) return;
     const room = HEADER_LINE_OCTETS_KEPT + 1 - this.headerKept;
     const kept = piece.length > room ? piece.subarray(0, room) : piece;
     this.headerPiece.push(kept);
@@ -121,8 +127,8 @@ export class ByteStuffer {
         return this.done;
       }
       this.headerLineCount++;
-      if (this.headerLines.length < HEADER_LINES_KEPT) {
-        this.headerLines.push(raw.toString('utf8', 0, Math.min(contentOctets, HEADER_LINE_OCTETS_KEPT)));
+      if (this.headerRaw.length < HEADER_LINES_KEPT) {
+        this.headerRaw.push(raw.subarray(0, Math.min(contentOctets, HEADER_LINE_OCTETS_KEPT)));
       }
       return false;
     }

@@ -416,12 +416,13 @@ export class Pop3Connection {
 
   private transferHop(peer: Peer, message: DropMessage, command: 'RETR' | 'TOP', commandLine: string, status: string, stuffer: ByteStuffer, bodyLines?: number): HopReport {
     const preview = this.transferPreview(peer, message, command, bodyLines);
+    const headerLines = stuffer.headerLines;
     const transcript: TranscriptLine[] = [
       { dir: 'C', line: commandLine },
       { dir: 'S', line: status },
-      ...stuffer.headerLines.map((line) => ({ dir: 'S' as const, line })),
+      ...headerLines.map((line) => ({ dir: 'S' as const, line })),
     ];
-    const more = stuffer.headerLineCount - stuffer.headerLines.length + stuffer.bodyLineCount;
+    const more = stuffer.headerLineCount - headerLines.length + stuffer.bodyLineCount;
     transcript.push({ dir: 'S', line: `... (${more} line${more === 1 ? '' : 's'})` });
     return {
       ...preview,
