@@ -552,6 +552,9 @@ export class Maildir extends EventEmitter {
   private build(rec: MessageRecord, read: { data: Buffer; mtime: number }): { entry: IndexEntry; crlf: Buffer } {
     const { summary, crlf } = summarizeCrlf(read.data, this.addressForms);
     const entry: IndexEntry = { ...summary, size: read.data.length, mtime: read.mtime };
+    // POP3's size of it while the bytes are here (every line CRLF, a last line given its CRLF):
+    // a maildrop opened after an IMAP session has read the folder need not read it again
+    if (rec.pop3Size < 0) rec.pop3Size = read.data.length === 0 ? 0 : crlf.length + (read.data[read.data.length - 1] === 0x0a ? 0 : 2);
     this.index.put(rec.base, entry);
     return { entry, crlf };
   }
