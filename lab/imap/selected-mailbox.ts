@@ -218,8 +218,11 @@ export class SelectedMailbox {
 
   /** The first message without \Seen, 1-based, for SELECT's [UNSEEN n]. */
   firstUnseen(): number | undefined {
+    // the folder's records are in UID order, as the view is: mostly the same record at i
+    const records = this.maildir.messages;
     for (let i = 0; i < this.uids.length; i++) {
-      const rec = this.maildir.get(this.uids[i]);
+      const uid = this.uids[i];
+      const rec = records[i]?.uid === uid ? records[i] : this.maildir.get(uid);
       if (rec && !rec.letters.includes('S')) return i + 1;
     }
     return undefined;

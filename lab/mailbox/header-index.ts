@@ -151,7 +151,7 @@ export class HeaderIndex {
    * Append the entries built since the last flush; rewrite the file when it is missing or
    * mostly dead lines. The text is made now, the writing is asynchronous and one at a time.
    */
-  flush(live?: Set<string>): Promise<void> {
+  flush(live?: { has(base: string): boolean; readonly size: number }): Promise<void> {
     let job: () => Promise<void>;
     if (live && this.lines > 256 && this.lines > live.size * 2) {
       for (const base of [...this.entries.keys()]) if (!live.has(base)) this.entries.delete(base);

@@ -185,6 +185,11 @@ export class MessageFile {
     this.want = sizeHint === undefined ? CHUNK : Math.min(CHUNK, sizeHint + 1);
   }
 
+  /** The whole file has been read (a short read, or the size from the name reached). */
+  get ended(): boolean {
+    return this.atEnd;
+  }
+
   /** The next chunk, or undefined at the end. */
   read(): Buffer | undefined {
     if (this.atEnd || this.fd < 0) return undefined;

@@ -2,7 +2,6 @@ const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
 const CRLF = Buffer.from('\r\n');
-const DOT_BYTE = Buffer.from('.');
 
 /** Header lines kept for the trace; a message's header is rarely longer. */
 const HEADER_LINES_KEPT = 60;
@@ -23,27 +22,50 @@ export class ByteStuffer {
   private inHeader = true;
   private headerPiece: Buffer[] = [];
   private headerKept = 0;
+  /** the last chunk needed a byte added (a CR, a stuffing dot) */
+  private inserted = false;
   /** set when TOP has sent all it should; later input is ignored */
   done = false;
-  readonly headerLines: string[] = [];
+  /** the kept header lines' bytes, decoded only when the trace asks (most RETR hops of a flood are counted, not shown) */
+  private readonly headerRaw: Buffer[] = [];
   headerLineCount = 0;
   bodyLineCount = 0;
   /** octets sent without the stuffing dots: the message's size as POP3 counts it */
   octets = 0;
 
+  /** The first header lines (at most 60, each at most 998 octets), for the trace. */
+  get headerLines(): string[] {
+    return this.headerRaw.map((raw) => raw.toString('utf8'));
+  }
+
   constructor(bodyLines = Infinity) {
     this.bodyLinesLeft = bodyLines;
   }
 
-  /** The bytes to send for this chunk of the stored file. */
+  /** The bytes to send for this chunk of the stored file (the chunk itself when it needs no change). */
   push(chunk: Buffer): Buffer {
     if (this.done || chunk.length === 0) return Buffer.alloc(0);
-    const out: Buffer[] = [];
+    const out = Buffer.allocUnsafe(chunk.length * 2);
+    const n = this.pushInto(chunk, out, 0);
+    if (!this.inserted) return n === chunk.length ? chunk : chunk.subarray(0, n);
+    return out.subarray(0, n);
+  }
+
+  /**
+   * Stuff a chunk straight into `target` from `at` (room for twice the chunk: each line gains at
+   * most a "." and a CR); returns the offset after it. RETR of a small message is then one
+   * buffer, status line to terminator, with no pieces to join.
+   */
+  pushInto(chunk: Buffer, target: Buffer, at: number): number {
+    this.inserted = false;
+    if (this.done || chunk.length === 0) return at;
     let runStart = 0;
     let start = 0;
     while (start < chunk.length) {
       if (this.lineOctets === 0 && chunk[start] === DOT) {
-        out.push(chunk.subarray(runStart, start), DOT_BYTE);
+        at += chunk.copy(target, at, runStart, start);
+        target[at++] = DOT;
+        this.inserted = true;
         runStart = start;
       }
       const lf = chunk.indexOf(LF, start);
@@ -55,21 +77,22 @@ export class ByteStuffer {
       }
       if (lf < 0) break;
       if (!this.lastWasCR) {
-        out.push(chunk.subarray(runStart, lf), CRLF);
+        at += chunk.copy(target, at, runStart, lf);
+        target[at++] = CR;
+        target[at++] = LF;
+        this.inserted = true;
         runStart = lf + 1;
         this.octets++; // the CR added
       }
       start = lf + 1;
       if (this.endLine()) {
-        out.push(chunk.subarray(runStart, start));
+        at += chunk.copy(target, at, runStart, start);
         this.octets += start;
-        return Buffer.concat(out);
+        return at;
       }
     }
     this.octets += chunk.length;
-    if (out.length === 0) return chunk;
-    out.push(chunk.subarray(runStart));
-    return Buffer.concat(out);
+    return at + chunk.copy(target, at, runStart);
   }
 
   /** Bytes to send once the file is read: the CRLF a last line without one needs. */
@@ -82,7 +105,7 @@ export class ByteStuffer {
 
   private keepHeader(piece: Buffer): void {
     // Bounded: a header line of megabytes (or a file with no line ends) keeps only its start.
-    if (this.headerLines.length >= HEADER_LINES_KEPT || this.headerKept > HEADER_LINE_OCTETS_KEPT) return;
+    if (this.headerRaw.length >= HEADER_LINES_KEPT || this.headerKept > HEADER_LINE_OCTETS_KEPT) return;
     const room = HEADER_LINE_OCTETS_KEPT + 1 - this.headerKept;
     const kept = piece.length > room ? piece.subarray(0, room) : piece;
     this.headerPiece.push(kept);
@@ -104,8 +127,8 @@ export class ByteStuffer {
         return this.done;
       }
       this.headerLineCount++;
-      if (this.headerLines.length < HEADER_LINES_KEPT) {
-        this.headerLines.push(raw.toString('utf8', 0, Math.min(contentOctets, HEADER_LINE_OCTETS_KEPT)));
+      if (this.headerRaw.length < HEADER_LINES_KEPT) {
+        this.headerRaw.push(raw.subarray(0, Math.min(contentOctets, HEADER_LINE_OCTETS_KEPT)));
       }
       return false;
     }

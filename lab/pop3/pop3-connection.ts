@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { HostContext } from '../host/host-context.ts';
 import { OUTSIDE, type Peer } from '../net/lab-net.ts';
 import { writeAndDrain } from '../net/socket-write.ts';
-import type { TranscriptLine, Bilingual } from '../trace/hop-event.ts';
+import type { TranscriptLine, Bilingual, HopReport } from '../trace/hop-event.ts';
 import type { HopPreview } from '../trace/trace-bus.ts';
 import { STEPS } from '../trace/steps.ts';
 import type { Account } from '../topology/accounts.ts';
@@ -345,15 +345,33 @@ export class Pop3Connection {
       ? { ok: true, text: `${message.size} octets` }
       : { ok: true, text: `top of message ${message.number} follows (header and ${bodyLines} line${bodyLines === 1 ? '' : 's'})` };
     const peer = await this.peer;
+    const trace = this.ctx.trace;
     try {
-      await this.hold(this.transferPreview(peer, message, command, bodyLines));
-      await this.send(status);
-      for (let chunk = file.read(); chunk && !stuffer.done && !this.closed; chunk = file.read()) {
-        const out = stuffer.push(chunk);
-        if (out.length) await this.queue(out);
+      // the preview is built only when something may look at it (step mode, a test's gate)
+      if (trace.holds) await this.hold(this.transferPreview(peer, message, command, bodyLines));
+      else await this.flush();
+      if (this.closed) return;
+      // status line, the stuffed file and "." in one buffer when the file comes in one read (the
+      // usual letter of a few KB); a larger one follows chunk by chunk
+      const head = `${statusLine(status)}\r\n`;
+      const first = file.read();
+      const room = Buffer.byteLength(head) + (first ? first.length * 2 : 0) + 5;
+      const out = Buffer.allocUnsafe(room);
+      let at = out.write(head, 0, 'utf8');
+      if (first) at = stuffer.pushInto(first, out, at);
+      if (file.ended || stuffer.done) {
+        if (!stuffer.done) at += stuffer.end().copy(out, at);
+        at += TERMINATOR.copy(out, at);
+        await this.queue(out.subarray(0, at));
+      } else {
+        await this.queue(out.subarray(0, at));
+        for (let chunk = file.read(); chunk && !stuffer.done && !this.closed; chunk = file.read()) {
+          const stuffed = stuffer.push(chunk);
+          if (stuffed.length) await this.queue(stuffed);
+        }
+        const tail = stuffer.end();
+        await this.queue(tail.length ? Buffer.concat([tail, TERMINATOR]) : TERMINATOR);
       }
-      const tail = stuffer.end();
-      await this.queue(tail.length ? Buffer.concat([tail, TERMINATOR]) : TERMINATOR);
     } finally {
       file.close();
     }
@@ -363,10 +381,15 @@ export class Pop3Connection {
     // the \Seen flag as dovecot sets it, new/ -> cur/ with ":2,S". The next command waits for
     // this, so a DELE right after still finds the file and the hops stay in order.
     // With pipelined commands waiting there is no flush to let go first: done at once.
+    const host = this.ctx.host.name;
     const after = async () => {
       // marked seen first, so that the hop names the file where it now is (cur/...:2,S)
       if (command === 'RETR') await maildrop.markSeen(message).catch(() => undefined);
-      this.reportTransfer(peer, message, command, commandLine, statusLine(status), stuffer, bodyLines);
+      // a RETR by a program outside the lab (a client fetching thousands) is sampled by the
+      // trace bus: the hop is built only when it is kept; hops between lab hosts stay whole
+      const build = () => this.transferHop(peer, message, command, commandLine, statusLine(status), stuffer, bodyLines);
+      if (peer.host === OUTSIDE && !trace.holds) trace.outside('pop3', host, OUTSIDE, 'ok', build, 'POP3');
+      else trace.report(build());
     };
     this.afterwork = this.reader.hasQueued() ? after() : new Promise<void>((resolve) => setImmediate(resolve)).then(after);
   }
@@ -391,21 +414,22 @@ export class Pop3Connection {
     };
   }
 
-  private reportTransfer(peer: Peer, message: DropMessage, command: 'RETR' | 'TOP', commandLine: string, status: string, stuffer: ByteStuffer, bodyLines?: number): void {
+  private transferHop(peer: Peer, message: DropMessage, command: 'RETR' | 'TOP', commandLine: string, status: string, stuffer: ByteStuffer, bodyLines?: number): HopReport {
     const preview = this.transferPreview(peer, message, command, bodyLines);
+    const headerLines = stuffer.headerLines;
     const transcript: TranscriptLine[] = [
       { dir: 'C', line: commandLine },
       { dir: 'S', line: status },
-      ...stuffer.headerLines.map((line) => ({ dir: 'S' as const, line })),
+      ...headerLines.map((line) => ({ dir: 'S' as const, line })),
     ];
-    const more = stuffer.headerLineCount - stuffer.headerLines.length + stuffer.bodyLineCount;
+    const more = stuffer.headerLineCount - headerLines.length + stuffer.bodyLineCount;
     transcript.push({ dir: 'S', line: `... (${more} line${more === 1 ? '' : 's'})` });
-    this.ctx.trace.report({
+    return {
       ...preview,
       status: 'ok',
       transcript,
       detail: { user: this.account!.user, message: message.number, size: message.size, command, ...(command === 'TOP' ? { lines: bodyLines } : {}) },
-    });
+    };
   }
 
   /** The step gate may hold the mail here as long as the class needs: no idle time-out meanwhile. */

@@ -98,8 +98,8 @@ export class TraceBus {
    * A hop with outside whose report costs something to build (a DNS query from outside, one
    * datagram of a flood): `build` is called only when the hop is to be reported whole.
    */
-  outside(kind: HopKind, from: string, to: string, outcome: string, build: () => HopReport): HopEvent | undefined {
-    if (this.sampler && this.mayCount(false) && !this.sampler.admit(kind, from, to, outcome)) return undefined;
+  outside(kind: HopKind, from: string, to: string, outcome: string, build: () => HopReport, protocol?: string): HopEvent | undefined {
+    if (this.sampler && this.mayCount(false) && !this.sampler.admit(kind, from, to, outcome, protocol)) return undefined;
     return this.add(build());
   }
 
@@ -135,6 +135,14 @@ export class TraceBus {
   async hold(preview: HopPreview): Promise<void> {
     if (this.gate) await this.gate(preview);
     await this.stepHold.hold(preview);
+  }
+
+  /**
+   * Whether hold() may wait or look at the preview (step mode, or a test's gate): when false a
+   * role need not build the preview of a hop it makes at a high rate (a RETR of thousands).
+   */
+  get holds(): boolean {
+    return this.gate !== undefined || this.stepHold.stepMode;
   }
 
   /** For a role's tests: see (and delay) every hold. */

@@ -109,3 +109,32 @@ describe('delivery order', () => {
     expect(expected.slice(0, 2)).toEqual(['999999999.M1P1Q1.h', '1700000000.M02P1Q1.h']);
   });
 });
+
+describe('POP3 sizes from an IMAP read', () => {
+  it('an index entry built from the bytes gives the POP3 size a maildrop would count', async () => {
+    const { Maildrop } = await import('../../lab/mailbox/maildrop.ts');
+    const samples = ['Subject: a\n\nno last line end', 'Subject: b\r\n\r\nx\r\ny\n', '.\n\n..\n', 'Subject: c\r\n\r\nlast\r\n', `${korean}\n\n본문\n`];
+    for (const s of samples) await put(s);
+    await box.sync();
+    for (const rec of box.messages) box.entryOf(rec);
+    expect(box.messages.every((rec) => rec.pop3Size >= 0)).toBe(true);
+    const fromImap = (await Maildrop.open(box)).messages.map((m) => m.size);
+    const fresh = new Maildir(root);
+    try {
+      const counted = (await Maildrop.open(fresh)).messages.map((m) => m.size);
+      expect(fromImap).toEqual(counted);
+    } finally {
+      fresh.shutdown();
+    }
+    // the sizes as RFC 1939 counts them: CRLF line ends, a last line given its CRLF
+    expect(counted(samples)).toEqual(fromImap);
+  });
+});
+
+function counted(samples: string[]): number[] {
+  return samples.map((s) => {
+    let crlf = s.replace(/\r?\n/g, '\r\n');
+    if (s.length && !s.endsWith('\n')) crlf += '\r\n';
+    return Buffer.byteLength(crlf);
+  });
+}

@@ -53,6 +53,25 @@ describe('ByteStuffer', () => {
     }
   });
 
+  it('gives the same bytes written into one buffer (RETR\'s first read) as chunk by chunk, after any prefix', () => {
+    for (const sample of SAMPLES) {
+      const stored = Buffer.from(sample, 'latin1');
+      for (const bodyLines of [undefined, 0, 1, 2]) {
+        const expected = model(sample, bodyLines ?? Infinity);
+        for (let i = 0; i <= stored.length; i++) {
+          const stuffer = new ByteStuffer(bodyLines);
+          const first = stored.subarray(0, i);
+          const target = Buffer.alloc(4 + first.length * 2, 0x7e);
+          target.write('+OK ');
+          const at = stuffer.pushInto(first, target, 4);
+          const out = Buffer.concat([target.subarray(4, at), stuffer.push(stored.subarray(i)), stuffer.end()]);
+          expect(target.subarray(0, 4).toString(), 'the prefix is left as it was').toBe('+OK ');
+          expect(out.toString('latin1'), `${JSON.stringify(sample)} first read ${i} top ${bodyLines}`).toBe(expected);
+        }
+      }
+    }
+  });
+
   it('counts the octets sent without the stuffing dots, keeps the header and counts lines', () => {
     const sample = 'From: a\nSubject: b\n\n.one\ntwo\nthree';
     const { out, stuffer } = stuff(Buffer.from(sample), [3, 17]);

@@ -11,6 +11,7 @@ import type { Host, Topology } from '../../lab/topology/types.ts';
 import { LoopbackNet } from '../../lab/net/lab-net.ts';
 import { StubResolver } from '../../lab/net/resolver.ts';
 import { TraceBus } from '../../lab/trace/trace-bus.ts';
+import type { OutsideSamplerOptions } from '../../lab/trace/outside-sampler.ts';
 import { clockAndLogin, type HostContext } from '../../lab/host/host-context.ts';
 import { MailStore } from '../../lab/mailbox/mail-store.ts';
 import { Pop3Server, type Pop3Options } from '../../lab/pop3/pop3-server.ts';
@@ -73,13 +74,15 @@ export interface Pop3LabSetup {
   clock?: HostContext['clock'];
   /** the host's topology limits, as if the topology file said them */
   limits?: Partial<Limits>;
+  /** sample hops with outside as a running lab does (default: every hop whole) */
+  outside?: OutsideSamplerOptions;
 }
 
 export async function startPop3Lab(options: Partial<Pop3Options> & { failedLoginDelayMs?: number } = {}, setup: Pop3LabSetup = {}): Promise<Pop3Lab> {
   const topology = pop3Topology();
   const labNet = new LoopbackNet(topology);
   // every hop with outside whole: these tests read each one (floods are sampled in a running lab: test/trace/outside-sampler.test.ts)
-  const trace = new TraceBus(undefined, { outside: false });
+  const trace = new TraceBus(undefined, { outside: setup.outside ?? false });
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-'));
   const host = topology.hosts.find((h) => h.name === 'Server')!;
   if (setup.limits) host.mail!.limits = { ...host.mail!.limits, ...setup.limits };

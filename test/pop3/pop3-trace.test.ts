@@ -8,8 +8,8 @@ import type { HopPreview } from '../../lab/trace/trace-bus.ts';
 import { STEPS } from '../../lab/trace/steps.ts';
 
 const labs: Pop3Lab[] = [];
-async function lab(options: Parameters<typeof startPop3Lab>[0] = {}): Promise<Pop3Lab> {
-  const l = await startPop3Lab(options);
+async function lab(options: Parameters<typeof startPop3Lab>[0] = {}, setup: Parameters<typeof startPop3Lab>[1] = {}): Promise<Pop3Lab> {
+  const l = await startPop3Lab(options, setup);
   labs.push(l);
   return l;
 }
@@ -155,4 +155,30 @@ describe('steps 9-10: the transfer', () => {
     release();
     expect((await retr).toString()).toContain('Subject: held');
   });
+
+  it('samples the RETRs of a program outside the lab (a few whole, the rest counted); a lab host\'s RETRs stay whole', async () => {
+    // one window that never ends on its own: the test, not the wall clock, says when it closes
+    const l = await lab({}, { outside: { whole: 2, now: () => 0, setTimer: () => ({ clear() {} }) } });
+    for (let i = 0; i < 5; i++) await l.deliver(letter(`flood ${i}`, 'x'));
+    const transfers = () => l.trace.events.filter((e) => e.kind === 'pop3' && e.steps?.sendmail === STEPS.retrievalTransfer.sendmail && !e.detail?.sampled);
+    const outside = await l.client('outside');
+    await outside.login('lee', '1234');
+    for (let n = 1; n <= 5; n++) expect((await outside.retr(n)).toString()).toContain(`Subject: flood ${n - 1}`);
+    await outside.quit();
+    await l.sessionEnd();
+    const whole = transfers().filter((e) => e.to === 'outside');
+    expect(whole.map((e) => e.detail?.message)).toEqual([1, 2]);
+    expect(whole[0].transcript!.some((t) => t.line === 'Subject: flood 0')).toBe(true);
+    l.trace.flushOutside();
+    const summary = l.trace.events.find((e) => e.detail?.sampled && e.to === 'outside');
+    expect(summary).toMatchObject({ kind: 'pop3', protocol: 'POP3', from: 'Server', detail: { count: 3, outcomes: { ok: 3 } } });
+    expect(summary!.summary.en).toContain('3 more POP3 hops to outside');
+    // the same from the lab's Client: every RETR a whole hop
+    const c = await l.session();
+    for (let n = 1; n <= 5; n++) await c.retr(n);
+    await c.quit();
+    await l.sessionEnd();
+    expect(transfers().filter((e) => e.to === 'Client').map((e) => e.detail?.message)).toEqual([1, 2, 3, 4, 5]);
+  });
 });
+
