@@ -137,7 +137,9 @@ describe('steps 9-10: the transfer', () => {
   });
 
   it('does not time a session out while the gate holds its mail', async () => {
-    const l = await lab({ idleTimeoutMs: 100 });
+    // a second: long enough that a loaded machine does not idle the session out on its way to
+    // the gate (its login and RETR are not held), short enough for the other session to end
+    const l = await lab({ idleTimeoutMs: 1000 });
     await l.deliver(letter('held', 'x'));
     const c = await l.session();
     let release!: () => void;
