@@ -88,18 +88,37 @@ function installed() {
   };
 }
 
+/** The sessions each server has let in under its client limit (LabSmtpConnection.init). */
+const admittedByServer = new WeakMap<object, { count: number }>();
+function admittedSessions(server: object): { count: number } {
+  let admitted = admittedByServer.get(server);
+  if (!admitted) admittedByServer.set(server, (admitted = { count: 0 }));
+  return admitted;
+}
+
 /** smtp-server's connection with the lab's hooks (see the top of this file). */
 export class LabSmtpConnection extends SMTPConnection {
   /** set by the listener before the session starts */
   declare lab: ConnectionHooks | undefined;
 
-  /** smtp-server's init() without the 100 ms wait: the same listeners and client limit, then the greeting. */
+  /**
+   * smtp-server's init() without the 100 ms wait: the same listeners, then the client limit and
+   * the greeting. The limit counts the sessions let in (greeted 220 and not closed yet), not
+   * smtp-server's set of sockets: that set also holds the ones about to be told 421, and as those
+   * close, a later one could be let in beside the full count (a flood got 10 greetings for 5).
+   */
   override init(): void {
     const server = this._server as unknown as SMTPServer & { options: { maxClients?: number } };
     this._socket.on('data', () => this.lab?.input?.());
     this._setListeners(() => {
       const limit = server.options.maxClients;
-      if (limit && server.connections.size > limit) return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
+      if (limit) {
+        if (this._socket.destroyed) return;
+        const admitted = admittedSessions(server);
+        if (admitted.count >= limit) return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
+        admitted.count++;
+        this._socket.once('close', () => admitted.count--);
+      }
       this.connectionReady();
     });
   }
