@@ -8,10 +8,13 @@ import { STEPS } from '../trace/steps.ts';
 import { Pop3Client } from './pop3-client.ts';
 import { josa } from '../trace/korean.ts';
 
-/** nodemailer (about 50 modules), loaded on the first send, not with every lab that never sends */
+/**
+ * nodemailer (about 50 modules), loaded on the first send, not with every lab that never sends;
+ * its CommonJS build, as the MTA's (mail-packages.ts says why)
+ */
 let mailer: Promise<typeof nodemailer> | undefined;
 export function loadNodemailer(): Promise<typeof nodemailer> {
-  return (mailer ??= import('nodemailer').then((m) => m.default));
+  return (mailer ??= import('../mta/mail-packages.ts').then((m) => m.loadNodemailer()));
 }
 
 export interface Letter {

@@ -5,7 +5,7 @@
 // question is echoed exactly) are patched into a copy per query. Anything unusual in a query
 // (other sections, options dns2 would decode, compression in the question, a label with a dot
 // or a space, a trailing byte) takes the whole path of responder.ts, byte for byte as before.
-import { Packet } from 'dns2';
+import { Packet } from './dns-packet.ts';
 import type { Authority } from './authority.ts';
 import { answerMessage, respond, serverLines, udpLimit, type Reply, type Transport } from './responder.ts';
 

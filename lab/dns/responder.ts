@@ -1,7 +1,7 @@
 // One DNS message in, one out: the checks RFC 1035 section 4.1.1 and RFC 6891 ask of a server,
 // the answer from the zones, and the fitting into a UDP datagram. No sockets here.
-import { Packet } from 'dns2';
-import type { Resource } from 'dns2';
+import { Packet } from './dns-packet.ts';
+import type { Resource } from './dns-packet.ts';
 import type { ResourceRecord } from '../topology/zone-file.ts';
 import type { Authority, Rcode, ZoneAnswer } from './authority.ts';
 import { answerLines, recordLine } from '../net/resolver.ts';

@@ -1,4 +1,4 @@
-import addressparser from 'nodemailer/lib/addressparser';
+import { addressparser } from '../mta/mail-packages.ts';
 import { decodeWords } from './encoded-words.ts';
 
 // Address lists of From, To, Cc... (RFC 5322 section 3.4), read by nodemailer's addressparser

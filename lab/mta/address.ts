@@ -3,7 +3,7 @@
 // rules can refuse them. The lab never routes on any of them. The address itself is read by
 // nodemailer's addressparser (quoted local parts, comments, groups); this file checks what it
 // found against RFC 5321's limits and character sets.
-import addressparser from 'nodemailer/lib/addressparser';
+import { addressparser } from './mail-packages.ts';
 
 /** A mailbox after parsing: the domain normalised (lower case, no trailing dot). */
 export interface Mailbox {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { format } from 'node:util';
 import { isAscii } from 'node:buffer';
 import type net from 'node:net';
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { SMTPClient as SMTPConnection } from './mail-packages.ts';
 import type { HostContext } from '../host/host-context.ts';
 import type { LabTimer } from '../trace/lab-clock.ts';
 import type { HopStatus, TranscriptLine } from '../trace/hop-event.ts';

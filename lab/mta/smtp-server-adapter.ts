@@ -14,8 +14,7 @@
 // before the first server starts and names what is missing if another version is installed.
 import net from 'node:net';
 import { createRequire } from 'node:module';
-import { SMTPServer } from 'smtp-server';
-import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { SMTPServer, SMTPConnection } from './mail-packages.ts';
 import type { Peer } from '../net/lab-net.ts';
 
 /** The smtp-server this adapter is written for (package.json pins it). */

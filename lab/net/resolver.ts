@@ -2,8 +2,8 @@
 // to the name server the topology names, through the lab network.
 import { randomInt } from 'node:crypto';
 import type dgram from 'node:dgram';
-import { Packet } from 'dns2';
-import type { Resource } from 'dns2';
+import { Packet } from '../dns/dns-packet.ts';
+import type { Resource } from '../dns/dns-packet.ts';
 import type { LabNet } from './lab-net.ts';
 import type { TraceBus } from '../trace/trace-bus.ts';
 import type { TranscriptLine } from '../trace/hop-event.ts';

@@ -10,7 +10,7 @@ import type { ClientHandle, EndpointRow, LabRuntime } from './lab-runtime.ts';
 import { readMailbox, letterFields, isBounce, type MailboxLetter } from './mailbox-view.ts';
 import type { FetchedLetter, Letter, SendResult } from '../client/client-pc.ts';
 import { readQueue, type QueueEntry } from './queue-view.ts';
-import { releaseYoungGeneration } from './young-generation.ts';
+import { releaseHeapGrowth } from './heap-growth.ts';
 
 export const DEFAULT_TOPOLOGY = path.join(import.meta.dirname, '..', '..', 'topology', 'classroom.yaml');
 
@@ -232,7 +232,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     // loaded only when asked for: testcontainers is a large module
     const { startContainerLab } = await import('./containers.ts');
     const lab = await startContainerLab({ ...options, topology });
-    releaseYoungGeneration();
+    releaseHeapGrowth();
     return lab;
   }
   const { dataDir, temporary } = await prepareDataDir(topology, { ...options, ports });
@@ -251,6 +251,6 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     if (temporary) await fs.rm(dataDir, { recursive: true, force: true });
     throw err;
   }
-  releaseYoungGeneration();
+  releaseHeapGrowth();
   return new Lab(runtime, temporary);
 }

@@ -1,7 +1,7 @@
 // Settings for a process that runs a lab, made before the lab's modules load and before anything
 // uses libuv's thread pool. Imported first by lab/cli.ts and by any driver that runs a whole lab.
 import module from 'node:module';
-import { holdYoungGeneration } from './young-generation.ts';
+import { holdHeapGrowth } from './heap-growth.ts';
 
 // Every queue and Maildir write ends in fsync, which runs on libuv's pool, and its default of
 // four threads is what limited the MTA under load (361 -> 684 letters/s with 16, measured
@@ -14,6 +14,6 @@ process.env.UV_THREADPOOL_SIZE ??= '16';
 // about 95 -> 68 MB PSS and 1.1 -> 0.7 s of start-up CPU with it (node bench/start-cost.ts).
 module.enableCompileCache?.();
 
-// The young generation stays small while the lab loads; startLab() lets it grow, up to 16 MB
-// (young-generation.ts; LAB_YOUNG_GEN_MB=0 leaves V8's own growth once the lab is up).
-holdYoungGeneration();
+// The young generation stays small while the lab loads; startLab() lets it grow, up to 16 MB, and
+// sets the old generation's growth to 1.3 times what survives (heap-growth.ts).
+holdHeapGrowth();

@@ -1,0 +1,65 @@
+// How far V8 lets the heap of a lab process grow before it collects. Left to itself, on a
+// machine with memory to spare, V8 grows both generations far past what the lab keeps alive:
+// - the young generation (new space, where new objects are made) doubles whenever many objects
+//   survive a collection, up to 64 MB a semi-space, and does not give the pages back. Loading
+//   the lab (hundreds of modules, schemas and zones that all survive) makes it grow for nothing;
+//   so a process that runs a lab (process-tuning.ts) holds it at its first size while the lab
+//   loads and starts (an idle lab: 52 -> 45 MB of anonymous memory, node bench/start-cost.ts);
+// - under a burst of letters, 128 MB of the lab's resident memory was new space, most of it
+//   garbage. So once the lab is up (startLab releases the hold) new space may grow only up to a
+//   cap, 16 MB (LAB_YOUNG_GEN_MB; 0 leaves V8's own growth): after each minor collection growth
+//   stays on while new space is below the cap and is turned off (growth factor 1) at it;
+// - the old generation: after each full collection V8 sets the next one at up to 4 times what
+//   survived, when the process allocates fast. Under 5,000 letters by smtp-source, 36 MB
+//   survived a full collection while the heap stood at 100 MB, with 40 MB more of dead Buffers
+//   outside it that only a full collection frees. From the release on, the next full
+//   collection comes at 1.3 times what survived (LAB_OLD_GROWTH_PERCENT, 30; 0 leaves V8's own
+//   factor): peak PSS under that load 225-237 -> 141-148 MB, the CPU the same within the
+//   machine's noise (two runs each, bench/smtp-peak.sh).
+// V8 reads both factors at each growth, so they can be set while the process runs (the size
+// flags cannot, and flags given at start would also miss Node's compile cache, whose folder is
+// keyed by them). Collections get more frequent, not longer.
+import v8 from 'node:v8';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
+
+const MB = 1024 * 1024;
+/** V8's default --semi-space-growth-factor */
+const DEFAULT_GROWTH = 2;
+let held = false;
+
+export function holdHeapGrowth(): void {
+  held = true;
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+/**
+ * Only undoes holdHeapGrowth(), and from then on keeps both generations near what is alive: a
+ * process that never held it (a test calling startLab) keeps V8's own flags.
+ */
+export function releaseHeapGrowth(capMb = Number(process.env.LAB_YOUNG_GEN_MB ?? 16), oldGrowthPercent = Number(process.env.LAB_OLD_GROWTH_PERCENT ?? 30)): void {
+  if (!held) return;
+  held = false;
+  if (oldGrowthPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${Math.round(oldGrowthPercent)}`);
+  if (!(capMb > 0)) {
+    v8.setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_GROWTH}`);
+    return;
+  }
+  capYoungGeneration(capMb);
+}
+
+function capYoungGeneration(capMb: number): void {
+  let growing: boolean | undefined;
+  const check = () => {
+    const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    if (!space) return;
+    const grow = space.space_size < capMb * MB;
+    if (grow === growing) return;
+    growing = grow;
+    v8.setFlagsFromString(`--semi-space-growth-factor=${grow ? DEFAULT_GROWTH : 1}`);
+  };
+  check();
+  const observer = new PerformanceObserver((list) => {
+    if (list.getEntries().some((e) => (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR)) check();
+  });
+  observer.observe({ entryTypes: ['gc'] });
+}
