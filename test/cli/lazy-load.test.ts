@@ -12,7 +12,7 @@ import { CLI, ROOT } from './cli-helpers.ts';
 const HOOK = path.join(import.meta.dirname, 'fixtures', 'loaded-modules.cjs');
 
 /** Run node with the hook; the files it loaded, relative to the project ("lab/web/web-server.ts", "node_modules/mailparser/..."). */
-async function loadedBy(args: string[]): Promise<{ code: number | null; files: string[]; stderr: string }> {
+async function loadedBy(args: string[]): Promise<{ code: number | null; files: string[]; builtins: string[]; stderr: string }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-loaded-'));
   const list = path.join(dir, 'loaded.txt');
   try {
@@ -23,14 +23,16 @@ async function loadedBy(args: string[]): Promise<{ code: number | null; files: s
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stderr }));
     });
-    const urls = (await fs.readFile(list, 'utf8')).split('\n').filter(Boolean);
+    const lines = (await fs.readFile(list, 'utf8')).split('\n').filter(Boolean);
+    const builtins = lines.filter((l) => l.startsWith('node:'));
+    const urls = lines.filter((l) => !l.startsWith('node:'));
     // node_modules is a link in a worktree: name packages from "node_modules/" on, wherever that is
     const files = urls.map((u) => {
       const p = decodeURIComponent(new URL(u).pathname);
       const nm = p.lastIndexOf('/node_modules/');
       return nm >= 0 ? p.slice(nm + 1) : path.relative(ROOT, p);
     });
-    return { code, files, stderr };
+    return { code, files, builtins, stderr };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -58,6 +60,20 @@ describe('what a start loads', () => {
     for (const pkg of ['testcontainers', 'mailparser', 'imapflow']) expect(has(files, pkg), pkg).toBe(false);
     // smtp-server and the relay use parts of nodemailer; its front (every transport) is not loaded
     expect(files.some((f) => /^node_modules\/nodemailer\/dist\/(esm|cjs)\/nodemailer\.js$/.test(f))).toBe(false);
+  });
+
+  it('startLab() loads one nodemailer, CommonJS builds of it and smtp-server, and none of HTTP/2, undici or dns2 over HTTPS', async () => {
+    const script = "const { startLab } = await import('./lab/runtime/lab.ts'); const lab = await startLab({ ports: 'auto' }); await lab.stop();";
+    const { code, files, builtins, stderr } = await loadedBy(['--input-type=module', '-e', script]);
+    expect(code, stderr).toBe(0);
+    expect(builtins).toContain('node:net'); // the hook saw Node's own modules
+    // an ES module build importing node:http makes Node read its lazy exports, which load these
+    for (const b of ['node:http2', 'node:internal/deps/undici/undici']) expect(builtins, b).not.toContain(b);
+    expect(files).toContain('node_modules/nodemailer/dist/cjs/smtp-connection/index.js');
+    expect(files).toContain('node_modules/smtp-server/dist/cjs/smtp-server.js');
+    expect(files.filter((f) => /^node_modules\/(nodemailer|smtp-server)\/dist\/esm\//.test(f))).toEqual([]);
+    expect(files.filter((f) => f.includes('/node_modules/nodemailer/'))).toEqual([]); // no second copy under smtp-server
+    expect(files.filter((f) => f.startsWith('node_modules/dns2/') && /doh|google/.test(f))).toEqual([]);
   });
 
   it('the CLI with --exit --web off plays kim-to-lee without loading the web server or the containers runtime', async () => {
