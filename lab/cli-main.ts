@@ -11,6 +11,7 @@ import type { StepPrompt } from './trace/step-prompt.ts';
 import type { Bilingual, HopKind } from './trace/hop-event.ts';
 import type { ScenarioResult } from './scenario/runner.ts';
 import type { Topology } from './topology/types.ts';
+import type { Scenario } from './scenario/schema.ts';
 import { josa } from './trace/korean.ts';
 import { WEB_ARGS, checkWebValues, type WebValues } from './web/cli-web-options.ts';
 import type { WebView } from './web/cli-web.ts';
@@ -107,21 +108,30 @@ async function main(): Promise<number> {
   const tty = process.stdout.isTTY === true;
   const color = !values['no-color'] && tty && !process.env.NO_COLOR;
 
-  const [{ listScenarios, loadScenario, resolveScenario }, { loadTopology }] = await Promise.all([import('./scenario/load.ts'), import('./topology/load.ts')]);
-  if (values.list) {
-    for (const s of listScenarios()) process.stdout.write(`${s.name.padEnd(28)} ${typeof s.title === 'string' ? s.title : s.title[lang]}\n`);
-    return 0;
-  }
-
-  let scenario;
-  let topology;
-  try {
-    // --topology: the scenario plays on that one, and its hosts are checked against it
-    const given = values.topology ? loadTopology(path.resolve(values.topology), { ports }) : undefined;
-    scenario = loadScenario(resolveScenario(values.scenario ?? 'kim-to-lee'), { topology: given });
-    topology = given ?? loadTopology(scenario.topology, { ports });
-  } catch (err) {
-    fail(err as Error);
+  let scenario: Scenario;
+  let topology: Topology;
+  // files unchanged since an earlier start: their checked result, without the yaml package and zod
+  const { cachedLesson, keepLesson } = await import('./topology/load-cache.ts');
+  const request = { scenario: values.scenario ?? 'kim-to-lee', topology: values.topology ? path.resolve(values.topology) : undefined, ports };
+  const cached = values.list ? undefined : cachedLesson(request);
+  if (cached) ({ scenario, topology } = cached);
+  else {
+    const [{ listScenarios, loadScenario, resolveScenario }, { loadTopology }] = await Promise.all([import('./scenario/load.ts'), import('./topology/load.ts')]);
+    if (values.list) {
+      for (const s of listScenarios()) process.stdout.write(`${s.name.padEnd(28)} ${typeof s.title === 'string' ? s.title : s.title[lang]}\n`);
+      return 0;
+    }
+    const files: string[] = [];
+    const started = Date.now();
+    try {
+      // --topology: the scenario plays on that one, and its hosts are checked against it
+      const given = values.topology ? loadTopology(request.topology!, { ports, files }) : undefined;
+      scenario = loadScenario(resolveScenario(request.scenario), { topology: given, files });
+      topology = given ?? loadTopology(scenario.topology, { ports, files });
+    } catch (err) {
+      fail(err as Error);
+    }
+    keepLesson(request, files, { scenario, topology }, started);
   }
   if (values['export-config']) {
     const { exportConfig } = await import('./export/export-config.ts');
@@ -145,7 +155,7 @@ async function main(): Promise<number> {
   const quiet = values.diagram === true;
   if (quiet) for (const w of topology.warnings ?? []) process.stderr.write(`mail-lab: ${say(w)}\n`);
   const [{ TraceBus }, { TerminalRenderer, legend }, { toMs }, { startLab }, { defaultDataDir }] = await Promise.all([
-    import('./trace/trace-bus.ts'), import('./trace/terminal-renderer.ts'), import('./scenario/schema.ts'), import('./runtime/lab.ts'), import('./runtime/embedded.ts'),
+    import('./trace/trace-bus.ts'), import('./trace/terminal-renderer.ts'), import('./scenario/duration.ts'), import('./runtime/lab.ts'), import('./runtime/embedded.ts'),
   ]);
   const trace = new TraceBus();
   const addresses = Object.fromEntries(topology.hosts.map((h) => [h.name, h.address]));

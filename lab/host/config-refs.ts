@@ -8,7 +8,8 @@
 // rather than made up.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDocument, LineCounter, isMap, isScalar, isNode, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter } from 'yaml';
 import type { Bilingual, ConfigRef } from '../trace/hop-event.ts';
 import type { Host, Topology } from '../topology/types.ts';
 import type { ResourceRecord, ZoneData } from '../topology/zone-file.ts';
@@ -17,6 +18,10 @@ import { matchesPrefix } from '../topology/address-plan.ts';
 import { REAL, TRUST_AUTH, accessText, dovecotPlaintext, dovecotProtocols, passwdLine, zoneRealFile } from './real-files.ts';
 
 const PROJECT = path.resolve(import.meta.dirname, '..', '..');
+
+/** the yaml package (about 70 modules), loaded by the first hop that names a topology line, not at start */
+let yamlPackage: typeof import('yaml') | undefined;
+const yaml = () => (yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 /** A file as a ref names it: relative to the project, else to the working folder, else absolute. */
 export function shownPath(file: string): string {
@@ -54,8 +59,8 @@ function yamlOf(topology: Topology): YamlSource | undefined {
     source = null;
     const lines = readLines(topology.file);
     if (lines) {
-      const counter = new LineCounter();
-      const doc = parseDocument(lines.join('\n'), { lineCounter: counter });
+      const counter = new (yaml().LineCounter)();
+      const doc = yaml().parseDocument(lines.join('\n'), { lineCounter: counter });
       if (!doc.errors.length) source = { file: topology.file, lines, doc, counter };
     }
     yamlSources.set(topology, source);
@@ -66,21 +71,21 @@ function yamlOf(topology: Topology): YamlSource | undefined {
 /** The line of the key at `at` (a map entry), or where the node starts (a list item). */
 function nodeLine(src: YamlSource, at: (string | number)[]): number | undefined {
   const parent = at.length > 1 ? src.doc.getIn(at.slice(0, -1), true) : src.doc.contents;
-  if (isMap(parent)) {
-    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === at[at.length - 1]);
-    if (pair && isScalar(pair.key) && pair.key.range) return src.counter.linePos(pair.key.range[0]).line;
+  if (yaml().isMap(parent)) {
+    const pair = parent.items.find((p) => yaml().isScalar(p.key) && p.key.value === at[at.length - 1]);
+    if (pair && yaml().isScalar(pair.key) && pair.key.range) return src.counter.linePos(pair.key.range[0]).line;
   }
   const node = src.doc.getIn(at, true);
-  if (isNode(node) && node.range) return src.counter.linePos(node.range[0]).line;
+  if (yaml().isNode(node) && node.range) return src.counter.linePos(node.range[0]).line;
   return undefined;
 }
 
 /** The line of a user's entry: its key is `lee` or `lee@naver.com` in the file. */
 function userLine(src: YamlSource, host: Host, user: string): number | undefined {
   const users = src.doc.getIn(['hosts', host.name, 'mail', 'users'], true);
-  if (!isMap(users)) return undefined;
+  if (!yaml().isMap(users)) return undefined;
   for (const pair of users.items) {
-    if (!isScalar(pair.key) || !pair.key.range) continue;
+    if (!yaml().isScalar(pair.key) || !pair.key.range) continue;
     const key = String(pair.key.value).toLowerCase();
     if (key === user || key.startsWith(`${user}@`)) return src.counter.linePos(pair.key.range[0]).line;
   }

@@ -3,7 +3,8 @@ import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Topology } from '../topology/types.ts';
 import type { Clock } from '../trace/lab-clock.ts';
-import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
+import type { ServiceName } from '../topology/schema.ts';
+import { STANDARD_PORTS } from '../topology/ports.ts';
 
 /** Who is on the other end of a connection, as the lab sees it. */
 export interface Peer {

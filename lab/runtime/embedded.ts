@@ -2,10 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
 import type { Host, Topology } from '../topology/types.ts';
-import { loadTopology } from '../topology/load.ts';
 import { LoopbackNet } from '../net/lab-net.ts';
 import { TraceBus } from '../trace/trace-bus.ts';
-import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
+import type { ServiceName } from '../topology/schema.ts';
+import { STANDARD_PORTS } from '../topology/ports.ts';
 import { buildHostContext, type HostContext, type Service } from '../host/host-context.ts';
 import { startService } from './host-services.ts';
 import { ClientPc } from '../client/client-pc.ts';
@@ -215,4 +215,3 @@ export async function tempDataDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-'));
 }
 
-export { loadTopology };

@@ -2,7 +2,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Topology } from '../topology/types.ts';
 import type { ServiceName } from '../topology/schema.ts';
-import { loadTopology } from '../topology/load.ts';
 import type { TraceBus } from '../trace/trace-bus.ts';
 import type { HopEvent } from '../trace/hop-event.ts';
 import { EmbeddedRuntime, defaultDataDir, tempDataDir } from './embedded.ts';
@@ -227,7 +226,8 @@ export async function prepareDataDir(topology: Topology, options: Pick<LabOption
 /** Start a lab: in this process (the embedded runtime, the default) or in containers. */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const ports = options.ports ?? 'fixed';
-  const topology = typeof options.topology === 'object' ? options.topology : loadTopology(options.topology ?? DEFAULT_TOPOLOGY, { ports });
+  // a topology given as an object (the CLI's) needs no loader: the YAML parser and zod stay unloaded
+  const topology = typeof options.topology === 'object' ? options.topology : (await import('../topology/load.ts')).loadTopology(options.topology ?? DEFAULT_TOPOLOGY, { ports });
   if (options.runtime === 'containers') {
     // loaded only when asked for: testcontainers is a large module
     const { startContainerLab } = await import('./containers.ts');

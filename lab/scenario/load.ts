@@ -62,10 +62,11 @@ function place(where: (string | number)[], data: unknown): Said {
   return { en: name || 'the file', ko: name || '파일' };
 }
 
-export function loadScenario(file: string, options: { topology?: Topology } = {}): Scenario {
+export function loadScenario(file: string, options: { topology?: Topology; files?: string[] } = {}): Scenario {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
+    options.files?.push(path.resolve(file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ScenarioError(file, 0, { en: `cannot read the scenario file (${code}); give a name from --list or the path of a .yaml file`, ko: `시나리오 파일을 읽을 수 없습니다 (${code}). --list의 이름이나 .yaml 파일의 경로를 쓰세요` });
@@ -135,7 +136,7 @@ export function loadScenario(file: string, options: { topology?: Topology } = {}
     });
   }
   // a topology with mistakes of its own says so with its own file and line (TopologyError)
-  checkScenarioHosts(scenario, options.topology ?? loadTopology(scenario.topology));
+  checkScenarioHosts(scenario, options.topology ?? loadTopology(scenario.topology, { files: options.files }));
   return scenario;
 }
 

@@ -1,7 +1,8 @@
 import type { Lab } from '../runtime/lab.ts';
 import type { HopEvent } from '../trace/hop-event.ts';
 import { loadNodemailer, type FetchedLetter, type SendResult } from '../client/client-pc.ts';
-import { toMs, type Action, type Scenario } from './schema.ts';
+import type { Action, Scenario } from './schema.ts';
+import { toMs } from './duration.ts';
 import { checkExpectations, type ExpectationResult } from './expectations.ts';
 import { RunLetters } from './run-letters.ts';
 import type { Bilingual } from '../trace/hop-event.ts';

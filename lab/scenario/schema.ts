@@ -120,8 +120,4 @@ export type Scenario = z.infer<typeof scenarioSchema> & { file: string; lines: {
 export type Action = z.infer<typeof actionSchema>;
 export type Expectation = z.infer<typeof expectationSchema>;
 
-export function toMs(value: number | string): number {
-  if (typeof value === 'number') return value;
-  const m = /^(\d+)(ms|s|m)$/.exec(value)!;
-  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000);
-}
+export { toMs } from './duration.ts';

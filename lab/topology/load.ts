@@ -47,12 +47,15 @@ function keysAt(where: (string | number)[]): readonly string[] {
 export interface LoadOptions {
   /** 'auto': every service port becomes 0, chosen by the OS (many labs at once) */
   ports?: 'fixed' | 'auto';
+  /** each file read is added here (the topology, its zone files): what load-cache.ts checks */
+  files?: string[];
 }
 
 export function loadTopology(file: string, options: LoadOptions = {}): Topology {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
+    options.files?.push(path.resolve(file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new TopologyError(file, 0, { en: `cannot read the topology file (${code}); give the path of a YAML file such as topology/classroom.yaml`, ko: `실습망 설정 파일을 읽을 수 없습니다 (${code}). topology/classroom.yaml 같은 YAML 파일의 경로를 쓰세요` });
@@ -121,6 +124,7 @@ export function parseTopology(text: string, file: string, options: LoadOptions =
     let zoneText: string;
     try {
       zoneText = fs.readFileSync(full, 'utf8');
+      options.files?.push(full);
     } catch {
       throw new TopologyError(file, lineOf(['zones', origin]), {
         en: `zone file ${zoneFile} for ${origin} not found (looked at ${full}); write the path of a BIND zone file relative to ${path.basename(file)}, e.g. zones/${origin}.zone`,

@@ -103,4 +103,4 @@ export type Limits = z.infer<typeof limitsSchema>;
 export type ClientConfig = z.infer<typeof clientSchema>;
 export type ServiceName = keyof z.infer<typeof servicesSchema>;
 
-export const STANDARD_PORTS: Record<ServiceName, number> = { dns: 53, smtp: 25, pop3: 110, imap: 143 };
+export { STANDARD_PORTS } from './ports.ts';

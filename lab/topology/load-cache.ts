@@ -1,0 +1,100 @@
+// What the loaders made of a scenario and its topology, kept from one start to the next, as
+// Node's compile cache keeps the lab's modules compiled. Reading them takes the yaml package and
+// zod (about 170 modules) and checking every rule: some 130 ms of each `npm run lab` before the
+// first listener opens, for files that seldom change between two starts. A start whose files are
+// all as they were takes the checked result from here, and neither package is loaded.
+//
+// An entry is used only when every file the loaders read (the scenario, the topology, each zone
+// file) still has the same bytes, and the loaders' own code (lab/topology, lab/scenario) and
+// Node's version are the same: anything edited is loaded and checked again, mistakes included
+// (only a load that passed is kept). Entries live in the OS's temp folder
+// (mail-lab-load-cache/, beside Node's node-compile-cache/); LAB_LOAD_CACHE names another
+// folder, or 0 turns this off. A cache that cannot be read or written is no cache: no error.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Topology } from './types.ts';
+
+/** What the CLI asked to load: the same request and the same files give the same result. */
+export interface LessonRequest {
+  /** --scenario as given (a name or a path); the default, kim-to-lee */
+  scenario: string;
+  /** --topology, resolved, when given */
+  topology?: string;
+  ports: 'fixed' | 'auto';
+}
+
+export interface LoadedLesson {
+  scenario: Scenario;
+  topology: Topology;
+}
+
+interface Entry {
+  format: 'mail-lab-load/1';
+  /** each file read, with the SHA-256 of its bytes */
+  files: Record<string, string>;
+  lesson: LoadedLesson;
+}
+
+const LAB = path.resolve(import.meta.dirname, '..');
+
+function folder(): string | undefined {
+  const given = process.env.LAB_LOAD_CACHE;
+  if (given === '0') return undefined;
+  return given ? path.resolve(given) : path.join(os.tmpdir(), 'mail-lab-load-cache');
+}
+
+const sha256 = (bytes: Buffer | string) => crypto.createHash('sha256').update(bytes).digest('hex');
+
+/** The loaders' code: every module in lab/topology and lab/scenario, by name and bytes. */
+function codeVersion(): string {
+  const hash = crypto.createHash('sha256').update(process.version);
+  for (const dir of ['topology', 'scenario']) {
+    for (const name of fs.readdirSync(path.join(LAB, dir)).filter((n) => n.endsWith('.ts')).sort()) {
+      hash.update(`${dir}/${name}\0`).update(fs.readFileSync(path.join(LAB, dir, name)));
+    }
+  }
+  return hash.digest('hex');
+}
+
+function entryFile(dir: string, request: LessonRequest): string {
+  const key = sha256(JSON.stringify([codeVersion(), process.cwd(), request.scenario, request.topology ?? null, request.ports]));
+  return path.join(dir, `${key.slice(0, 32)}.json`);
+}
+
+/** The lesson as loaded and checked by an earlier start, if nothing it was read from has changed. */
+export function cachedLesson(request: LessonRequest): LoadedLesson | undefined {
+  const dir = folder();
+  if (!dir) return undefined;
+  try {
+    const entry = JSON.parse(fs.readFileSync(entryFile(dir, request), 'utf8')) as Entry;
+    if (entry.format !== 'mail-lab-load/1') return undefined;
+    for (const [file, hash] of Object.entries(entry.files)) if (sha256(fs.readFileSync(file)) !== hash) return undefined;
+    return entry.lesson;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Keep a lesson that loaded and passed every check, with the files it was read from. Not kept
+ * when a file was written since a second before the load began (`loadStarted`, ms since the
+ * epoch): its bytes now may not be the ones the loader read.
+ */
+export function keepLesson(request: LessonRequest, files: string[], lesson: LoadedLesson, loadStarted: number): void {
+  const dir = folder();
+  if (!dir || files.length === 0) return;
+  try {
+    if (files.some((f) => fs.statSync(f).mtimeMs > loadStarted - 1000)) return;
+    const entry: Entry = { format: 'mail-lab-load/1', files: Object.fromEntries(files.map((f) => [f, sha256(fs.readFileSync(f))])), lesson };
+    fs.mkdirSync(dir, { recursive: true });
+    const file = entryFile(dir, request);
+    const temp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, JSON.stringify(entry));
+    fs.renameSync(temp, file);
+  } catch {
+    // no cache this time
+  }
+}
