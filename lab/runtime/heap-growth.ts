@@ -13,9 +13,11 @@
 //   survived, when the process allocates fast. Under 5,000 letters by smtp-source, 36 MB
 //   survived a full collection while the heap stood at 100 MB, with 40 MB more of dead Buffers
 //   outside it that only a full collection frees. From the release on, the next full
-//   collection comes at 1.3 times what survived (LAB_OLD_GROWTH_PERCENT, 30; 0 leaves V8's own
-//   factor): peak PSS under that load 225-237 -> 141-148 MB, the CPU the same within the
-//   machine's noise (two runs each, bench/smtp-peak.sh).
+//   collection comes at twice what survived (LAB_OLD_GROWTH_PERCENT, 100; 0 leaves V8's own
+//   factor). Two hops of that load, runs alternating with V8's factor (bench/smtp-peak.sh):
+//   peak PSS 195-242 -> 168-171 MB, CPU 16.0-21.7 s (median 17.8 of 9) -> 16.6-19.3 s (18.7
+//   of 3). 1.3 and 1.5 times gave 150-157 MB, but their CPU (median 20.1 and 21.1 s of 3) may
+//   be a tenth more: the machine's noise is as large.
 // V8 reads both factors at each growth, so they can be set while the process runs (the size
 // flags cannot, and flags given at start would also miss Node's compile cache, whose folder is
 // keyed by them). Collections get more frequent, not longer.
@@ -36,7 +38,7 @@ export function holdHeapGrowth(): void {
  * Only undoes holdHeapGrowth(), and from then on keeps both generations near what is alive: a
  * process that never held it (a test calling startLab) keeps V8's own flags.
  */
-export function releaseHeapGrowth(capMb = Number(process.env.LAB_YOUNG_GEN_MB ?? 16), oldGrowthPercent = Number(process.env.LAB_OLD_GROWTH_PERCENT ?? 30)): void {
+export function releaseHeapGrowth(capMb = Number(process.env.LAB_YOUNG_GEN_MB ?? 16), oldGrowthPercent = Number(process.env.LAB_OLD_GROWTH_PERCENT ?? 100)): void {
   if (!held) return;
   held = false;
   if (oldGrowthPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${Math.round(oldGrowthPercent)}`);

@@ -15,5 +15,5 @@ process.env.UV_THREADPOOL_SIZE ??= '16';
 module.enableCompileCache?.();
 
 // The young generation stays small while the lab loads; startLab() lets it grow, up to 16 MB, and
-// sets the old generation's growth to 1.3 times what survives (heap-growth.ts).
+// lets the old generation grow to twice what survives, not four times (heap-growth.ts).
 holdHeapGrowth();
