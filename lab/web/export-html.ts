@@ -3,6 +3,7 @@ import path from 'node:path';
 import { indexHtml } from './index-html.ts';
 import { pageModules, PAGE_DIR } from './page-files.ts';
 import type { LabApi } from './lab-api.ts';
+import { loadWebModules } from './web-modules.ts';
 
 /**
  * One self-contained HTML file of the run, for slides, homework and an LMS: the figures, the
@@ -12,6 +13,7 @@ import type { LabApi } from './lab-api.ts';
  * the end) is a JSON block the page reads instead of the API.
  */
 export async function exportHtml(api: LabApi): Promise<string> {
+  await loadWebModules();
   const { state, letters } = await api.stateForExport();
   const recording = {
     format: 'mail-lab-recording/1',

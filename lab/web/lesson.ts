@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import { startLab, type Lab, type LabOptions } from '../runtime/lab.ts';
-import { loadTopology } from '../topology/load.ts';
 import type { Topology } from '../topology/types.ts';
 import type { ServiceName } from '../topology/schema.ts';
-import { listScenarios, loadScenario, resolveScenario } from '../scenario/load.ts';
+import { webModules } from './web-modules.ts';
 import { runActions, type ScenarioResult } from '../scenario/runner.ts';
-import { toMs, type Scenario } from '../scenario/schema.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { toMs } from '../scenario/duration.ts';
 import type { TraceBus } from '../trace/trace-bus.ts';
 import type { Bilingual } from '../trace/hop-event.ts';
 
@@ -97,12 +97,13 @@ export class Lesson {
 
   /** The shipped scenarios, by name and title. */
   scenarios(): { name: string; title: Bilingual }[] {
-    return listScenarios().map((s) => ({ name: s.name, title: bilingual(s.title) }));
+    return webModules().listScenarios().map((s) => ({ name: s.name, title: bilingual(s.title) }));
   }
 
   /** Play a shipped scenario on a fresh lab with its topology; resolves once it has started. */
   async play(name: string): Promise<void> {
     if (!this.scenarios().some((s) => s.name === name)) throw new Conflict({ en: `no shipped scenario "${name}"`, ko: `"${name}" 시나리오는 없습니다` });
+    const { loadScenario, resolveScenario, loadTopology } = webModules();
     const scenario = loadScenario(resolveScenario(name));
     const ports = this.base.ports ?? 'fixed';
     const topology = scenario.topology === this.lab.topology.file ? this.lab.topology : loadTopology(scenario.topology, { ports });

@@ -1,6 +1,6 @@
 import type { Lesson } from './lesson.ts';
 import type { HopPreview } from '../trace/trace-bus.ts';
-import { BadRequest } from './requests.ts';
+import { BadRequest } from './bad-request.ts';
 
 /** Why the containers runtime has no step mode (the page says the same in its toolbar). */
 export const STEP_UNAVAILABLE = {

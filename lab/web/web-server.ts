@@ -1,11 +1,17 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Lang } from '../trace/language.ts';
 import { Lesson } from './lesson.ts';
 import { LiveStream } from './live-stream.ts';
 import { HopFiles } from './hop-files.ts';
-import { BadRequest } from './requests.ts';
+import { BadRequest } from './bad-request.ts';
+import { loadWebModules } from './web-modules.ts';
+
+// node:http by require: an ES module import of it makes Node read its lazy exports, which load
+// undici and node:http2 (lab/mta/mail-packages.ts says more)
+const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 import { pageFile } from './page-files.ts';
 import { LabApi, type Route } from './lab-api.ts';
 
@@ -32,7 +38,7 @@ export class WebServer {
   readonly files: HopFiles;
   readonly api: LabApi;
   private readonly options: WebOptions;
-  private readonly server: http.Server;
+  private readonly server: Server;
   url = '';
 
   constructor(lesson: Lesson, options: WebOptions) {
@@ -68,6 +74,7 @@ export class WebServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://lab');
     try {
+      await loadWebModules();
       if (req.method === 'GET' || req.method === 'HEAD') {
         const file = pageFile(url.pathname);
         if (file) return reply(res, 200, file.body, file.type);
