@@ -13,11 +13,11 @@ import { StepControl } from './step-control.ts';
 import { josa } from './page/josa.ts';
 import { BadRequest, requireHost } from './bad-request.ts';
 import { webModules } from './web-modules.ts';
-
-/** the request schemas (zod): loaded by the web server before it answers a request (web-modules.ts) */
-const req = webModules;
 import type { HopEvent } from '../trace/hop-event.ts';
 import type { Lang } from '../trace/language.ts';
+
+/** the request schemas (zod): loaded by the web server before it answers a request (web-modules.ts) */
+const schemas = webModules;
 
 export interface RouteContext {
   req: IncomingMessage;
@@ -93,9 +93,9 @@ export class LabApi {
       { method: 'POST', path: '/api/flush', handler: async ({ body }) => this.flush(body) },
       { method: 'POST', path: '/api/scenario', handler: async ({ body }) => this.scenario(body) },
       { method: 'POST', path: '/api/reset', handler: async ({ body }) => this.reset(body) },
-      { method: 'POST', path: '/api/step', handler: async ({ body }) => ({ body: this.step.setOn(req().parseBody(req().stepRequest, body).on) }) },
-      { method: 'POST', path: '/api/next', handler: async ({ body }) => (req().parseBody(req().emptyRequest, body), { body: this.step.next() }) },
-      { method: 'POST', path: '/api/play', handler: async ({ body }) => ({ body: this.step.play(req().parseBody(req().playRequest, body).interval) }) },
+      { method: 'POST', path: '/api/step', handler: async ({ body }) => ({ body: this.step.setOn(schemas().parseBody(schemas().stepRequest, body).on) }) },
+      { method: 'POST', path: '/api/next', handler: async ({ body }) => (schemas().parseBody(schemas().emptyRequest, body), { body: this.step.next() }) },
+      { method: 'POST', path: '/api/play', handler: async ({ body }) => ({ body: this.step.play(schemas().parseBody(schemas().playRequest, body).interval) }) },
     ];
   }
 
@@ -223,7 +223,7 @@ export class LabApi {
   // ---- actions: each is the Lab API call the CLI and the scenarios make
 
   private send(body: unknown) {
-    const letter = req().parseBody(req().sendRequest, body);
+    const letter = schemas().parseBody(schemas().sendRequest, body);
     const lab = this.lesson.lab;
     requireHost(lab.topology, letter.from, 'client');
     this.notBusy();
@@ -231,7 +231,7 @@ export class LabApi {
   }
 
   private fetch(body: unknown) {
-    const { client, protocol } = req().parseBody(req().fetchRequest, body);
+    const { client, protocol } = schemas().parseBody(schemas().fetchRequest, body);
     const lab = this.lesson.lab;
     requireHost(lab.topology, client, 'client');
     this.notBusy();
@@ -243,7 +243,7 @@ export class LabApi {
   }
 
   private async fault(body: unknown) {
-    const fault = req().parseBody(req().faultRequest, body);
+    const fault = schemas().parseBody(schemas().faultRequest, body);
     const lab = this.lesson.lab;
     requireHost(lab.topology, fault.host);
     this.notBusy();
@@ -265,7 +265,7 @@ export class LabApi {
   }
 
   private async flush(body: unknown) {
-    const { host } = req().parseBody(req().flushRequest, body);
+    const { host } = schemas().parseBody(schemas().flushRequest, body);
     requireHost(this.lesson.lab.topology, host, 'mail');
     try {
       await this.lesson.lab.flush(host);
@@ -276,7 +276,7 @@ export class LabApi {
   }
 
   private async scenario(body: unknown) {
-    const { name } = req().parseBody(req().scenarioRequest, body);
+    const { name } = schemas().parseBody(schemas().scenarioRequest, body);
     if (!this.lesson.scenarios().some((s) => s.name === name)) {
       const names = this.lesson.scenarios().map((s) => s.name).join(', ');
       throw new BadRequest({ en: `no shipped scenario "${name}"; write one of: ${names}`, ko: `"${name}" 시나리오는 없습니다. 다음 중 하나를 쓰세요: ${names}` });
@@ -286,7 +286,7 @@ export class LabApi {
   }
 
   private async reset(body: unknown) {
-    req().parseBody(req().emptyRequest, body);
+    schemas().parseBody(schemas().emptyRequest, body);
     await this.conflicts(() => this.lesson.reset());
     return { body: { ok: true, resetAt: this.lesson.resetAt } };
   }
