@@ -12,6 +12,7 @@ import type { Topology } from '../topology/types.ts';
 import { buildHostContext, type Service } from '../host/host-context.ts';
 import { startService } from './host-services.ts';
 import { CONTROL_SOCKET, type HopLine } from './container-protocol.ts';
+import { CLOCK_MS } from './hop-merge.ts';
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): { topology: Topology; host: string; retry?: string; dnsTimeoutMs?: number } {
   const topology = JSON.parse(Buffer.from(env.MAIL_LAB_TOPOLOGY ?? '', 'base64').toString('utf8')) as Topology;
@@ -30,6 +31,9 @@ export function stdoutTrace(): TraceBus {
 async function main(): Promise<void> {
   const { topology, host, retry, dnsTimeoutMs } = readSettings();
   const trace = stdoutTrace();
+  // The runner holds other hosts' hops until this host has said a later time (hop-merge.ts):
+  // a clock line now and then says "nothing more from me before this".
+  setInterval(() => process.stdout.write(`${JSON.stringify({ clock: Date.now() })}\n`), CLOCK_MS).unref();
   const ctx = buildHostContext({ topology, name: host, net: new DirectNet(topology), trace, dataDir: path.join('/data', host), listen: '0.0.0.0', dnsTimeoutMs, retry });
   fs.mkdirSync(ctx.dataDir, { recursive: true });
   const services = new Map<ServiceName, Service>();

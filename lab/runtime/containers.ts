@@ -12,6 +12,7 @@ import type { ClientHandle, EndpointRow, LabRuntime } from './lab-runtime.ts';
 import { Lab, prepareDataDir, type LabOptions } from './lab.ts';
 import { baseImage, buildImage } from './container-image.ts';
 import { josa, serviceName } from '../trace/korean.ts';
+import { HopMerge, type HopSource } from './hop-merge.ts';
 
 // The containers runtime: every host of the topology in a container of its own, at its topology
 // address on a Docker network with the topology's subnet, serving the standard ports there.
@@ -19,13 +20,6 @@ import { josa, serviceName } from '../trace/korean.ts';
 // every run, and on start removes what a killed earlier run left behind.
 
 const LABEL = 'mail-lab.runtime';
-/**
- * How long a hop from a container waits for hops from other containers that happened before it.
- * 30 ms was once too short on a loaded CI machine: Server's ⑥⑦ joined the trace before Server-B's
- * ④⑤, whose line came through its own container's log stream later. The hops keep their own
- * times either way; this only sets how late a line may come and still be put in its place.
- */
-const REORDER_MS = 100;
 const OWNER = 'mail-lab.pid';
 
 let availability: Promise<string | undefined> | undefined;
@@ -84,16 +78,19 @@ export class ContainerRuntime implements LabRuntime {
   private readonly containers = new Map<string, RunningContainer>();
   private networkName = '';
   private networkId = '';
-  private readonly pending: { hop: HopEvent; time: number }[] = [];
+  private readonly merge: HopMerge;
   private readonly syncWaiters = new Map<string, () => void>();
+  private readonly readyWaiters = new Map<string, () => void>();
+  /** each server container's log stream, as a source of the merge */
+  private readonly streams = new Map<string, HopSource>();
   private syncs = 0;
-  private reorder: NodeJS.Timeout | undefined;
 
   constructor(topology: Topology, dataDir: string, options: LabOptions) {
     this.topology = topology;
     this.dataDir = dataDir;
     this.options = options;
     this.trace = options.trace ?? new TraceBus();
+    this.merge = new HopMerge((hop, time) => this.trace.merge({ ...hop, at: Math.max(0, time - this.startedAt) }));
   }
 
   async start(): Promise<void> {
@@ -135,7 +132,7 @@ export class ContainerRuntime implements LabRuntime {
       .withExposedPorts(...exposed)
       .withWaitStrategy(Wait.forLogMessage(/"ready":/))
       .withStartupTimeout(60_000)
-      .withLogConsumer((stream) => this.follow(stream))
+      .withLogConsumer((stream) => this.follow(host.name, stream))
       .start();
     const running: RunningContainer = { name: host.name, container, ports: {}, up: true };
     for (const s of services) running.ports[s] = container.getMappedPort(STANDARD_PORTS[s], 'tcp');
@@ -157,39 +154,30 @@ export class ContainerRuntime implements LabRuntime {
     this.containers.set(host.name, { name: host.name, container, ports: {}, up: true });
   }
 
-  /** Merge a container's hop lines into the one trace, on the lab's own clock. */
-  private follow(stream: Readable): void {
+  /** Merge a container's hop lines into the one trace, on the lab's own clock (hop-merge.ts). */
+  private follow(name: string, stream: Readable): HopSource {
+    const source = this.merge.open(name, 'stream');
+    this.streams.set(name, source);
     const lines = readline.createInterface({ input: stream });
-    lines.on('line', (line) => this.mergeLine(line));
+    lines.on('line', (line) => this.mergeLine(source, line));
+    lines.on('close', () => this.merge.close(source));
     stream.on('error', () => lines.close());
+    return source;
   }
 
-  private mergeLine(line: string): void {
-    const marker = /\{"sync":"([^"]+)"\}/.exec(line);
-    if (marker) {
-      this.syncWaiters.get(marker[1])?.();
-      return;
-    }
-    const start = line.indexOf('{"hop":');
+  private mergeLine(source: HopSource, line: string): void {
+    const start = line.indexOf('{"');
     if (start < 0) return;
-    let parsed: { hop: HopEvent; time: number };
+    let parsed: { hop?: HopEvent; time?: number; clock?: number; sync?: string; ready?: string };
     try {
-      parsed = JSON.parse(line.slice(start)) as { hop: HopEvent; time: number };
+      parsed = JSON.parse(line.slice(start)) as typeof parsed;
     } catch {
-      return; // not a hop line (a log line that happens to contain the text)
+      return; // not one of our lines (a log line that happens to hold a brace)
     }
-    // Each container's output reaches us on its own stream; hops that happened close together
-    // on different hosts can arrive out of order. They wait a moment here and join the trace in
-    // the order they happened (the containers share this machine's clock).
-    this.pending.push(parsed);
-    this.reorder ??= setTimeout(() => this.flushPending(), REORDER_MS);
-  }
-
-  private flushPending(): void {
-    clearTimeout(this.reorder);
-    this.reorder = undefined;
-    const hops = this.pending.splice(0).sort((a, b) => a.time - b.time || a.hop.seq - b.hop.seq);
-    for (const { hop, time } of hops) this.trace.merge({ ...hop, at: Math.max(0, time - this.startedAt) });
+    if (typeof parsed.clock === 'number') this.merge.clock(source, parsed.clock);
+    else if (typeof parsed.sync === 'string') this.syncWaiters.get(parsed.sync)?.();
+    else if (typeof parsed.ready === 'string') this.readyWaiters.get(source.name)?.();
+    else if (parsed.hop && typeof parsed.time === 'number') this.merge.hop(source, parsed.hop, parsed.time);
   }
 
   private require(name: string): RunningContainer {
@@ -200,9 +188,16 @@ export class ContainerRuntime implements LabRuntime {
 
   /** Run a command in a host's container; hop lines in its output join the trace. */
   private async exec(name: string, command: string[]): Promise<{ output: string; exitCode: number }> {
-    const { output, exitCode } = await this.require(name).container.exec(command);
-    for (const line of output.split('\n')) this.mergeLine(line);
-    return { output, exitCode };
+    const running = this.require(name);
+    // Hops after this moment wait for this exec's output: its own hops come only when it ends.
+    const source = this.merge.open(name, 'exec');
+    try {
+      const { output, exitCode } = await running.container.exec(command);
+      for (const line of output.split('\n')) this.mergeLine(source, line);
+      return { output, exitCode };
+    } finally {
+      this.merge.close(source);
+    }
   }
 
   client(name: string): ClientHandle {
@@ -254,6 +249,8 @@ export class ContainerRuntime implements LabRuntime {
     const client = await getContainerRuntimeClient();
     await client.container.stop(client.container.getById(running.container.getId()), { timeout: 10 });
     running.up = false;
+    const stream = this.streams.get(name);
+    if (stream) this.merge.close(stream);
     this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 컴퓨터가 꺼졌습니다 (docker stop)`, en: `${name} is down (docker stop)` }, status: 'failed', detail: { fault: 'host-down' } });
   }
 
@@ -271,15 +268,13 @@ export class ContainerRuntime implements LabRuntime {
     }
     const logs = await client.container.logs(container, { follow: true, stdout: true, stderr: false, since } as never);
     await new Promise<void>((resolve, reject) => {
-      const lines = readline.createInterface({ input: logs });
       const timer = setTimeout(() => reject(new Error(`${name} did not come back within 60 s`)), 60_000);
-      lines.on('line', (line) => {
-        if (line.includes('"ready":')) {
-          clearTimeout(timer);
-          resolve();
-        } else this.mergeLine(line);
+      this.readyWaiters.set(name, () => {
+        clearTimeout(timer);
+        resolve();
       });
-    });
+      this.follow(name, logs as Readable);
+    }).finally(() => this.readyWaiters.delete(name));
     running.up = true;
     this.trace.report({ kind: 'net', from: name, to: name, summary: { ko: `${name} 컴퓨터가 다시 켜졌습니다 (docker start)`, en: `${name} is up again (docker start)` }, status: 'ok', detail: { fault: 'host-up' } });
   }
@@ -310,7 +305,7 @@ export class ContainerRuntime implements LabRuntime {
           this.syncWaiters.delete(token);
         }),
     );
-    this.flushPending();
+    this.merge.flush();
   }
 
   /** /data/Server-B/queue/qf... inside a container is <data>/Server-B/queue/qf... here (withBindMounts in startServer). */
@@ -352,7 +347,7 @@ export class ContainerRuntime implements LabRuntime {
   }
 
   async stop(): Promise<void> {
-    this.flushPending();
+    this.merge.flush();
     const client = await getContainerRuntimeClient().catch(() => undefined);
     await Promise.all(
       [...this.containers.values()].map(async (running) => {

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { chromiumMissing, openBrowser, screenshot } from './browser.ts';
 import { startWebLab } from './web-lab.ts';
 import { loadTopology } from '../../lab/topology/load.ts';
@@ -43,8 +44,10 @@ describe.skipIf(chromiumMissing)(`the page over the containers runtime, without 
     fs.writeFileSync(file, MAILDIR_LETTER);
     const hop = { seq: 1, at: 0, kind: 'mda', from: 'Server', to: 'Server', steps: { overview: '4', sendmail: '6-7' }, summary: { ko: '배달', en: 'delivered' }, status: 'ok', files: ['/data/Server/mail/lee/new/1796000000.M1P1.vm,S=300'] };
     const merged = new Promise((resolve) => runtime.trace.on(resolve));
-    // the line a host container prints for each hop (container-host.ts), as the runner reads it
-    (runtime as unknown as { mergeLine(line: string): void }).mergeLine(JSON.stringify({ hop, time: Date.now() }));
+    // the line a host container prints for each hop (container-host.ts), on its log stream
+    const stream = new PassThrough();
+    (runtime as unknown as { follow(name: string, stream: PassThrough): void }).follow('Server', stream);
+    stream.write(`${JSON.stringify({ hop, time: Date.now() })}\n`);
     await merged;
     expect(runtime.localFile('/data/Server/mail/lee/new/x')).toBe(path.join(data, 'Server', 'mail', 'lee', 'new', 'x'));
     expect(runtime.localFile('/etc/passwd')).toBe('/etc/passwd');
