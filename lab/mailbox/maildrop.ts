@@ -23,6 +23,8 @@ export interface DropMessage {
   /** size in octets as POP3 sends it: every line ending CRLF, before byte-stuffing */
   size: number;
   deleted: boolean;
+  /** sent whole by RETR this session: marked seen when the session ends (markRetrievedSeen) */
+  retrieved: boolean;
 }
 
 /** Files sized between two turns of the event loop when a maildrop opens. */
@@ -59,7 +61,7 @@ export class Maildrop {
       }
       kept.push(rec);
     }
-    const messages = kept.map((rec, i) => ({ number: i + 1, uid: rec.uid, uidl: uidlOf(uniqueOf(rec.base)), size: rec.pop3Size, deleted: false }));
+    const messages = kept.map((rec, i) => ({ number: i + 1, uid: rec.uid, uidl: uidlOf(uniqueOf(rec.base)), size: rec.pop3Size, deleted: false, retrieved: false }));
     return new Maildrop(maildir, messages);
   }
 
@@ -119,13 +121,21 @@ export class Maildrop {
   }
 
   /**
-   * Mark a retrieved message seen as dovecot does: from new/ to cur/ with ":2,S", or S added to
-   * its flags in cur/. IMAP sessions are told of the flag. A file gone meanwhile is left alone.
+   * Mark the messages RETR sent seen, as dovecot does when a POP3 session ends (after QUIT, or
+   * when the client just goes): from new/ to cur/ with ":2,S", or S added to their flags in
+   * cur/, all in one pass. After QUIT it comes after expunge, so the messages removed are gone;
+   * a session that ends without QUIT removes nothing, and what it read is marked seen all the
+   * same. IMAP sessions are told of the flags. A file gone meanwhile is left alone.
    */
-  async markSeen(message: DropMessage): Promise<void> {
-    const rec = this.maildir.get(message.uid);
-    if (!rec || (rec.dir === 'cur' && rec.letters.includes('S'))) return;
-    await this.maildir.setFlags([message.uid], 'add', 'S');
+  async markRetrievedSeen(): Promise<void> {
+    const uids: number[] = [];
+    for (const m of this.messages) {
+      if (!m.retrieved) continue;
+      m.retrieved = false;
+      const rec = this.maildir.get(m.uid);
+      if (rec && !(rec.dir === 'cur' && rec.letters.includes('S'))) uids.push(m.uid);
+    }
+    if (uids.length) await this.maildir.setFlags(uids, 'add', 'S');
   }
 
   /**

@@ -56,6 +56,8 @@ export class Pop3Connection {
   /** work after a reply that the next command must wait for (marking a message seen) */
   private afterwork: Promise<void> = Promise.resolve();
   private holdsMaildrop = false;
+  /** the maildrop is being let go (the seen flags written first) */
+  private releasing = false;
   private socketClosed = false;
   /** RFC 1939 section 3's inactivity autologout timer, on the host's clock */
   private readonly idle: IdleTimer;
@@ -314,12 +316,22 @@ export class Pop3Connection {
     });
   }
 
+  /**
+   * Let go of the maildrop when the session ends: the messages RETR sent are marked seen first
+   * (after QUIT, or when the client just went, as dovecot does), so the next session finds them so.
+   */
   private releaseMaildrop(): void {
-    if (this.holdsMaildrop && this.account) {
+    if (!this.holdsMaildrop || !this.account || this.releasing) return this.checkEnded();
+    this.releasing = true;
+    const user = this.account.user;
+    const unlock = () => {
       this.holdsMaildrop = false;
-      this.ctx.mailStore.unlockMaildrop(this.account.user, this);
-    }
-    this.checkEnded();
+      this.releasing = false;
+      this.ctx.mailStore.unlockMaildrop(user, this);
+      this.checkEnded();
+    };
+    if (!this.maildrop) return unlock();
+    this.maildrop.markRetrievedSeen().catch(() => undefined).finally(unlock);
   }
 
   private checkEnded(): void {
@@ -377,14 +389,14 @@ export class Pop3Connection {
     }
     // A client gone in the middle did not get the message: not reported, not marked seen.
     if (this.closed) return;
-    // Once the answer is on its way (the run loop flushes it first): the trace hop, and for RETR
-    // the \Seen flag as dovecot sets it, new/ -> cur/ with ":2,S". The next command waits for
-    // this, so a DELE right after still finds the file and the hops stay in order.
-    // With pipelined commands waiting there is no flush to let go first: done at once.
+    // RETR marks it seen, as dovecot does: the file moves (new/ -> cur/ with ":2,S") once, for
+    // every message sent, when the session ends (markRetrievedSeen), not after each RETR.
+    if (command === 'RETR') message.retrieved = true;
+    // Once the answer is on its way (the run loop flushes it first): the trace hop. The next
+    // command waits for this, so the hops stay in order. With pipelined commands waiting there
+    // is no flush to let go first: done at once.
     const host = this.ctx.host.name;
     const after = async () => {
-      // marked seen first, so that the hop names the file where it now is (cur/...:2,S)
-      if (command === 'RETR') await maildrop.markSeen(message).catch(() => undefined);
       // a RETR by a program outside the lab (a client fetching thousands) is sampled by the
       // trace bus: the hop is built only when it is kept; hops between lab hosts stay whole
       const build = () => this.transferHop(peer, message, command, commandLine, statusLine(status), stuffer, bodyLines);
@@ -451,6 +463,8 @@ export class Pop3Connection {
     const maildrop = this.maildrop!;
     await this.afterwork;
     const { removed, failed } = await maildrop.expunge();
+    // the messages sent are marked seen before the goodbye, so a session right after finds them so
+    await maildrop.markRetrievedSeen().catch(() => undefined);
     const left = maildrop.stat().count;
     this.releaseMaildrop();
     if (failed.length) {

@@ -100,13 +100,15 @@ export class ContainerRuntime implements LabRuntime {
     const image = await buildImage();
     const id = `${process.pid}-${Date.now().toString(36)}`;
     this.networkName = `mail-lab-${id}`;
-    const network = await client.network.create({
-      Name: this.networkName,
-      Driver: 'bridge',
-      CheckDuplicate: true,
-      IPAM: { Driver: 'default', Config: [{ Subnet: this.topology.network }] },
-      Labels: { [LABEL]: 'network', [OWNER]: String(process.pid) },
-    } as never);
+    const create = () =>
+      client.network.create({
+        Name: this.networkName,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        IPAM: { Driver: 'default', Config: [{ Subnet: this.topology.network }] },
+        Labels: { [LABEL]: 'network', [OWNER]: String(process.pid) },
+      } as never);
+    const network = await this.waitForSubnet(create);
     this.networkId = network.id;
     const env = (name: string) => ({
       MAIL_LAB_TOPOLOGY: Buffer.from(JSON.stringify(this.topology)).toString('base64'),
@@ -116,6 +118,30 @@ export class ContainerRuntime implements LabRuntime {
     });
     // Every host at once: nothing is sent before the whole lab is up, so no order is needed.
     await Promise.all(this.topology.hosts.map((host) => (host.client ? this.startClient(host, image, id, env(host.name)) : this.startServer(host, image, id, env(host.name)))));
+  }
+
+  /**
+   * Docker gives a subnet to one network at a time. While another lab on this machine (a process
+   * still running: a second class, another test file) has the topology's subnet, this one waits
+   * for it to finish, up to SUBNET_WAIT_MS; a network that is no lab's is an error that says so.
+   */
+  private async waitForSubnet<T>(create: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + SUBNET_WAIT_MS;
+    for (;;) {
+      try {
+        return await create();
+      } catch (err) {
+        if (!/overlaps/i.test((err as Error).message)) throw err;
+        const holder = await subnetHolder(this.topology.network);
+        if (!holder) {
+          throw new Error(`the lab network ${this.topology.network} (network: in ${this.topology.file}) overlaps a Docker network that is not a lab's; remove that network (docker network ls, docker network rm) or write another network: in the topology`);
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`another mail-lab (process ${holder.owner}, Docker network ${holder.name}) has held the network ${this.topology.network} for ${SUBNET_WAIT_MS / 1000} s; stop it, or write another network: in ${this.topology.file}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   }
 
   private async startServer(host: Host, image: string, id: string, env: Record<string, string>): Promise<void> {
@@ -368,25 +394,40 @@ export class ContainerRuntime implements LabRuntime {
 interface Dockerode {
   listContainers(o: unknown): Promise<{ Id: string; Labels?: Record<string, string> }[]>;
   getContainer(id: string): { remove(o: unknown): Promise<unknown> };
-  listNetworks(o: unknown): Promise<{ Id: string; Labels?: Record<string, string> }[]>;
+  listNetworks(o: unknown): Promise<{ Id: string; Name?: string; Labels?: Record<string, string>; IPAM?: { Config?: { Subnet?: string }[] } }[]>;
   getNetwork(id: string): { remove(): Promise<unknown> };
+}
+
+/** How long a lab waits for another lab on this machine to let go of the same subnet. */
+const SUBNET_WAIT_MS = 180_000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The network of another running lab that has this subnet, if there is one. */
+async function subnetHolder(subnet: string): Promise<{ name: string; owner: number } | undefined> {
+  const client = await getContainerRuntimeClient();
+  const docker = (client.container as unknown as { dockerode: Dockerode }).dockerode;
+  for (const n of await docker.listNetworks({ filters: { label: [LABEL] } })) {
+    const owner = Number(n.Labels?.[OWNER]);
+    if (n.IPAM?.Config?.some((c) => c.Subnet === subnet) && owner && processAlive(owner)) return { name: n.Name ?? n.Id, owner };
+  }
+  return undefined;
 }
 
 /** Containers and networks left by a run that was killed (its process is gone): removed. */
 async function removeLeftovers(): Promise<void> {
   const client = await getContainerRuntimeClient();
   const docker = (client.container as unknown as { dockerode: Dockerode }).dockerode;
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const orphan = (labels?: Record<string, string>) => {
     const owner = Number(labels?.[OWNER]);
-    return Boolean(owner) && owner !== process.pid && !alive(owner);
+    return Boolean(owner) && owner !== process.pid && !processAlive(owner);
   };
   for (const info of await docker.listContainers({ all: true, filters: { label: [LABEL] } })) {
     if (orphan(info.Labels)) await docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => {});

@@ -72,7 +72,7 @@ describe('one mail store per host', () => {
     await c.tagged('i');
   });
 
-  it('POP3 numbers the messages in UID order; its RETR is \\Seen and its QUIT an expunge for IMAP sessions', async () => {
+  it('POP3 numbers the messages in UID order; its QUIT is an expunge and its RETR a \\Seen for IMAP sessions', async () => {
     const l = await lab();
     for (const subject of ['first', 'second', 'third']) await send(l, subject);
     const watcher = await imap(l);
@@ -80,11 +80,12 @@ describe('one mail store per host', () => {
     expect(uids.map((u) => u.replace(/.*Subject: /s, ''))).toEqual(['first', 'second', 'third']);
     const p = await pop3(l);
     expect((await p.retr(2)).toString()).toContain('Subject: second');
-    await p.noop(); // the \Seen is set before the next command is answered
-    expect(await watcher.command('n1', 'NOOP')).toMatch(/^\* 2 FETCH \(UID \d+ FLAGS \(\\Seen \\Recent\)\)\r\n/m);
+    await p.noop();
+    // as in dovecot, RETR's \Seen is set when the session ends, not at once
+    expect(await watcher.command('n1', 'NOOP')).not.toMatch(/FETCH/);
     await p.dele(1);
-    await p.quit();
-    expect(await watcher.command('n2', 'NOOP')).toMatch(/^\* 1 EXPUNGE\r\n/m);
+    await p.quit(); // the goodbye comes after the removal and the flags
+    expect(await watcher.command('n2', 'NOOP')).toMatch(/^\* 1 EXPUNGE\r\n\* 1 FETCH \(UID \d+ FLAGS \(\\Seen \\Recent\)\)\r\n/m);
     expect(await watcher.command('f', 'FETCH 1:* (FLAGS)')).toMatch(/^\* 1 FETCH \(FLAGS \(\\Seen \\Recent\)\)\r\n\* 2 FETCH \(FLAGS \(\\Recent\)\)\r\n/m);
   });
 

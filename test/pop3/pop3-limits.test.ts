@@ -134,15 +134,19 @@ describe('a client that sends everything and closes its side (printf ... | nc)',
     const l = await lab();
     await l.deliver(letter('half', 'closed'));
     const socket = await l.connect();
+    const ended = l.sessionEnd();
     // Never "done": the exchange ends when the server closes, and says what came before.
     const all = rawExchange(socket, '', () => false).then((b) => b.toString(), (err: Error) => err.message);
     socket.end('USER lee\r\nPASS 1234\r\nSTAT\r\nRETR 1\r\nDELE 1\r\n');
     const text = await all;
+    await ended; // RETR's seen flag is written as the session ends
     expect(text).toMatch(/^connection closed; received so far:\n\+OK mail-lab POP3 server ready/);
     expect(text).toContain('Subject: half\r\n');
     expect(text.trimEnd().split('\r\n').at(-1)).toBe('+OK message 1 deleted');
-    // no QUIT: nothing removed
-    expect((await l.files()).cur).toHaveLength(1);
+    // no QUIT: nothing removed; read, so marked seen
+    const files = await l.files();
+    expect(files.cur).toHaveLength(1);
+    expect(files.cur[0]).toMatch(/:2,S$/);
   });
 });
 

@@ -117,24 +117,44 @@ describe('unique ids and flags', () => {
     for (const u of before) expect(u.uid).toMatch(/^[\x21-\x7e]{1,70}$/);
   });
 
-  it('RETR moves a new/ message to cur/ with :2,S; TOP does not', async () => {
+  it('RETR marks a message seen when the session ends, as dovecot does: new/ to cur/ with :2,S; TOP does not', async () => {
     await lab.deliver(letter('read', 'x'));
     await lab.deliver(letter('peeked', 'y'));
     const c = await lab.session();
     await c.retr(1);
     await c.top(2, 0);
-    await c.noop(); // the rename is done before the next command is answered
-    const files = await lab.files();
+    await c.noop();
+    expect((await lab.files()).new).toHaveLength(2); // not after each RETR: once, at the end
+    const ended = lab.sessionEnd();
+    await c.quit();
+    const files = await lab.files(); // the goodbye comes after the flags are written
     expect(files.cur).toHaveLength(1);
     expect(files.cur[0]).toMatch(/^1\d+\.M\d+P\d+Q\d+\.mail-lab-test,S=\d+:2,S$/);
     expect(files.new).toHaveLength(1);
+    await ended;
+  });
+
+  it('marks what was read seen when the client goes without QUIT, and removes nothing', async () => {
+    await lab.deliver(letter('read', 'x'));
+    await lab.deliver(letter('read and deleted', 'y'));
+    const c = await lab.session();
+    await c.retr(1);
+    await c.retr(2);
+    await c.dele(2);
+    const ended = lab.sessionEnd();
+    c.socket.destroy();
+    await ended;
+    const files = await lab.files();
+    expect(files.new).toEqual([]);
+    expect(files.cur).toHaveLength(2);
+    for (const f of files.cur) expect(f).toMatch(/:2,S$/);
   });
 
   it('adds S to flags already in cur/, in order', async () => {
     await lab.deliverCur(letter('flagged', 'x'), 'FT');
     const c = await lab.session();
     await c.retr(1);
-    await c.noop();
+    await c.quit();
     expect((await lab.files()).cur[0]).toMatch(/:2,FST$/);
   });
 });
@@ -173,7 +193,7 @@ describe('a maildrop that changes under the session', () => {
     const c = await lab.session();
     await fs.rename(file, file.replace(/:2,$/, ':2,F'));
     expect((await c.retr(1)).toString()).toContain('Subject: renamed');
-    await c.noop();
+    await c.quit();
     expect((await lab.files()).cur[0]).toMatch(/:2,FS$/);
   });
 

@@ -110,8 +110,8 @@ describe('steps 9-10: the transfer', () => {
       fromAddress: '192.168.111.100',
       toAddress: '192.168.111.131',
       status: 'ok',
-      // where the file is once RETR marked it seen (dovecot's new/ -> cur/ with :2,S)
-      files: [path.join(path.dirname(path.dirname(file)), 'cur', `${path.basename(file)}:2,S`)],
+      // the file as it was read: it moves to cur/ with :2,S when the session ends (dovecot's way)
+      files: [file],
       detail: { user: 'lee', message: 1, size: data.length, command: 'RETR' },
     });
     expect(event.transcript!.map((t) => `${t.dir}: ${t.line}`)).toEqual([
