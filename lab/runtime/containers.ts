@@ -127,15 +127,18 @@ export class ContainerRuntime implements LabRuntime {
    */
   private async waitForSubnet<T>(create: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + SUBNET_WAIT_MS;
-    for (;;) {
+    for (let unheld = 0; ; ) {
       try {
         return await create();
       } catch (err) {
         if (!/overlaps/i.test((err as Error).message)) throw err;
         const holder = await subnetHolder(this.topology.network);
-        if (!holder) {
+        // no lab holds it now: it may have let go since our try; the next try tells
+        if (!holder && ++unheld > 1) {
           throw new Error(`the lab network ${this.topology.network} (network: in ${this.topology.file}) overlaps a Docker network that is not a lab's; remove that network (docker network ls, docker network rm) or write another network: in the topology`);
         }
+        if (!holder) continue;
+        unheld = 0;
         if (Date.now() > deadline) {
           throw new Error(`another mail-lab (process ${holder.owner}, Docker network ${holder.name}) has held the network ${this.topology.network} for ${SUBNET_WAIT_MS / 1000} s; stop it, or write another network: in ${this.topology.file}`);
         }
