@@ -14,6 +14,7 @@ import { Authority } from './authority.ts';
 import { AnswerCache } from './answer-cache.ts';
 import { serverLines, type Reply, type Transport } from './responder.ts';
 import { DnsStream, frame } from './tcp-stream.ts';
+import { AskerFlows } from './asker-flows.ts';
 
 export interface NameServerOptions {
   /** real port for both UDP and TCP; 0 picks one that is free for both */
@@ -40,6 +41,8 @@ export class NameServer implements Service {
   private readonly ctx: HostContext;
   private readonly options: NameServerOptions;
   private udp: dgram.Socket | undefined;
+  /** sockets of their own for askers that flood (asker-flows.ts) */
+  flows: AskerFlows | undefined;
   private tcp: net.Server | undefined;
   private readonly connections = new Set<net.Socket>();
 
@@ -51,29 +54,40 @@ export class NameServer implements Service {
   }
 
   async listen(): Promise<void> {
-    // With port 0 the OS picks the UDP port; TCP may find it taken, then we try another.
+    // TCP first: with port 0 the OS picks its port, and a TCP port is never shared, so no other
+    // name server of ours has UDP there (each binds TCP before UDP; SO_REUSEPORT would let two
+    // share a UDP port). UDP may find the port taken by another program; then we try another.
     for (let attempt = 1; ; attempt++) {
-      const udp = await bindUdp(this.ctx.listen, this.options.port);
-      const port = udp.address().port;
+      const tcp = await listenTcp(this.ctx.listen, this.options.port, (socket) => this.onConnection(socket));
+      const port = (tcp.address() as net.AddressInfo).port;
+      let udp: dgram.Socket;
       try {
-        this.tcp = await listenTcp(this.ctx.listen, port, (socket) => this.onConnection(socket));
+        udp = await bindUdp(this.ctx.listen, port);
       } catch (err) {
-        udp.close();
+        await new Promise<void>((resolve) => tcp.close(() => resolve()));
         if (this.options.port === 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 20) continue;
         throw err;
       }
+      this.tcp = tcp;
       this.udp = udp;
       this.port = port;
-      udp.on('message', (bytes, rinfo) => this.onDatagram(bytes, rinfo));
+      this.flows = new AskerFlows(udpOptions(this.ctx.listen), this.ctx.listen, port, (bytes, rinfo, connected) => this.onDatagram(bytes, rinfo, connected));
+      udp.on('message', (bytes, rinfo) => {
+        this.flows!.seen(rinfo);
+        this.onDatagram(bytes, rinfo);
+      });
       // a send to a vanished asker must not bring the server down
       udp.on('error', () => {});
       return;
     }
   }
 
-  private onDatagram(bytes: Buffer, rinfo: dgram.RemoteInfo): void {
+  private onDatagram(bytes: Buffer, rinfo: dgram.RemoteInfo, connected?: dgram.Socket): void {
     const reply = this.answers.respond(bytes, 'udp');
-    if (reply.bytes) this.udp?.send(reply.bytes, rinfo.port, rinfo.address);
+    if (reply.bytes) {
+      if (connected) connected.send(reply.bytes);
+      else this.udp?.send(reply.bytes, rinfo.port, rinfo.address);
+    }
     this.report(reply, 'udp', rinfo.address, rinfo.port);
   }
 
@@ -137,6 +151,8 @@ export class NameServer implements Service {
   }
 
   async close(): Promise<void> {
+    this.flows?.close();
+    this.flows = undefined;
     for (const socket of this.connections) socket.destroy();
     await Promise.all([
       new Promise<void>((resolve) => (this.udp ? this.udp.close(() => resolve()) : resolve())),
@@ -163,8 +179,18 @@ function literalLookup(hostname: string, options: dns.LookupOneOptions | number,
   else dns.lookup(hostname, options as dns.LookupOneOptions, callback);
 }
 
+/**
+ * SO_REUSEPORT, so that an asker that floods can have a socket of its own on the same port
+ * (asker-flows.ts). Another program can share the port only if it asks for SO_REUSEPORT too, as
+ * the same user; the TCP listener on the same port has no such option, so a second lab is still
+ * told the port is in use.
+ */
+function udpOptions(address: string): dgram.SocketOptions {
+  return { type: net.isIPv6(address) ? 'udp6' : 'udp4', lookup: literalLookup as dgram.SocketOptions['lookup'], reusePort: true };
+}
+
 function bindUdp(address: string, port: number): Promise<dgram.Socket> {
-  const socket = dgram.createSocket({ type: net.isIPv6(address) ? 'udp6' : 'udp4', lookup: literalLookup as dgram.SocketOptions['lookup'] });
+  const socket = dgram.createSocket(udpOptions(address));
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, address, () => {
