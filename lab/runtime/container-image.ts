@@ -59,7 +59,7 @@ async function build(base: string): Promise<string> {
 
   const context = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-image-'));
   try {
-    await fs.cp(path.join(ROOT, 'lab'), path.join(context, 'lab'), { recursive: true });
+    await fs.cp(path.join(ROOT, 'lab'), path.join(context, 'lab'), { recursive: true, verbatimSymlinks: true }); // lab/cli.ts -> cli.js stays relative
     await fs.copyFile(path.join(ROOT, 'package.json'), path.join(context, 'package.json'));
     await fs.copyFile(path.join(ROOT, 'Dockerfile'), path.join(context, 'Dockerfile'));
     for (const dir of await productionModules()) {

@@ -12,12 +12,12 @@ import { CLI, ROOT } from './cli-helpers.ts';
 const HOOK = path.join(import.meta.dirname, 'fixtures', 'loaded-modules.cjs');
 
 /** Run node with the hook; the files it loaded, relative to the project ("lab/web/web-server.ts", "node_modules/mailparser/..."). */
-async function loadedBy(args: string[]): Promise<{ code: number | null; files: string[]; builtins: string[]; stderr: string }> {
+async function loadedBy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; files: string[]; builtins: string[]; stderr: string }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-loaded-'));
   const list = path.join(dir, 'loaded.txt');
   try {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-r', HOOK, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', LOADED_MODULES_FILE: list }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['-r', HOOK, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env, LOADED_MODULES_FILE: list }, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       child.on('error', reject);
@@ -58,6 +58,9 @@ describe('what a start loads', () => {
     expect(files).toContain('lab/imap/imap-server.ts'); // the hook saw the lab's own modules
     for (const f of [WEB_SERVER, CONTAINERS, 'lab/scenario/runner.ts']) expect(files).not.toContain(f);
     for (const pkg of ['testcontainers', 'mailparser', 'imapflow']) expect(has(files, pkg), pkg).toBe(false);
+    // the IMAP command table is there, each command's module comes with the first command that needs it
+    expect(files).toContain('lab/imap/imap-commands.ts');
+    expect(files.filter((f) => f.startsWith('lab/imap/commands/'))).toEqual([]);
     // smtp-server and the relay use parts of nodemailer; its front (every transport) is not loaded
     expect(files.some((f) => /^node_modules\/nodemailer\/dist\/(esm|cjs)\/nodemailer\.js$/.test(f))).toBe(false);
   });
@@ -82,6 +85,38 @@ describe('what a start loads', () => {
     expect(files).toContain('lab/scenario/runner.ts');
     for (const f of [WEB_SERVER, 'lab/web/cli-web.ts', CONTAINERS]) expect(files).not.toContain(f);
     for (const pkg of ['testcontainers', 'mailparser']) expect(has(files, pkg), pkg).toBe(false);
+  });
+
+  it('an IMAP session loads the modules of the commands it sends, and only those', async () => {
+    const script = [
+      "const net = await import('node:net');",
+      "const { startLab } = await import('./lab/runtime/lab.ts');",
+      "const lab = await startLab({ ports: 'auto' });",
+      "const imap = lab.endpoints().find((e) => e.host === 'Server').services.find((s) => s.service === 'imap').real;",
+      "const socket = net.connect(Number(imap.split(':')[1]), '127.0.0.1');",
+      "let got = '';",
+      "await new Promise((resolve) => socket.on('data', (d) => { got += d; if (/^a OK/m.test(got)) resolve(); if (got.startsWith('* OK')) { got = ''; socket.write('a LOGIN lee 1234\\r\\n'); } }));",
+      "socket.destroy(); await lab.stop();",
+    ].join(' ');
+    const { code, files, stderr } = await loadedBy(['--input-type=module', '-e', script]);
+    expect(code, stderr).toBe(0);
+    expect(files.filter((f) => f.startsWith('lab/imap/commands/'))).toEqual(['lab/imap/commands/login.ts']);
+  });
+
+  it('node lab/cli.ts: its entry is JavaScript, so from the second start on the TypeScript stripper is not loaded at all', async () => {
+    const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-compile-cache-'));
+    try {
+      const env = { NODE_COMPILE_CACHE: cache };
+      const first = await loadedBy([CLI, '--help'], env);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.builtins).toContain('node:internal/deps/amaro/dist/index'); // a first start strips the lab's TypeScript
+      const second = await loadedBy([CLI, '--help'], env);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.files).toContain('lab/cli-help.ts');
+      expect(second.builtins).not.toContain('node:internal/deps/amaro/dist/index');
+    } finally {
+      await fs.rm(cache, { recursive: true, force: true });
+    }
   });
 
   it('--export-html, which needs the page, does load the web server (the check above can fail)', async () => {

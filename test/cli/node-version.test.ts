@@ -22,6 +22,14 @@ describe.skipIf(!tooOld || !hasNpm)(`an older Node.js${why}`, () => {
     });
   }
 
+  // lab/cli.ts is a link to lab/cli.js, plain JavaScript that any Node.js can read: it checks first
+  it('node lab/cli.ts, with no -r: the same line', () => {
+    const run = spawnSync(OLD_NODE, ['lab/cli.ts', '--exit'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LANG: 'C' } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`mail-lab needs Node.js 22.22 or later (24 LTS recommended); this is ${oldVersion}.\n`);
+    expect(run.stdout).toBe('');
+  });
+
   it('in Korean with LANG=ko_KR.UTF-8', () => {
     const run = spawnSync(OLD_NODE, ['-r', './lab/node-version.cjs', 'lab/cli.ts'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LANG: 'ko_KR.UTF-8' } });
     expect(run.status).toBe(1);
