@@ -59,8 +59,8 @@ export class SelectedMailbox {
     this.uids = this.maildir.messages.map((m) => m.uid);
     this.toldKeywords = this.keywordList();
     for (const uid of this.maildir.claimRecent(this.uids, !this.readOnly)) this.recent.add(uid);
-    // as dovecot's SELECT: the new/ -> cur/ moves are done before the client hears EXISTS
-    await this.maildir.settled();
+    // the new/ -> cur/ moves go on while the client hears EXISTS and sends its next command
+    // (Maildir.moveToCur); dovecot's SELECT makes them before it answers
   }
 
   close(): void {

@@ -32,6 +32,8 @@ export interface MessageRecord {
   size: number;
   /** octets as POP3 sends the message (CRLF line ends, a final CRLF), once counted; -1 before */
   pop3Size: number;
+  /** its name in cur/ while it is being moved there from new/ (moveToCur) */
+  moving?: string;
 }
 
 export interface MaildirChange {
@@ -60,6 +62,9 @@ export class MaildirMissingError extends Error {}
 
 /** Files handled between two turns of the event loop in bulk work (renames, reads). */
 export const BATCH = 500;
+
+/** Renames from new/ to cur/ under way at once after a SELECT (moveToCur). */
+const MOVERS = 4;
 
 /** The UID list still has the UIDVALIDITY the model was built under. */
 function validityKept(maildir: Maildir): boolean {
@@ -121,6 +126,13 @@ export class Maildir extends EventEmitter {
 
   get(uid: number): MessageRecord | undefined {
     return this.byUid.get(uid);
+  }
+
+  /** A message file's descriptor (under its new name if it is being moved), or undefined if it is gone. */
+  openRecord(rec: MessageRecord): number | undefined {
+    const fd = openIfPresent(this.pathOf(rec));
+    if (fd !== undefined || rec.moving === undefined) return fd;
+    return openIfPresent(this.dir + path.sep + 'cur' + path.sep + rec.moving);
   }
 
   pathOf(rec: MessageRecord): string {
@@ -306,20 +318,34 @@ export class Maildir extends EventEmitter {
     return this.exclusive(async () => undefined);
   }
 
+  /**
+   * new/ -> cur/ for the messages a SELECT claimed as recent. The SELECT does not wait for it
+   * (dovecot's does, 5,000 renames for 5,000 new letters): the renames run on libuv's pool, a
+   * few at a time (renames in one folder take its lock one after another anyway), while the
+   * session goes on reading on this thread; a reader that meets a message in the middle of
+   * its move finds it under its cur/ name (openRecord). Changes queued after it (flags,
+   * expunge, a sync) wait for it, as everything that modifies the model does.
+   */
   private async moveToCur(uids: number[]): Promise<void> {
-    for (let i = 0; i < uids.length; i++) {
-      const rec = this.byUid.get(uids[i]);
-      if (!rec || rec.dir !== 'new') continue;
-      const name = `${rec.base}:2,${rec.letters}`;
-      try {
-        fs.renameSync(this.pathOf(rec), this.dir + path.sep + 'cur' + path.sep + name);
-        rec.dir = 'cur';
-        rec.name = name;
-      } catch (err) {
-        if (!isMissing(err)) throw err; // moved or deleted by another writer: the next sync sees it
+    let next = 0;
+    const mover = async () => {
+      while (next < uids.length) {
+        const rec = this.byUid.get(uids[next++]);
+        if (!rec || rec.dir !== 'new') continue;
+        const name = `${rec.base}:2,${rec.letters}`;
+        rec.moving = name;
+        try {
+          await fsp.rename(this.pathOf(rec), this.dir + path.sep + 'cur' + path.sep + name);
+          rec.dir = 'cur';
+          rec.name = name;
+        } catch (err) {
+          if (!isMissing(err)) throw err; // moved or deleted by another writer: the next sync sees it
+        } finally {
+          rec.moving = undefined;
+        }
       }
-      if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(MOVERS, uids.length) }, mover));
   }
 
   /**
@@ -499,7 +525,7 @@ export class Maildir extends EventEmitter {
   header(rec: MessageRecord): { data: Buffer; entry: IndexEntry } | undefined {
     const entry = this.index.get(rec.base, rec.size);
     if (!entry) return this.content(rec);
-    const fd = openIfPresent(this.pathOf(rec));
+    const fd = this.openRecord(rec);
     if (fd === undefined) return undefined;
     try {
       const data = Buffer.allocUnsafe(entry.headerSize);
@@ -518,7 +544,7 @@ export class Maildir extends EventEmitter {
 
   /** The file's bytes and modification time; undefined if it is gone. */
   readFile(rec: MessageRecord): { data: Buffer; mtime: number } | undefined {
-    const fd = openIfPresent(this.pathOf(rec));
+    const fd = this.openRecord(rec);
     if (fd === undefined) return undefined;
     try {
       const stat = fs.fstatSync(fd);

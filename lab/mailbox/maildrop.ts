@@ -110,12 +110,9 @@ export class Maildrop {
     for (let attempt = 0; attempt < 2; attempt++) {
       const rec = this.maildir.get(message.uid);
       if (!rec) return undefined;
-      try {
-        return new MessageFile(fs.openSync(this.maildir.pathOf(rec), 'r'), rec.size >= 0 ? rec.size : undefined);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        await this.maildir.sync(); // renamed or removed by another writer: look again
-      }
+      const fd = this.maildir.openRecord(rec); // under its cur/ name if an IMAP SELECT is moving it
+      if (fd !== undefined) return new MessageFile(fd, rec.size >= 0 ? rec.size : undefined);
+      await this.maildir.sync(); // renamed or removed by another writer: look again
     }
     return undefined;
   }
@@ -158,13 +155,8 @@ export class Maildrop {
 
 /** The size POP3 reports: the file's octets, plus a CR for every bare LF, plus a final CRLF if missing. */
 function countPop3Size(maildir: Maildir, rec: MessageRecord): number | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(maildir.pathOf(rec), 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const fd = maildir.openRecord(rec);
+  if (fd === undefined) return undefined;
   const file = new MessageFile(fd, rec.size >= 0 ? rec.size : undefined);
   try {
     let size = 0;

@@ -146,6 +146,40 @@ describe('flags in file names (maildir(5))', () => {
   });
 });
 
+describe('new/ -> cur/ after a SELECT', () => {
+  it('claimRecent returns at once; the moves are done by settled(), every file in cur/ with ":2,"', async () => {
+    const mda = store();
+    for (let i = 0; i < 40; i++) await mda.deliver('lee', letter(`n${i}`));
+    const box = (await store().folder('lee', 'INBOX'))!;
+    await box.sync();
+    const uids = box.messages.map((m) => m.uid);
+    expect(box.claimRecent(uids, true)).toEqual(uids);
+    // while the moves go on, every message can be read, wherever its file is at that moment
+    for (const rec of box.messages) expect(box.readFile(rec)?.data.toString()).toContain('Subject: n');
+    await box.settled();
+    const dir = mda.userDir('lee');
+    expect(await fs.readdir(path.join(dir, 'new'))).toEqual([]);
+    expect((await fs.readdir(path.join(dir, 'cur'))).filter((f) => f.endsWith(':2,'))).toHaveLength(40);
+    expect(box.messages.every((m) => m.dir === 'cur' && m.moving === undefined)).toBe(true);
+    expect(box.claimRecent(uids, true)).toEqual([]); // claimed once
+  });
+
+  it('a reader that meets a message in the middle of its move opens it under its cur/ name', async () => {
+    const mda = store();
+    const { file } = await mda.deliver('lee', letter('moving'));
+    const box = (await store().folder('lee', 'INBOX'))!;
+    await box.sync();
+    const rec = box.get(1)!;
+    // what moveToCur does between its rename and that rename's answer on this thread
+    rec.moving = `${rec.base}:2,`;
+    await fs.rename(file, path.join(mda.userDir('lee'), 'cur', rec.moving));
+    expect(rec.dir).toBe('new');
+    expect(box.readFile(rec)?.data.toString()).toContain('Subject: moving');
+    rec.moving = undefined;
+    expect(box.readFile(rec)).toBeUndefined(); // without it, the file looks gone until a sync
+  });
+});
+
 describe('news of changes', () => {
   it("an open folder hears of its host store's delivery at once", async () => {
     const host = store();
