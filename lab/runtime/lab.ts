@@ -223,11 +223,24 @@ export async function prepareDataDir(topology: Topology, options: Pick<LabOption
   return { dataDir, temporary };
 }
 
+/** A topology file, checked: from the load cache (lab/topology/load-cache.ts) when unchanged since an earlier start. */
+async function topologyFrom(file: string, ports: 'fixed' | 'auto'): Promise<Topology> {
+  const { cachedTopology, keepTopology } = await import('../topology/load-cache.ts');
+  const cached = cachedTopology(file, ports);
+  if (cached) return cached;
+  const files: string[] = [];
+  const started = Date.now();
+  const topology = (await import('../topology/load.ts')).loadTopology(file, { ports, files });
+  keepTopology(file, ports, files, topology, started);
+  return topology;
+}
+
 /** Start a lab: in this process (the embedded runtime, the default) or in containers. */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const ports = options.ports ?? 'fixed';
-  // a topology given as an object (the CLI's) needs no loader: the YAML parser and zod stay unloaded
-  const topology = typeof options.topology === 'object' ? options.topology : (await import('../topology/load.ts')).loadTopology(options.topology ?? DEFAULT_TOPOLOGY, { ports });
+  // a topology given as an object (the CLI's) needs no loader, nor does a file loaded and checked
+  // at an earlier start and unchanged since: the YAML parser and zod stay unloaded
+  const topology = typeof options.topology === 'object' ? options.topology : await topologyFrom(path.resolve(options.topology ?? DEFAULT_TOPOLOGY), ports);
   if (options.runtime === 'containers') {
     // loaded only when asked for: testcontainers is a large module
     const { startContainerLab } = await import('./containers.ts');

@@ -31,11 +31,11 @@ export interface LoadedLesson {
   topology: Topology;
 }
 
-interface Entry {
-  format: 'mail-lab-load/1';
+interface Entry<T> {
+  format: 'mail-lab-load/2';
   /** each file read, with the SHA-256 of its bytes */
   files: Record<string, string>;
-  lesson: LoadedLesson;
+  loaded: T;
 }
 
 const LAB = path.resolve(import.meta.dirname, '..');
@@ -59,23 +59,18 @@ function codeVersion(): string {
   return hash.digest('hex');
 }
 
-function entryFile(dir: string, request: LessonRequest): string {
-  const key = sha256(JSON.stringify([codeVersion(), process.cwd(), request.scenario, request.topology ?? null, request.ports]));
-  return path.join(dir, `${key.slice(0, 32)}.json`);
+function entryFile(dir: string, key: unknown[]): string {
+  const hash = sha256(JSON.stringify([codeVersion(), process.cwd(), ...key]));
+  return path.join(dir, `${hash.slice(0, 32)}.json`);
 }
+
+const lessonKey = (request: LessonRequest) => [request.scenario, request.topology ?? null, request.ports];
+/** startLab({ topology: file }) with no scenario: the topology alone */
+const topologyKey = (file: string, ports: 'fixed' | 'auto') => ['topology only', file, ports];
 
 /** The lesson as loaded and checked by an earlier start, if nothing it was read from has changed. */
 export function cachedLesson(request: LessonRequest): LoadedLesson | undefined {
-  const dir = folder();
-  if (!dir) return undefined;
-  try {
-    const entry = JSON.parse(fs.readFileSync(entryFile(dir, request), 'utf8')) as Entry;
-    if (entry.format !== 'mail-lab-load/1') return undefined;
-    for (const [file, hash] of Object.entries(entry.files)) if (sha256(fs.readFileSync(file)) !== hash) return undefined;
-    return entry.lesson;
-  } catch {
-    return undefined;
-  }
+  return cached<LoadedLesson>(lessonKey(request));
 }
 
 /**
@@ -84,13 +79,39 @@ export function cachedLesson(request: LessonRequest): LoadedLesson | undefined {
  * epoch): its bytes now may not be the ones the loader read.
  */
 export function keepLesson(request: LessonRequest, files: string[], lesson: LoadedLesson, loadStarted: number): void {
+  keep(lessonKey(request), files, lesson, loadStarted);
+}
+
+/** A topology file (and its zone files) as loaded and checked by an earlier startLab(), if unchanged. */
+export function cachedTopology(file: string, ports: 'fixed' | 'auto'): Topology | undefined {
+  return cached<Topology>(topologyKey(file, ports));
+}
+
+export function keepTopology(file: string, ports: 'fixed' | 'auto', files: string[], topology: Topology, loadStarted: number): void {
+  keep(topologyKey(file, ports), files, topology, loadStarted);
+}
+
+function cached<T>(key: unknown[]): T | undefined {
+  const dir = folder();
+  if (!dir) return undefined;
+  try {
+    const entry = JSON.parse(fs.readFileSync(entryFile(dir, key), 'utf8')) as Entry<T>;
+    if (entry.format !== 'mail-lab-load/2') return undefined;
+    for (const [file, hash] of Object.entries(entry.files)) if (sha256(fs.readFileSync(file)) !== hash) return undefined;
+    return entry.loaded;
+  } catch {
+    return undefined;
+  }
+}
+
+function keep<T>(key: unknown[], files: string[], loaded: T, loadStarted: number): void {
   const dir = folder();
   if (!dir || files.length === 0) return;
   try {
     if (files.some((f) => fs.statSync(f).mtimeMs > loadStarted - 1000)) return;
-    const entry: Entry = { format: 'mail-lab-load/1', files: Object.fromEntries(files.map((f) => [f, sha256(fs.readFileSync(f))])), lesson };
+    const entry: Entry<T> = { format: 'mail-lab-load/2', files: Object.fromEntries(files.map((f) => [f, sha256(fs.readFileSync(f))])), loaded };
     fs.mkdirSync(dir, { recursive: true });
-    const file = entryFile(dir, request);
+    const file = entryFile(dir, key);
     const temp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temp, JSON.stringify(entry));
     fs.renameSync(temp, file);

@@ -103,6 +103,23 @@ describe('what a start loads', () => {
     expect(files.filter((f) => f.startsWith('lab/imap/commands/'))).toEqual(['lab/imap/commands/login.ts']);
   });
 
+  it('startLab() with a topology file loaded at an earlier start, unchanged since, loads neither the yaml package nor zod', async () => {
+    const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-load-cache-'));
+    try {
+      const script = "const { startLab } = await import('./lab/runtime/lab.ts'); const lab = await startLab({ topology: 'topology/classroom.yaml', ports: 'auto' }); await lab.stop();";
+      const env = { LAB_LOAD_CACHE: cache };
+      const first = await loadedBy(['--input-type=module', '-e', script], env);
+      expect(first.code, first.stderr).toBe(0);
+      for (const pkg of ['yaml', 'zod']) expect(has(first.files, pkg), pkg).toBe(true); // a first start reads and checks it
+      const second = await loadedBy(['--input-type=module', '-e', script], env);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.files).toContain('lab/imap/imap-server.ts');
+      for (const pkg of ['yaml', 'zod']) expect(has(second.files, pkg), pkg).toBe(false);
+    } finally {
+      await fs.rm(cache, { recursive: true, force: true });
+    }
+  });
+
   it('node lab/cli.ts: its entry is JavaScript, so from the second start on the TypeScript stripper is not loaded at all', async () => {
     const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-compile-cache-'));
     try {

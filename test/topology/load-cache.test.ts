@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, ROOT, runNode } from '../cli/cli-helpers.ts';
+import { startLab } from '../../lab/runtime/lab.ts';
 
 const HOOK = path.join(ROOT, 'test', 'cli', 'fixtures', 'loaded-modules.cjs');
 let dir: string;
@@ -74,5 +75,30 @@ describe('the load cache', () => {
     const off = await start({ LAB_LOAD_CACHE: '0' });
     expect(off.code, off.stderr).toBe(0);
     expect(off.zod).toBe(true);
+  });
+});
+
+describe('the load cache for startLab({ topology: file })', () => {
+  it('an unchanged file comes from the cache; an edited zone is loaded again and its mistake thrown', async () => {
+    const before = process.env.LAB_LOAD_CACHE;
+    process.env.LAB_LOAD_CACHE = path.join(dir, 'api-cache');
+    const topology = path.join(dir, 'classroom.yaml');
+    try {
+      await fs.writeFile(zone, original);
+      await age(zone);
+      const lab = await startLab({ topology, ports: 'auto' });
+      await lab.stop();
+      expect((await fs.readdir(path.join(dir, 'api-cache'))).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+      const again = await startLab({ topology, ports: 'auto' });
+      expect(again.endpoints().map((e) => e.host)).toContain('Server');
+      await again.stop();
+
+      await fs.writeFile(zone, original.replace(/^mail\tIN\tA\t192\.168\.111\.100$/m, 'mail\tIN\tA\t192.168.111.999'));
+      await expect(startLab({ topology, ports: 'auto' })).rejects.toThrow(/192\.168\.111\.999/);
+    } finally {
+      await fs.writeFile(zone, original);
+      if (before === undefined) delete process.env.LAB_LOAD_CACHE;
+      else process.env.LAB_LOAD_CACHE = before;
+    }
   });
 });
