@@ -70,6 +70,29 @@ function firstFields(buf: Buffer, message: MimePart): Map<string, string> {
 /** RFC 5322 date to ms and the day in the date's own zone. */
 export function parseSentDate(value: string | undefined): { ms: number; day: number } | undefined {
   if (!value) return undefined;
+  return commonDate(value) ?? anyDate(value);
+}
+
+// "Wed, 2 Dec 2026 19:20:11 +0000 (UTC)", as MTAs and mail programs write it: read by hand, about
+// ten times quicker than Date.parse (a cold FETCH ENVELOPE of 5,000 letters spent 12 ms there).
+// Anything else (no numeric zone, two-digit years, a leap second, odd spacing) goes to
+// Date.parse as before; test/mailbox/message-summary.test.ts checks both give the same.
+const COMMON_DATE = /^\s*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?(\d{1,2}) +([A-Za-z]{3}) +(\d{4}) +(\d{2}):(\d{2})(?::(\d{2}))? +([+-])(\d{2})(\d{2})(?: *\([^()]*\))?\s*$/;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+export function commonDate(value: string): { ms: number; day: number } | undefined {
+  const m = COMMON_DATE.exec(value);
+  if (!m) return undefined;
+  const month = MONTHS.indexOf(m[2].toLowerCase());
+  const [day, year, hour, minute, second, zh, zm] = [m[1], m[3], m[4], m[5], m[6] ?? '0', m[8], m[9]].map(Number);
+  if (month < 0 || day < 1 || day > 31 || year < 1900 || hour > 23 || minute > 59 || second > 59 || zh > 23 || zm > 59) return undefined;
+  const offset = (m[7] === '-' ? -1 : 1) * (zh * 60 + zm);
+  const ms = Date.UTC(year, month, day, hour, minute, second) - offset * 60_000;
+  return { ms, day: Math.floor((ms + offset * 60_000) / 86_400_000) };
+}
+
+/** Any date Date.parse reads. */
+export function anyDate(value: string): { ms: number; day: number } | undefined {
   const clean = (value.includes('(') ? value.replace(/\([^)]*\)/g, '') : value).trim();
   const ms = Date.parse(clean);
   if (Number.isNaN(ms)) return undefined;
