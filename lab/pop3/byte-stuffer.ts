@@ -6,6 +6,8 @@ const CRLF = Buffer.from('\r\n');
 /** Header lines kept for the trace; a message's header is rarely longer. */
 const HEADER_LINES_KEPT = 60;
 const HEADER_LINE_OCTETS_KEPT = 998;
+/** The chunks read while in the header are kept (references, no copies) up to this many octets. */
+const HEADER_OCTETS_KEPT = HEADER_LINES_KEPT * (HEADER_LINE_OCTETS_KEPT + 2);
 
 /**
  * A stored message in POP3's multi-line form (RFC 1939 section 3), chunk by chunk so a large
@@ -20,14 +22,17 @@ export class ByteStuffer {
   private lineOctets = 0;
   private lastWasCR = false;
   private inHeader = true;
-  private headerPiece: Buffer[] = [];
-  private headerKept = 0;
   /** the last chunk needed a byte added (a CR, a stuffing dot) */
   private inserted = false;
   /** set when TOP has sent all it should; later input is ignored */
   done = false;
-  /** the kept header lines' bytes, decoded only when the trace asks (most RETR hops of a flood are counted, not shown) */
-  private readonly headerRaw: Buffer[] = [];
+  /**
+   * The chunks that held the header, as they were read: the trace's header lines are cut from
+   * them only when it asks (most RETR hops of a flood are counted, not shown), so a RETR makes
+   * no object per header line.
+   */
+  private readonly headerChunks: Buffer[] = [];
+  private headerChunkOctets = 0;
   headerLineCount = 0;
   bodyLineCount = 0;
   /** octets sent without the stuffing dots: the message's size as POP3 counts it */
@@ -35,7 +40,18 @@ export class ByteStuffer {
 
   /** The first header lines (at most 60, each at most 998 octets), for the trace. */
   get headerLines(): string[] {
-    return this.headerRaw.map((raw) => raw.toString('utf8'));
+    const kept = this.headerChunks.length === 1 ? this.headerChunks[0] : Buffer.concat(this.headerChunks);
+    const lines: string[] = [];
+    for (let start = 0; start < kept.length && lines.length < HEADER_LINES_KEPT;) {
+      const lf = kept.indexOf(LF, start);
+      const end = lf < 0 ? kept.length : lf;
+      const content = end > start && kept[end - 1] === CR ? end - 1 : end;
+      if (content === start) break; // the blank line: the header ends
+      lines.push(kept.toString('utf8', start, Math.min(content, start + HEADER_LINE_OCTETS_KEPT)));
+      if (lf < 0) break;
+      start = lf + 1;
+    }
+    return lines;
   }
 
   constructor(bodyLines = Infinity) {
@@ -59,6 +75,10 @@ export class ByteStuffer {
   pushInto(chunk: Buffer, target: Buffer, at: number): number {
     this.inserted = false;
     if (this.done || chunk.length === 0) return at;
+    if (this.inHeader && this.headerChunkOctets < HEADER_OCTETS_KEPT) {
+      this.headerChunks.push(chunk);
+      this.headerChunkOctets += chunk.length;
+    }
     let runStart = 0;
     let start = 0;
     while (start < chunk.length) {
@@ -71,7 +91,6 @@ export class ByteStuffer {
       const lf = chunk.indexOf(LF, start);
       const end = lf < 0 ? chunk.length : lf;
       if (end > start) {
-        if (this.inHeader) this.keepHeader(chunk.subarray(start, end));
         this.lineOctets += end - start;
         this.lastWasCR = chunk[end - 1] === CR;
       }
@@ -103,33 +122,18 @@ export class ByteStuffer {
     return CRLF;
   }
 
-  private keepHeader(piece: Buffer): void {
-    // Bounded: a header line of megabytes (or a file with no line ends) keeps only its start.
-    if (this.headerRaw.length >= HEADER_LINES_KEPT || this.headerKept > HEADER_LINE_OCTETS_KEPT) return;
-    const room = HEADER_LINE_OCTETS_KEPT + 1 - this.headerKept;
-    const kept = piece.length > room ? piece.subarray(0, room) : piece;
-    this.headerPiece.push(kept);
-    this.headerKept += kept.length;
-  }
-
   /** A line ended. Returns true when TOP has sent all its lines. */
   private endLine(): boolean {
     const contentOctets = this.lineOctets - (this.lastWasCR ? 1 : 0);
     this.lineOctets = 0;
     this.lastWasCR = false;
     if (this.inHeader) {
-      const raw = this.headerPiece.length === 1 ? this.headerPiece[0] : Buffer.concat(this.headerPiece);
-      this.headerPiece = [];
-      this.headerKept = 0;
       if (contentOctets === 0) {
         this.inHeader = false;
         if (this.bodyLinesLeft <= 0) this.done = true;
         return this.done;
       }
       this.headerLineCount++;
-      if (this.headerRaw.length < HEADER_LINES_KEPT) {
-        this.headerRaw.push(raw.subarray(0, Math.min(contentOctets, HEADER_LINE_OCTETS_KEPT)));
-      }
       return false;
     }
     this.bodyLineCount++;

@@ -81,6 +81,21 @@ describe('ByteStuffer', () => {
     expect(stuffer.bodyLineCount).toBe(3);
   });
 
+  it('gives the same header lines for the trace however the file is cut into reads', () => {
+    for (const sample of SAMPLES) {
+      const stored = Buffer.from(sample, 'latin1');
+      const lines = sample.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+      const header = lines.slice(0, lines.indexOf('') < 0 ? lines.length : lines.indexOf('')).filter((l) => l !== '');
+      for (let i = 0; i <= stored.length; i++) {
+        for (let j = i; j <= stored.length; j++) {
+          const { stuffer } = stuff(stored, [i, j]);
+          expect(stuffer.headerLines, `${JSON.stringify(sample)} cut at ${i},${j}`).toEqual(header);
+          expect(stuffer.headerLineCount).toBe(header.length);
+        }
+      }
+    }
+  });
+
   it('hands a chunk that needs no change back as it is (no copy)', () => {
     const chunk = Buffer.from('Subject: a\r\n\r\nplain\r\n');
     expect(new ByteStuffer().push(chunk)).toBe(chunk);
