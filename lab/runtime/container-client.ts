@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ result })}\n`);
 }
 
-main().catch((err: Error & { responseCode?: number; response?: string; rejected?: string[] }) => {
-  process.stdout.write(`${JSON.stringify({ error: { message: err.message, responseCode: err.responseCode, response: err.response, rejected: err.rejected } })}\n`);
-  process.exit(1);
-});
+// run, not imported (the image's warm-compile-cache.js imports it to compile it)
+if (import.meta.main) {
+  main().catch((err: Error & { responseCode?: number; response?: string; rejected?: string[] }) => {
+    process.stdout.write(`${JSON.stringify({ error: { message: err.message, responseCode: err.responseCode, response: err.response, rejected: err.rejected } })}\n`);
+    process.exit(1);
+  });
+}
