@@ -3,18 +3,21 @@
 // each; everything about files, lines and wording is here, so a role's edit is one line.
 //
 // Lines come from the files themselves: the topology's YAML is read again (once per loaded
-// topology) for its line numbers, and zone records carry their line from the parser. Where a
+// topology) for its line numbers, and zone records carry their line from the parser. Where each
+// setting's line is comes from the yaml package once per file content, then from the load cache
+// (lab/topology/load-cache.ts cachedLines), so a start whose topology is unchanged loads no yaml. Where a
 // file cannot be read (the containers runtime has no copy of topology/), its refs are left out
 // rather than made up.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { Document, LineCounter } from 'yaml';
+import type { Node as YamlNode, LineCounter } from 'yaml';
 import type { Bilingual, ConfigRef } from '../trace/hop-event.ts';
 import type { Host, Topology } from '../topology/types.ts';
 import type { ResourceRecord, ZoneData } from '../topology/zone-file.ts';
 import { OUTSIDE, type Peer } from '../net/lab-net.ts';
 import { matchesPrefix } from '../topology/address-plan.ts';
+import { cachedLines, keepLines } from '../topology/load-cache.ts';
 import { REAL, TRUST_AUTH, accessText, dovecotPlaintext, dovecotProtocols, passwdLine, zoneRealFile } from './real-files.ts';
 
 const PROJECT = path.resolve(import.meta.dirname, '..', '..');
@@ -38,8 +41,8 @@ export function shownPath(file: string): string {
 interface YamlSource {
   file: string;
   lines: string[];
-  doc: Document;
-  counter: LineCounter;
+  /** "hosts\0Server\0mail\0relay\01" -> the line of that map key (or list item) */
+  at: Map<string, number>;
 }
 
 const yamlSources = new WeakMap<Topology, YamlSource | null>();
@@ -53,41 +56,68 @@ function readLines(file: string): string[] | null {
   }
 }
 
+const pathKey = (at: (string | number)[]) => at.map(String).join('\0');
+
 function yamlOf(topology: Topology): YamlSource | undefined {
   let source = yamlSources.get(topology);
   if (source === undefined) {
     source = null;
     const lines = readLines(topology.file);
     if (lines) {
-      const counter = new (yaml().LineCounter)();
-      const doc = yaml().parseDocument(lines.join('\n'), { lineCounter: counter });
-      if (!doc.errors.length) source = { file: topology.file, lines, doc, counter };
+      const text = lines.join('\n');
+      const at = cachedLines(text) ?? settingLines(text);
+      if (at) source = { file: topology.file, lines, at: new Map(Object.entries(at)) };
     }
     yamlSources.set(topology, source);
   }
   return source ?? undefined;
 }
 
+/**
+ * Every setting's line, by the yaml package: a map entry's is its key's line, a list item's where
+ * it starts; the first of two equal keys counts. Undefined for a file with YAML errors.
+ */
+export function settingLines(text: string): Record<string, number> | undefined {
+  const { LineCounter: Counter, parseDocument, isMap, isSeq, isScalar, isNode } = yaml();
+  const counter: LineCounter = new Counter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  if (doc.errors.length) return undefined;
+  const lines: Record<string, number> = {};
+  const walk = (node: unknown, at: string[]) => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) continue;
+        const path = [...at, String(pair.key.value)];
+        const key = path.join('\0');
+        if (key in lines) continue;
+        if (pair.key.range) lines[key] = counter.linePos(pair.key.range[0]).line;
+        walk(pair.value, path);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const path = [...at, String(i)];
+        if (isNode(item) && (item as YamlNode).range) lines[path.join('\0')] = counter.linePos((item as YamlNode).range![0]).line;
+        walk(item, path);
+      });
+    }
+  };
+  walk(doc.contents, []);
+  keepLines(text, lines);
+  return lines;
+}
+
 /** The line of the key at `at` (a map entry), or where the node starts (a list item). */
 function nodeLine(src: YamlSource, at: (string | number)[]): number | undefined {
-  const parent = at.length > 1 ? src.doc.getIn(at.slice(0, -1), true) : src.doc.contents;
-  if (yaml().isMap(parent)) {
-    const pair = parent.items.find((p) => yaml().isScalar(p.key) && p.key.value === at[at.length - 1]);
-    if (pair && yaml().isScalar(pair.key) && pair.key.range) return src.counter.linePos(pair.key.range[0]).line;
-  }
-  const node = src.doc.getIn(at, true);
-  if (yaml().isNode(node) && node.range) return src.counter.linePos(node.range[0]).line;
-  return undefined;
+  return src.at.get(pathKey(at));
 }
 
 /** The line of a user's entry: its key is `lee` or `lee@naver.com` in the file. */
 function userLine(src: YamlSource, host: Host, user: string): number | undefined {
-  const users = src.doc.getIn(['hosts', host.name, 'mail', 'users'], true);
-  if (!yaml().isMap(users)) return undefined;
-  for (const pair of users.items) {
-    if (!yaml().isScalar(pair.key) || !pair.key.range) continue;
-    const key = String(pair.key.value).toLowerCase();
-    if (key === user || key.startsWith(`${user}@`)) return src.counter.linePos(pair.key.range[0]).line;
+  const prefix = `${pathKey(['hosts', host.name, 'mail', 'users'])}\0`;
+  for (const [key, line] of src.at) {
+    if (!key.startsWith(prefix) || key.includes('\0', prefix.length)) continue;
+    const name = key.slice(prefix.length).toLowerCase();
+    if (name === user || name.startsWith(`${user}@`)) return line;
   }
   return undefined;
 }

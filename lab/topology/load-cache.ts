@@ -119,3 +119,37 @@ function keep<T>(key: unknown[], files: string[], loaded: T, loadStarted: number
     // no cache this time
   }
 }
+
+/**
+ * Where each setting of a YAML file is, as "path -> line" (lab/host/config-refs.ts, which names
+ * the line that decided a hop): worked out with the yaml package once per file content, then
+ * kept here by the SHA-256 of the text, so a lesson's first hops need not load the package (about
+ * 70 modules and 30 ms) on every start. Undefined when not kept or the cache is off.
+ */
+export function cachedLines(text: string): Record<string, number> | undefined {
+  const dir = folder();
+  if (!dir) return undefined;
+  try {
+    const entry = JSON.parse(fs.readFileSync(linesFile(dir, text), 'utf8')) as { format: string; lines: Record<string, number> };
+    return entry.format === LINES_FORMAT ? entry.lines : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function keepLines(text: string, lines: Record<string, number>): void {
+  const dir = folder();
+  if (!dir) return;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = linesFile(dir, text);
+    const temp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, JSON.stringify({ format: LINES_FORMAT, lines }));
+    fs.renameSync(temp, file);
+  } catch {
+    // no cache this time
+  }
+}
+
+const LINES_FORMAT = 'mail-lab-lines/1';
+const linesFile = (dir: string, text: string) => path.join(dir, `lines-${sha256(`${LINES_FORMAT}\0${text}`).slice(0, 32)}.json`);

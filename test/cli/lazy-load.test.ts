@@ -120,6 +120,29 @@ describe('what a start loads', () => {
     }
   });
 
+  it('a lesson played again, files unchanged, names the same configuration lines without loading the yaml package', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-lines-'));
+    try {
+      const env = { LAB_LOAD_CACHE: path.join(dir, 'cache') };
+      const refs = async (name: string) => {
+        const file = path.join(dir, `${name}.jsonl`);
+        const run = await loadedBy([CLI, '--exit', '--ports', 'auto', '--web', 'off', '--no-color', '--trace', file], env);
+        expect(run.code, run.stderr).toBe(0);
+        const events = (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { config?: { file: string; line: number; text: string }[] });
+        return { run, config: events.flatMap((e) => e.config ?? []).map((c) => `${c.file}:${c.line} ${c.text}`) };
+      };
+      const first = await refs('first');
+      expect(has(first.run.files, 'yaml'), 'a first start reads the topology with the yaml package').toBe(true);
+      expect(first.config.some((c) => c.startsWith('topology/classroom.yaml:')), first.config.join('\n')).toBe(true);
+      const second = await refs('second');
+      expect(second.run.files).toContain('lab/host/config-refs.ts');
+      expect(has(second.run.files, 'yaml'), 'yaml was loaded again').toBe(false);
+      expect(second.config).toEqual(first.config);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('node lab/cli.ts: its entry is JavaScript, so from the second start on the TypeScript stripper is not loaded at all', async () => {
     const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-compile-cache-'));
     try {
