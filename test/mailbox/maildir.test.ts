@@ -164,6 +164,31 @@ describe('new/ -> cur/ after a SELECT', () => {
     expect(box.claimRecent(uids, true)).toEqual([]); // claimed once
   });
 
+  it("its own moves bring no look at the folder; another writer's file after them does", async () => {
+    const mda = store();
+    for (let i = 0; i < 60; i++) await mda.deliver('lee', letter(`n${i}`));
+    const box = (await store().folder('lee', 'INBOX'))!;
+    await box.sync();
+    box.acquire();
+    try {
+      let looks = 0;
+      const inner = box as unknown as { syncNow: (origin: unknown) => Promise<MaildirChange> };
+      const syncNow = inner.syncNow.bind(box);
+      inner.syncNow = (origin) => (looks++, syncNow(origin));
+      box.claimRecent(box.messages.map((m) => m.uid), true);
+      await box.settled();
+      const heard = nextChange(box, (c) => c.added.length > 0);
+      const dir = mda.userDir('lee');
+      const body = letter('by another process');
+      await fs.writeFile(path.join(dir, 'tmp', 'x1'), body);
+      await fs.rename(path.join(dir, 'tmp', 'x1'), path.join(dir, 'new', `1700000000.x1.other,S=${body.length}`));
+      expect((await heard).added).toEqual([61]);
+      expect(looks, 'the 120 events of the 60 moves brought a look of their own').toBe(1);
+    } finally {
+      box.release();
+    }
+  });
+
   it('a reader that meets a message in the middle of its move opens it under its cur/ name', async () => {
     const mda = store();
     const { file } = await mda.deliver('lee', letter('moving'));
