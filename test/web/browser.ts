@@ -23,6 +23,24 @@ export async function openBrowser(options: { locale?: string; width?: number; he
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
+  // Other tests running beside this one make and remove Docker networks (the containers
+  // runtime): Chromium sees the host's network change and cancels requests under way with
+  // net::ERR_NETWORK_CHANGED, so a page module fails to load and the page stays empty. A
+  // navigation that met that is made again (at most three times); no other failure is retried.
+  let networkChanged = false;
+  page.on('requestfailed', (request) => {
+    if (request.failure()?.errorText === 'net::ERR_NETWORK_CHANGED') networkChanged = true;
+  });
+  const again = <A extends unknown[], R>(navigate: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    for (let attempt = 1; ; attempt++) {
+      networkChanged = false;
+      const response = await navigate(...args);
+      if (!networkChanged || attempt === 3) return response;
+      errors.length = 0; // what the cancelled load threw belongs to it, not to the page
+    }
+  };
+  page.goto = again(page.goto.bind(page));
+  page.reload = again(page.reload.bind(page));
   return {
     context,
     page,
