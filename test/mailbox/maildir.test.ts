@@ -25,6 +25,13 @@ function nextChange(maildir: Maildir, match: (c: MaildirChange) => boolean = () 
   });
 }
 
+/** A letter written into a Maildir as procmail would: tmp, then a rename into new/ (no in-process event). */
+async function deliverAsAnotherProcess(dir: string): Promise<void> {
+  const body = letter('by another process');
+  await fs.writeFile(path.join(dir, 'tmp', 'x1'), body);
+  await fs.rename(path.join(dir, 'tmp', 'x1'), path.join(dir, 'new', `1700000000.x1.other,S=${body.length}`));
+}
+
 let root: string;
 let stores: MailStore[];
 
@@ -178,10 +185,7 @@ describe('new/ -> cur/ after a SELECT', () => {
       box.claimRecent(box.messages.map((m) => m.uid), true);
       await box.settled();
       const heard = nextChange(box, (c) => c.added.length > 0);
-      const dir = mda.userDir('lee');
-      const body = letter('by another process');
-      await fs.writeFile(path.join(dir, 'tmp', 'x1'), body);
-      await fs.rename(path.join(dir, 'tmp', 'x1'), path.join(dir, 'new', `1700000000.x1.other,S=${body.length}`));
+      await deliverAsAnotherProcess(mda.userDir('lee'));
       expect((await heard).added).toEqual([61]);
       expect(looks, 'the 120 events of the 60 moves brought a look of their own').toBe(1);
     } finally {
@@ -230,11 +234,7 @@ describe('news of changes', () => {
     box.acquire();
     try {
       const heard = nextChange(box, (c) => c.added.length > 0);
-      // as procmail would: tmp, then rename into new/ (no in-process event)
-      const dir = mda.userDir('lee');
-      const body = letter('by another process');
-      await fs.writeFile(path.join(dir, 'tmp', 'x1'), body);
-      await fs.rename(path.join(dir, 'tmp', 'x1'), path.join(dir, 'new', `1700000000.x1.other,S=${body.length}`));
+      await deliverAsAnotherProcess(mda.userDir('lee'));
       expect((await heard).added).toEqual([2]);
     } finally {
       box.release();
