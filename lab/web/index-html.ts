@@ -1,6 +1,18 @@
 import { importMap } from './page-files.ts';
 import type { Lang } from '../trace/language.ts';
 
+// The page's modules, loaded by the page itself. A module the browser could not fetch leaves the
+// page empty, and Chromium cancels every request under way when the host's network changes, as
+// it does when Docker makes or removes a network (the containers runtime starting, a reset from
+// the page): then the page loads itself again, at most once in 10 s. Any other error (a module
+// that throws) is not retried.
+const LOAD_PAGE = `import('lab-page/main.ts').catch((err) => {
+  const last = Number(sessionStorage.getItem('mail-lab-reloaded') || 0);
+  if (!(err instanceof TypeError && /fetch|import/i.test(err.message)) || Date.now() - last < 10000) throw err;
+  sessionStorage.setItem('mail-lab-reloaded', String(Date.now()));
+  location.reload();
+});`;
+
 /** The page's one HTML file: an import map (every module by a bare name), the style, the page. */
 export function indexHtml(options: { lang: Lang; head?: string; importMap?: string; style?: string; body?: string }): string {
   const title = options.lang === 'ko' ? 'mail-lab: 메일 실습망' : 'mail-lab: the mail lab';
@@ -18,7 +30,7 @@ ${options.head ?? ''}
 <body>
 <div id="app"></div>
 ${options.body ?? ''}
-<script type="module">import 'lab-page/main.ts';</script>
+<script type="module">${LOAD_PAGE}</script>
 </body>
 </html>
 `;

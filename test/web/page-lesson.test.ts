@@ -10,6 +10,21 @@ describe.skipIf(chromiumMissing)(`the page: kim-to-lee as the seed's figures, in
   });
   afterAll(() => lab?.stop());
 
+  it('loads itself again when a module of the page could not be fetched (a network change cancels requests)', async () => {
+    const browser = await openBrowser({ locale: 'en-US' });
+    try {
+      const { page } = browser;
+      let cancelled = 0;
+      // the first fetch of one module fails, as when Chromium cancels it for a network change
+      await page.route('**/page/settings.ts', (route) => (cancelled++, route.abort('internetdisconnected')), { times: 1 });
+      await page.goto(lab.url);
+      await page.waitForSelector('.events tr[data-seq="10"]');
+      expect(cancelled).toBe(1);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('shows the four hosts with their addresses and the numbered hops of kim-to-lee; a reload keeps the event list', async () => {
     const browser = await openBrowser({ locale: 'en-US' });
     try {
