@@ -42,7 +42,7 @@ export function releaseHeapGrowth(capMb = Number(process.env.LAB_YOUNG_GEN_MB ??
   if (!held) return;
   held = false;
   if (oldGrowthPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${Math.round(oldGrowthPercent)}`);
-  markWhenRoomIsUsed(Number(process.env.LAB_MARK_SOFT ?? 50), Number(process.env.LAB_MARK_HARD ?? 80));
+  markWhenRoomIsUsed(Number(process.env.LAB_MARK_SOFT ?? 0), Number(process.env.LAB_MARK_HARD ?? 0));
   if (!(capMb > 0)) {
     v8.setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_GROWTH}`);
     return;
@@ -56,10 +56,13 @@ export function releaseHeapGrowth(capMb = Number(process.env.LAB_YOUNG_GEN_MB ??
  * while less than about 32 MB survives, as in a lab of 12 MB: marking then starts again right
  * after each full collection ends. A fresh lab's POP3 session of 5,000 RETRs ran 17-18 full
  * collections (--trace-gc). With these triggers marking starts when that share of the room is
- * used (soft: by a task; hard: at once): 5-7 collections, retr_all 0.76-0.84 -> 0.63 s, and the
- * peaks stayed as they were, as the limit did not move (two hops 165-170 -> 169-174 MB, the mail
- * phase 167-173 -> 163-164 MB, alternating runs of bench/smtp-peak.sh and the mail phase's
- * steps). 0 leaves V8's own rule.
+ * used (soft: by a task; hard: at once). With LAB_MARK_SOFT=50 LAB_MARK_HARD=80: 5-7
+ * collections, retr_all 0.76-0.84 -> 0.63 s, and the peaks stayed as they were, as the limit did
+ * not move (two hops 165-170 -> 169-174 MB, the mail phase's steps 174-181 -> 163-170 MB). But a
+ * cold IMAP session, whose index build keeps 5,000 entries alive, paid for the later marking:
+ * FETCH HEADER after it 0.100-0.104 -> 0.113-0.121 s, ENVELOPE 0.216-0.225 -> 0.223-0.235 s (3
+ * alternating runs, /tmp/ix/imapcold.sh; 25/60 the same). So both are 0 by default, V8's own
+ * rule; a lab that serves mostly POP3 sessions of thousands of letters may set them.
  */
 function markWhenRoomIsUsed(softPercent: number, hardPercent: number): void {
   if (softPercent > 0) v8.setFlagsFromString(`--incremental-marking-soft-trigger=${Math.round(softPercent)}`);
