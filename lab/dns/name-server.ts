@@ -15,6 +15,7 @@ import { AnswerCache } from './answer-cache.ts';
 import { serverLines, type Reply, type Transport } from './responder.ts';
 import { DnsStream, frame } from './tcp-stream.ts';
 import { AskerFlows } from './asker-flows.ts';
+import { Outbox } from './outbox.ts';
 
 export interface NameServerOptions {
   /** real port for both UDP and TCP; 0 picks one that is free for both */
@@ -44,6 +45,8 @@ export class NameServer implements Service {
   /** sockets of their own for askers that flood (asker-flows.ts) */
   flows: AskerFlows | undefined;
   private tcp: net.Server | undefined;
+  /** answers of one burst of datagrams, sent together when the burst has been read (outbox.ts) */
+  private readonly outbox = new Outbox();
   private readonly connections = new Set<net.Socket>();
 
   constructor(ctx: HostContext, options: NameServerOptions) {
@@ -84,10 +87,7 @@ export class NameServer implements Service {
 
   private onDatagram(bytes: Buffer, rinfo: dgram.RemoteInfo, connected?: dgram.Socket): void {
     const reply = this.answers.respond(bytes, 'udp');
-    if (reply.bytes) {
-      if (connected) connected.send(reply.bytes);
-      else this.udp?.send(reply.bytes, rinfo.port, rinfo.address);
-    }
+    if (reply.bytes) this.outbox.add(reply.bytes, rinfo, connected ?? this.udp, connected !== undefined);
     this.report(reply, 'udp', rinfo.address, rinfo.port);
   }
 
@@ -151,6 +151,7 @@ export class NameServer implements Service {
   }
 
   async close(): Promise<void> {
+    this.outbox.flush();
     this.flows?.close();
     this.flows = undefined;
     for (const socket of this.connections) socket.destroy();

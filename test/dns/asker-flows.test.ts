@@ -64,3 +64,44 @@ describe('an asker that floods the name server', () => {
     asker.close();
   });
 });
+
+describe('a burst of datagrams', () => {
+  let lab: DnsLab;
+  beforeAll(async () => {
+    lab = await startDnsLab({ trace: new TraceBus() });
+  });
+  afterAll(() => lab.close());
+
+  it('is answered together once it has been read (lab/dns/outbox.ts), every answer in order', async () => {
+    // the asker's 10 datagrams are all queued before the server (this process) reads any, so
+    // libuv reads them in one go; each answer must wait for the last of them to be read
+    const events: string[] = [];
+    const answers = lab.server.answers;
+    const respond = answers.respond.bind(answers);
+    answers.respond = (bytes, transport) => {
+      events.push('read');
+      return respond(bytes, transport);
+    };
+    const main = (lab.server as unknown as { udp: dgram.Socket }).udp;
+    const send = main.send.bind(main) as (...args: unknown[]) => void;
+    (main as unknown as { send: (...args: unknown[]) => void }).send = (...args: unknown[]) => {
+      events.push('sent');
+      send(...args);
+    };
+    const asker = dgram.createSocket('udp4');
+    asker.bind(0, '127.0.0.1');
+    await once(asker, 'listening');
+    const ids: number[] = [];
+    const all = new Promise<void>((resolve) =>
+      asker.on('message', (bytes) => {
+        ids.push(Packet.parse(bytes).header.id);
+        if (ids.length === 10) resolve();
+      }),
+    );
+    for (let id = 1; id <= 10; id++) asker.send(buildQuery('naver.com', 'MX', { id }), lab.server.port, '127.0.0.1');
+    await all;
+    asker.close();
+    expect(ids).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(events).toEqual([...Array(10).fill('read'), ...Array(10).fill('sent')]);
+  });
+});
