@@ -1,10 +1,12 @@
 import fs from 'node:fs/promises';
+import { renameSync } from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { Maildir } from './maildir.ts';
 import { checkUserName, folderDir, folderNameOf, folderComponents, normaliseFolderName, MailboxNameError, SEPARATOR } from './names.ts';
 import { maildirName, fsyncPath } from './maildir-name.ts';
 import { FolderSync } from './folder-sync.ts';
+import { writeFileSynced } from './disk.ts';
 
 export { maildirName, fsyncPath };
 
@@ -66,23 +68,16 @@ export class MailStore {
     }
     const name = maildirName();
     const tmp = path.join(dir, 'tmp', name);
-    let handle: fs.FileHandle;
     try {
-      handle = await fs.open(tmp, 'wx');
+      await writeFileSynced(tmp, message, 'wx');
     } catch (err) {
       // the Maildir was removed since (by hand): make it again, once
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       this.made.delete(dir);
       return this.deliver(user, message);
     }
-    try {
-      await handle.writeFile(message);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
     const file = path.join(dir, 'new', `${name},S=${message.length}`);
-    await fs.rename(tmp, file);
+    renameSync(tmp, file);
     // the rename is durable once new/ is fsynced; concurrent deliveries share that fsync
     const newDir = path.join(dir, 'new');
     let sync = this.syncs.get(newDir);

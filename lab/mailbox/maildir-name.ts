@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import os from 'node:os';
 import crypto from 'node:crypto';
 
@@ -63,14 +62,7 @@ export function sortByName<T>(items: T[], nameOf: (item: T) => string): T[] {
   return keyed.map((k) => k.item);
 }
 
-export async function fsyncPath(p: string): Promise<void> {
-  const handle = await fs.open(p, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+export { fsyncPath } from './disk.ts';
 
 /** The base of a file name: everything before the ":2," info (maildir(5)). */
 export function baseOf(name: string): string {

@@ -80,7 +80,16 @@ export class QueueRunner {
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   // On the next turn of the event loop, so that the listener reports step 2 (and answers 250)
   // before this runner's first hop (step 3) is held or reported.
-  private readonly onEnqueued = (control: QueueControl, message: Buffer) => setImmediate(() => this.add(control, message));
+  /** letters queued whose add() is still to come (onEnqueued): the runner is not idle meanwhile */
+  private arriving = 0;
+  private readonly onEnqueued = (control: QueueControl, message: Buffer) => {
+    this.arriving++;
+    setImmediate(() => {
+      this.arriving--;
+      this.add(control, message);
+      if (this.state !== 'running') this.wakeIdle(false);
+    });
+  };
 
   constructor(options: QueueRunnerOptions) {
     this.ctx = options.ctx;
@@ -254,7 +263,7 @@ export class QueueRunner {
 
   private isIdle(): boolean {
     if (this.state === 'stopped') return true;
-    if (this.inflight.size || this.ready.length) return false;
+    if (this.inflight.size || this.ready.length || this.arriving) return false;
     const now = this.ctx.clock.now();
     for (const id of this.waiting) {
       const entry = this.entries.get(id);

@@ -1,10 +1,12 @@
 import fs from 'node:fs/promises';
+import { renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { newQueueId, isQueueId } from './queue-id.ts';
 import { FolderSync } from '../mailbox/folder-sync.ts';
 import { fsyncPath as fsyncDir } from '../mailbox/maildir-name.ts';
+import { writeFileSynced } from '../mailbox/disk.ts';
 import type { MessageDsn } from './bounce.ts';
 
 // The mail queue of one mail host, as sendmail keeps its mqueue: one spool folder
@@ -197,7 +199,7 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
       }
       try {
         if (temp.status === 'rejected') throw temp.reason;
-        await fs.rename(tf, qf);
+        renameSync(tf, qf);
         await this.folder.sync();
       } catch (err) {
         // not queued after all (a full disk...): the listener answers 451 and nothing is left behind
@@ -217,7 +219,7 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
   async update(control: QueueControl): Promise<void> {
     const tf = path.join(this.dir, `tf${control.id}.${tmpSuffix()}`);
     await writeFileSynced(tf, serialise(control), 'wx');
-    await fs.rename(tf, this.controlFile(control.id));
+    renameSync(tf, this.controlFile(control.id));
     await this.folder.sync();
   }
 
@@ -343,18 +345,10 @@ function tmpSuffix(): string {
 /** unlink, and a file that is not there is fine (fs.rm would lstat first, then unlink). */
 async function unlinkQuietly(file: string): Promise<void> {
   try {
-    await fs.unlink(file);
+    unlinkSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
 
-async function writeFileSynced(file: string, data: Buffer, flags: 'wx'): Promise<void> {
-  const handle = await fs.open(file, flags);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+

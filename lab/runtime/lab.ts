@@ -108,8 +108,7 @@ export class Lab {
   /** Wait until a user's mailbox holds a letter that matches (looked at after every mda hop). */
   async waitForLetter(host: string, user: string, match: (letter: MailboxLetter) => boolean = () => true, timeoutMs = 10_000): Promise<MailboxLetter> {
     const find = async () => (await this.mailbox(host, user)).find(match);
-    const now = await find();
-    if (now) return now;
+    // listening before the first look: a delivery while that look reads the mailbox is looked at again
     return new Promise<MailboxLetter>((resolve, reject) => {
       let looking = false;
       let again = false;
@@ -138,6 +137,7 @@ export class Lab {
         off();
         find().then((letter) => (letter ? resolve(letter) : reject(new Error(`timed out after ${timeoutMs} ms waiting for a letter in ${user}'s mailbox on ${host}; trace so far:\n${this.trace.summaryLines().join('\n')}`))), reject);
       }, timeoutMs);
+      look();
     });
   }
 
