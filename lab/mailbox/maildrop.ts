@@ -160,12 +160,17 @@ function countPop3Size(maildir: Maildir, rec: MessageRecord): number | undefined
   const file = new MessageFile(fd, rec.size >= 0 ? rec.size : undefined);
   try {
     let size = 0;
+    let octets = 0;
     let previous = -1;
     for (let chunk = file.read(); chunk; chunk = file.read()) {
+      octets += chunk.length;
       size += chunk.length + bareLineFeeds(chunk, previous);
       previous = chunk[chunk.length - 1];
     }
     if (previous !== -1 && previous !== 0x0a) size += 2;
+    // the file's own size, as a name without ",S=" (another MDA's, Postfix's) does not say it:
+    // RETR then reads the message in one read of that size, not into a fresh 64 KiB buffer
+    if (rec.size < 0) rec.size = octets;
     return size;
   } finally {
     file.close();

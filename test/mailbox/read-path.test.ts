@@ -138,3 +138,27 @@ function counted(samples: string[]): number[] {
     return Buffer.byteLength(crlf);
   });
 }
+
+describe("a POP3 maildrop of another writer's files", () => {
+  it('learns each file size while it counts the POP3 sizes, so RETR reads a message in one read of its size', async () => {
+    const { Maildrop } = await import('../../lab/mailbox/maildrop.ts');
+    const letter = Buffer.from(['From: <kim@daum.net>', 'To: <lee@naver.com>', 'Subject: hi', '', 'line 1', 'line 2', ''].join('\n'));
+    await put(letter);
+    await box.sync();
+    // Postfix's name says no size
+    expect(box.messages[0].size).toBe(-1);
+    const drop = await Maildrop.open(box);
+    expect(box.messages[0].size).toBe(letter.length);
+    // POP3's size: a CR for each of the 6 bare LFs
+    expect(drop.messages[0].size).toBe(letter.length + 6);
+    const file = (await drop.openFile(drop.messages[0]))!;
+    try {
+      const first = file.read()!;
+      expect(first.equals(letter)).toBe(true);
+      expect(file.ended).toBe(true);
+      expect(file.read()).toBeUndefined();
+    } finally {
+      file.close();
+    }
+  });
+});
