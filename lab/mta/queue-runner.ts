@@ -78,10 +78,10 @@ export class QueueRunner {
   private timerAt = Infinity;
   private watcher: fs.FSWatcher | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
-  // On the next turn of the event loop, so that the listener reports step 2 (and answers 250)
-  // before this runner's first hop (step 3) is held or reported.
   /** letters queued whose add() is still to come (onEnqueued): the runner is not idle meanwhile */
   private arriving = 0;
+  // On the next turn of the event loop, so that the listener reports step 2 (and answers 250)
+  // before this runner's first hop (step 3) is held or reported.
   private readonly onEnqueued = (control: QueueControl, message: Buffer) => {
     this.arriving++;
     setImmediate(() => {
