@@ -7,8 +7,11 @@
 //   loads and starts (an idle lab: 52 -> 45 MB of anonymous memory, node bench/start-cost.ts);
 // - under a burst of letters, 128 MB of the lab's resident memory was new space, most of it
 //   garbage. So once the lab is up (startLab releases the hold) new space may grow only up to a
-//   cap, 16 MB (LAB_YOUNG_GEN_MB; 0 leaves V8's own growth): after each minor collection growth
-//   stays on while new space is below the cap and is turned off (growth factor 1) at it;
+//   cap, 8 MB (LAB_YOUNG_GEN_MB; 0 leaves V8's own growth): after each minor collection growth
+//   stays on while new space is below the cap and is turned off (growth factor 1) at it. Two
+//   hops of 5,000 letters, 3 rounds of 16, 8 and 4 MB in turn (bench/smtp-peak.sh): peak PSS
+//   119-127, 110-111 and 106-112 MB; CPU 10.3/12.2/13.7, 9.7/12.8/12.8 and 12.9/13.9/14.9 s:
+//   8 MB costs nothing the noise shows, 4 MB a tenth more;
 // - the old generation: after each full collection V8 sets the next one at up to 4 times what
 //   survived, when the process allocates fast. Under 5,000 letters by smtp-source, 36 MB
 //   survived a full collection while the heap stood at 100 MB, with 40 MB more of dead Buffers
@@ -38,7 +41,7 @@ export function holdHeapGrowth(): void {
  * Only undoes holdHeapGrowth(), and from then on keeps both generations near what is alive: a
  * process that never held it (a test calling startLab) keeps V8's own flags.
  */
-export function releaseHeapGrowth(capMb = Number(process.env.LAB_YOUNG_GEN_MB ?? 16), oldGrowthPercent = Number(process.env.LAB_OLD_GROWTH_PERCENT ?? 100)): void {
+export function releaseHeapGrowth(capMb = Number(process.env.LAB_YOUNG_GEN_MB ?? 8), oldGrowthPercent = Number(process.env.LAB_OLD_GROWTH_PERCENT ?? 100)): void {
   if (!held) return;
   held = false;
   if (oldGrowthPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${Math.round(oldGrowthPercent)}`);
@@ -52,7 +55,7 @@ export function releaseHeapGrowth(capMb = Number(process.env.LAB_YOUNG_GEN_MB ??
 
 /**
  * When a full collection starts marking. V8's own rule starts it as soon as the old generation's
- * room (its limit less its size) is smaller than new space, which with a 16 MB cap is always so
+ * room (its limit less its size) is smaller than new space, which with a 16 MB cap was always so
  * while less than about 32 MB survives, as in a lab of 12 MB: marking then starts again right
  * after each full collection ends. A fresh lab's POP3 session of 5,000 RETRs ran 17-18 full
  * collections (--trace-gc). With these triggers marking starts when that share of the room is

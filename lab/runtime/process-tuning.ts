@@ -14,6 +14,6 @@ process.env.UV_THREADPOOL_SIZE ??= '16';
 // about 95 -> 68 MB PSS and 1.1 -> 0.7 s of start-up CPU with it (node bench/start-cost.ts).
 module.enableCompileCache?.();
 
-// The young generation stays small while the lab loads; startLab() lets it grow, up to 16 MB, and
+// The young generation stays small while the lab loads; startLab() lets it grow, up to 8 MB, and
 // lets the old generation grow to twice what survives, not four times (heap-growth.ts).
 holdHeapGrowth();
