@@ -16,11 +16,15 @@
 //   survived, when the process allocates fast. Under 5,000 letters by smtp-source, 36 MB
 //   survived a full collection while the heap stood at 100 MB, with 40 MB more of dead Buffers
 //   outside it that only a full collection frees. From the release on, the next full
-//   collection comes at twice what survived (LAB_OLD_GROWTH_PERCENT, 100; 0 leaves V8's own
+//   collection comes at 1.5 times what survived (LAB_OLD_GROWTH_PERCENT, 50; 0 leaves V8's own
 //   factor). Two hops of that load, runs alternating with V8's factor (bench/smtp-peak.sh):
-//   peak PSS 195-242 -> 168-171 MB, CPU 16.0-21.7 s (median 17.8 of 9) -> 16.6-19.3 s (18.7
-//   of 3). 1.3 and 1.5 times gave 150-157 MB, but their CPU (median 20.1 and 21.1 s of 3) may
-//   be a tenth more: the machine's noise is as large.
+//   peak PSS 195-242 -> 168-171 MB at twice, CPU 16.0-21.7 s (median 17.8 of 9) -> 16.6-19.3 s
+//   (18.7 of 3). Twice stayed the default while the trace held 5,000 events: 1.3 and 1.5 times
+//   then gave 150-157 MB, for CPU (median 20.1 and 21.1 s of 3) that may have been a tenth more.
+//   With the trace at 1,000 (less survives, so each full collection is cheaper), 3 rounds of
+//   twice / 1.5 times: two hops' peak 111-118 -> 102-104 MB, CPU 14.0-15.1 -> 12.1-15.5 s; with
+//   reused connections 118-121 -> 112 MB, 10.0-10.9 -> 9.0-10.9 s; a cold IMAP session's CPU
+//   0.57-0.75 -> 0.63-0.66 s; dnsperf's queries/s within the noise, RSS the same.
 // V8 reads both factors at each growth, so they can be set while the process runs (the size
 // flags cannot, and flags given at start would also miss Node's compile cache, whose folder is
 // keyed by them). Collections get more frequent, not longer.
@@ -41,7 +45,7 @@ export function holdHeapGrowth(): void {
  * Only undoes holdHeapGrowth(), and from then on keeps both generations near what is alive: a
  * process that never held it (a test calling startLab) keeps V8's own flags.
  */
-export function releaseHeapGrowth(capMb = Number(process.env.LAB_YOUNG_GEN_MB ?? 8), oldGrowthPercent = Number(process.env.LAB_OLD_GROWTH_PERCENT ?? 100)): void {
+export function releaseHeapGrowth(capMb = Number(process.env.LAB_YOUNG_GEN_MB ?? 8), oldGrowthPercent = Number(process.env.LAB_OLD_GROWTH_PERCENT ?? 50)): void {
   if (!held) return;
   held = false;
   if (oldGrowthPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${Math.round(oldGrowthPercent)}`);

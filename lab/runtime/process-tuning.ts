@@ -15,5 +15,5 @@ process.env.UV_THREADPOOL_SIZE ??= '16';
 module.enableCompileCache?.();
 
 // The young generation stays small while the lab loads; startLab() lets it grow, up to 8 MB, and
-// lets the old generation grow to twice what survives, not four times (heap-growth.ts).
+// lets the old generation grow to 1.5 times what survives, not four times (heap-growth.ts).
 holdHeapGrowth();
