@@ -134,6 +134,23 @@ describe('the trace bounded by bytes', () => {
     expect(small.events.at(-1)!.summary.en).toBe('999');
   });
 
+  it('by default a lab keeps the latest 1,000 events and about 4 MB of them (a lesson is some dozens)', () => {
+    const trace = new TraceBus(undefined, { outside: false });
+    for (let i = 0; i < 3000; i++) trace.report({ kind: 'mda', from: 'Server', to: 'Server', summary: { ko: '', en: `${i}` } });
+    expect(trace.events.length).toBeGreaterThanOrEqual(1000);
+    expect(trace.events.length).toBeLessThanOrEqual(1250);
+    expect(trace.events.at(-1)!.summary.en).toBe('2999');
+    const fat = new TraceBus(undefined, { outside: false });
+    const line = 'x'.repeat(1000);
+    for (let i = 0; i < 500; i++) {
+      fat.report({ kind: 'smtp', from: 'Server-B', to: 'Server', summary: { ko: '', en: `relay ${i}` }, transcript: Array.from({ length: 10 }, () => ({ dir: 'C' as const, line })) });
+      expect(fat.keptBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    }
+    // each is about 10 * 2,000 bytes: some 200 of the 500 fit, not all
+    expect(fat.events.length).toBeLessThan(260);
+    expect(fat.events.at(-1)!.summary.en).toBe('relay 499');
+  });
+
   it('one event bigger than the whole budget is still kept, alone', () => {
     const trace = new TraceBus(undefined, { keepBytes: 10_000, outside: false });
     trace.report({ kind: 'mda', from: 'Server', to: 'Server', summary: { ko: '', en: 'small' } });
