@@ -4,10 +4,11 @@
 #   PHASES="relaycheck dns smtp mail cold prof bench" REPS=3 bash bench/side-by-side/run.sh
 #
 # The project's copy of ../shared/bench/side-by-side/run.sh (that folder is read-only here): the
-# same phases, clients and lib.sh, with one change. The two-hop rows load Server-B's own SMTP
-# port by a relay rule, as the issue asks: Server-B's topology gets relay 127.0.0.1 (an outside
-# client from that address may relay, AccessRules.relayAllowed), and smtp-source talks to it
-# straight, no forwarder in the lab process. TWOHOP=forward is the shared script's fall-back:
+# same phases, clients and lib.sh, with two changes. The driver starts as `npm run lab` starts the
+# lab, with -r lab/node-version.cjs (below), its topology dated back for the load cache. And the
+# two-hop rows load Server-B's own SMTP port by a relay rule, as the issue asks: Server-B's
+# topology gets relay 127.0.0.1 (an outside client from that address may relay,
+# AccessRules.relayAllowed), and smtp-source talks to it straight, no forwarder in the lab process. TWOHOP=forward is the shared script's fall-back:
 # lab-driver.ts's forwarder re-opens each connection from WinClient.
 SHARED_SBS="${SHARED_SBS:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/bench/side-by-side}"
 [ -f "$SHARED_SBS/lib.sh" ] || { echo "no $SHARED_SBS/lib.sh: set SHARED_SBS to ../shared/bench/side-by-side" >&2; exit 1; }

@@ -219,7 +219,7 @@ export async function prepareDataDir(topology: Topology, options: Pick<LabOption
       temporary = true;
     } else dataDir = defaultDataDir(topology);
   }
-  // rmSync, not fs.rm: Node's rmSync removes the tree in C++ (since 23), where fs.rm walks it in
+  // rmSync, not fs.rm: Node 24's rmSync removes the tree in C++, where fs.rm walks it in
   // JavaScript. For the 5,000 letters a bench leaves in lee's Maildir: 72-84 ms instead of
   // 116-136, and an idle lab of 66 MB PSS instead of 83 (the walk's 17 MB of garbage stayed
   // resident, as nothing collects in an idle lab). It holds this process up for those ms, before
