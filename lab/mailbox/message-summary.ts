@@ -32,9 +32,12 @@ export function summarize(file: Buffer, forms: AddressForms = new AddressForms()
   return summarizeCrlf(file, forms).summary;
 }
 
-/** The summary and the message as IMAP sends it (CRLF; the file itself when it had no bare LF). */
-export function summarizeCrlf(file: Buffer, forms: AddressForms = new AddressForms()): { summary: MessageSummary; crlf: Buffer } {
-  const buf = toCrlf(file);
+/**
+ * The summary and the message as IMAP sends it (CRLF; the file itself when it had no bare LF; in
+ * `into` when given and large enough). Nothing in the summary refers to either buffer.
+ */
+export function summarizeCrlf(file: Buffer, forms: AddressForms = new AddressForms(), into?: Buffer): { summary: MessageSummary; crlf: Buffer } {
+  const buf = toCrlf(file, into);
   const lf: 0 | 1 = buf === file ? 0 : 1;
   const root = parseMessage(buf);
   const fields = firstFields(buf, root);

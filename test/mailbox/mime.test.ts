@@ -115,6 +115,20 @@ describe('the MIME structure parser', () => {
     expect(s.bodystructure).toBe('("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 20 2 NIL NIL NIL NIL)');
   });
 
+  it('gives CRLF for every bare LF and nothing else, and the same buffer when there is none', () => {
+    // a model: CR LF stays, a lone LF (at the start, after any other byte) gains a CR, a lone CR stays
+    const model = (b: Buffer) => Buffer.from(b.toString('latin1').replace(/(^|[^\r])\n/g, '$1\r\n').replace(/(^|[^\r])\n/g, '$1\r\n'), 'latin1');
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let round = 0; round < 500; round++) {
+      const bytes = Buffer.from(Array.from({ length: next() % 40 }, () => [0x0a, 0x0d, 0x2e, 0x41, 0xea][next() % 5]));
+      expect(toCrlf(bytes).toString('latin1')).toBe(model(bytes).toString('latin1'));
+    }
+    const clean = Buffer.from('a\r\nb\r\n');
+    expect(toCrlf(clean)).toBe(clean);
+    expect(toCrlf(Buffer.from('\n\n')).toString()).toBe('\r\n\r\n');
+  });
+
   it('survives a multipart without its boundary and a message with no body', () => {
     expect(summarize(crlf(['Content-Type: multipart/mixed', '', 'no boundary', ''])).bodystructure).toMatch(/^\(\("text" "plain"/);
     expect(summarize(Buffer.from('Subject: only a header')).envelope).toContain('"only a header"');
