@@ -110,7 +110,7 @@ export class Maildrop {
     for (let attempt = 0; attempt < 2; attempt++) {
       const rec = this.maildir.get(message.uid);
       if (!rec) return undefined;
-      const fd = this.maildir.openRecord(rec); // under its cur/ name if an IMAP SELECT is moving it
+      const fd = this.maildir.openRecord(rec);
       if (fd !== undefined) return new MessageFile(fd, rec.size >= 0 ? rec.size : undefined);
       await this.maildir.sync(); // renamed or removed by another writer: look again
     }
