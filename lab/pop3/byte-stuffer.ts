@@ -79,39 +79,46 @@ export class ByteStuffer {
       this.headerChunks.push(chunk);
       this.headerChunkOctets += chunk.length;
     }
-    let runStart = 0;
-    let start = 0;
-    while (start < chunk.length) {
-      if (this.lineOctets === 0 && chunk[start] === DOT) {
-        at += chunk.copy(target, at, runStart, start);
-        target[at++] = DOT;
-        this.inserted = true;
-        runStart = start;
+    // one loop over the bytes, the state in locals: indexOf and copy per line (a call into C++
+    // each) cost more than the work for lines of 20-80 octets, the usual letter's
+    const n = chunk.length;
+    let lineOctets = this.lineOctets;
+    let lastWasCR = this.lastWasCR;
+    let inserted = false;
+    let added = 0;
+    for (let i = 0; i < n; i++) {
+      const c = chunk[i];
+      if (c !== LF) {
+        if (lineOctets === 0 && c === DOT) {
+          target[at++] = DOT;
+          inserted = true;
+        }
+        target[at++] = c;
+        lineOctets++;
+        lastWasCR = c === CR;
+        continue;
       }
-      const lf = chunk.indexOf(LF, start);
-      const end = lf < 0 ? chunk.length : lf;
-      if (end > start) {
-        this.lineOctets += end - start;
-        this.lastWasCR = chunk[end - 1] === CR;
-      }
-      if (lf < 0) break;
-      if (!this.lastWasCR) {
-        at += chunk.copy(target, at, runStart, lf);
+      if (!lastWasCR) {
         target[at++] = CR;
-        target[at++] = LF;
-        this.inserted = true;
-        runStart = lf + 1;
-        this.octets++; // the CR added
+        inserted = true;
+        added++; // the CR added
       }
-      start = lf + 1;
+      target[at++] = LF;
+      this.lineOctets = lineOctets;
+      this.lastWasCR = lastWasCR;
+      lineOctets = 0;
+      lastWasCR = false;
       if (this.endLine()) {
-        at += chunk.copy(target, at, runStart, start);
-        this.octets += start;
+        this.inserted = inserted;
+        this.octets += added + i + 1;
         return at;
       }
     }
-    this.octets += chunk.length;
-    return at + chunk.copy(target, at, runStart);
+    this.lineOctets = lineOctets;
+    this.lastWasCR = lastWasCR;
+    this.inserted = inserted;
+    this.octets += added + n;
+    return at;
   }
 
   /** Bytes to send once the file is read: the CRLF a last line without one needs. */
