@@ -5,7 +5,7 @@
 // their memory, for nothing the lab does. require('node:http') reads no export it is not asked
 // for. The builds are the same code (the packages generate both from one source), and every
 // module of the lab that needs either package takes it from here, so only one build is loaded.
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import type NodemailerConnection from 'nodemailer/lib/smtp-connection';
 import type parseAddresses from 'nodemailer/lib/addressparser';
 import type nodemailer from 'nodemailer';
@@ -13,6 +13,31 @@ import type * as SmtpServerModule from 'smtp-server';
 import type * as SmtpConnectionModule from 'smtp-server/lib/smtp-connection.js';
 
 const require = createRequire(import.meta.url);
+
+// nodemailer's fetch (node:http, node:https and node:zlib with it: 2.3 MB of an idle lab's
+// memory) is loaded by nodemailer's shared helpers, which smtp-server and the SMTP client load,
+// only to fetch an attachment or an OAuth2 token given by URL; nothing in the lab does either.
+// A stand-in takes its place in require's cache, and the first call loads the real one.
+const fetchFile = require.resolve('nodemailer/lib/fetch');
+if (!require.cache[fetchFile]) {
+  type Fetch = ((...args: unknown[]) => unknown) & { Cookies?: unknown };
+  let real: Fetch | undefined;
+  const load = (): Fetch => {
+    if (!real) {
+      delete require.cache[fetchFile];
+      real = require(fetchFile) as Fetch;
+    }
+    return real;
+  };
+  const lazyFetch = ((...args: unknown[]) => load()(...args)) as Fetch & { default?: unknown };
+  Object.defineProperty(lazyFetch, 'Cookies', { get: () => load().Cookies });
+  Object.defineProperty(lazyFetch, 'default', { value: lazyFetch });
+  const stand = new Module(fetchFile);
+  stand.filename = fetchFile;
+  stand.loaded = true;
+  stand.exports = lazyFetch;
+  require.cache[fetchFile] = stand;
+}
 
 /** nodemailer's SMTP client (the engine of its SMTP transport): the MTA's relay uses it */
 export const SMTPClient = require('nodemailer/lib/smtp-connection') as typeof NodemailerConnection;

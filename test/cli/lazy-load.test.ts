@@ -72,6 +72,9 @@ describe('what a start loads', () => {
     expect(builtins).toContain('node:net'); // the hook saw Node's own modules
     // an ES module build importing node:http makes Node read its lazy exports, which load these
     for (const b of ['node:http2', 'node:internal/deps/undici/undici']) expect(builtins, b).not.toContain(b);
+    // nodemailer's fetch (for attachments by URL) stays out, and node:http, https and zlib with it
+    expect(files).not.toContain('node_modules/nodemailer/dist/cjs/fetch/index.js');
+    for (const b of ['node:http', 'node:https', 'node:zlib']) expect(builtins, b).not.toContain(b);
     expect(files).toContain('node_modules/nodemailer/dist/cjs/smtp-connection/index.js');
     expect(files).toContain('node_modules/smtp-server/dist/cjs/smtp-server.js');
     expect(files.filter((f) => /^node_modules\/(nodemailer|smtp-server)\/dist\/esm\//.test(f))).toEqual([]);
