@@ -2,7 +2,7 @@
 // Only what every start needs is imported here; the rest loads when an option asks for it, and
 // what the scenario and the page need loads once the listeners are open (the lab answers first):
 // the web server, the scenario runner, --step's prompt, --trace's writer, --diagram's mermaid.
-import { parseArgs } from 'node:util';
+import { util } from './node-builtins.ts';
 import path from 'node:path';
 import type { Lab } from './runtime/lab.ts';
 import type { Figure, TerminalRenderer } from './trace/terminal-renderer.ts';
@@ -48,7 +48,7 @@ function fail(message: Bilingual | Error | string): never {
 
 function parse(argv: string[]): Cli {
   try {
-    return parseArgs({
+    return util.parseArgs({
       args: argv,
       options: {
         scenario: { type: 'string' }, list: { type: 'boolean' }, topology: { type: 'string' }, exit: { type: 'boolean' },

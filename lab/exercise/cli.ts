@@ -3,7 +3,7 @@
 import module from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { util } from '../node-builtins.ts';
 import { defaultLang, type Lang } from '../trace/language.ts';
 import { listExercises, resolveExercise, type Exercise } from './load.ts';
 import { defaultWorkRoot, resetWork, startWork, workFolder } from './work-folder.ts';
@@ -92,7 +92,7 @@ function taskText(exercise: Exercise, dir: string, lang: Lang): string {
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = util.parseArgs({
       args: process.argv.slice(2),
       options: {
         json: { type: 'boolean' }, out: { type: 'string' }, student: { type: 'string' }, work: { type: 'string' }, csv: { type: 'string' },

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { renameSync } from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
+import { crypto } from '../node-builtins.ts';
 import { Maildir } from './maildir.ts';
 import { checkUserName, folderDir, folderNameOf, folderComponents, normaliseFolderName, MailboxNameError, SEPARATOR } from './names.ts';
 import { maildirName, fsyncPath } from './maildir-name.ts';

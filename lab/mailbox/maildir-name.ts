@@ -1,5 +1,5 @@
 import os from 'node:os';
-import crypto from 'node:crypto';
+import { crypto } from '../node-builtins.ts';
 
 // Maildir file names and the fsync that makes a rename durable (maildir(5)).
 

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import crypto from 'node:crypto';
+import { crypto } from '../node-builtins.ts';
 import type { Maildir, MessageRecord } from './maildir.ts';
 import { uniqueOf } from './maildir-name.ts';
 

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { crypto } from '../node-builtins.ts';
 import type { Envelope } from './queue.ts';
 
 // A bounce is a delivery status notification (RFC 3464): a multipart/report message

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import crypto from 'node:crypto';
+import { crypto } from '../node-builtins.ts';
 
 /** Bytes kept in memory before the message goes to a file. */
 const IN_MEMORY = 256 * 1024;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { util } from '../node-builtins.ts';
 import { fileURLToPath } from 'node:url';
 import { listQueue, FLUSH_REQUEST, type QueueEntry } from './queue.ts';
 import { formatDuration } from './retry-schedule.ts';
@@ -140,7 +140,7 @@ export function formatMailq(queues: HostQueue[], now = Date.now()): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = util.parseArgs({
     args: argv,
     options: {
       data: { type: 'string', short: 'd' },

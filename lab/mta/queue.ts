@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
+import { crypto } from '../node-builtins.ts';
 import { EventEmitter } from 'node:events';
 import { newQueueId, isQueueId } from './queue-id.ts';
 import { FolderSync } from '../mailbox/folder-sync.ts';

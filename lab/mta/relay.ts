@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { format } from 'node:util';
+import { util } from '../node-builtins.ts';
 import { isAscii } from 'node:buffer';
 import type net from 'node:net';
 import { SMTPClient as SMTPConnection } from './mail-packages.ts';
@@ -377,7 +377,7 @@ function transcriptLogger(lines: TranscriptLine[], hooks: { onMessageSent?: () =
     if (!entry) return;
     if (entry.tnx === 'client' || entry.tnx === 'server') {
       const dir = entry.tnx === 'client' ? 'C' : 'S';
-      for (const line of format(message ?? '', ...args).split(/\r?\n/)) lines.push({ dir, line });
+      for (const line of util.format(message ?? '', ...args).split(/\r?\n/)) lines.push({ dir, line });
     } else if (entry.tnx === 'message' && entry.inByteCount !== undefined) {
       lines.push({ dir: 'C', line: `<${entry.inByteCount} bytes of message>` });
       lines.push({ dir: 'C', line: '.' });

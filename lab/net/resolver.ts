@@ -1,6 +1,6 @@
 // Each host's stub resolver: its /etc/resolv.conf. It speaks real DNS (UDP, TCP on truncation)
 // to the name server the topology names, through the lab network.
-import { randomInt } from 'node:crypto';
+import { crypto } from '../node-builtins.ts';
 import type dgram from 'node:dgram';
 import { Packet } from '../dns/dns-packet.ts';
 import type { Resource } from '../dns/dns-packet.ts';
@@ -156,7 +156,7 @@ export class StubResolver {
       await new Promise<void>((resolve) => socket.connect(endpoint.port, endpoint.host, resolve));
       const ids = new Set<number>();
       for (let attempt = 0; attempt < 2; attempt++) {
-        const id = randomInt(0x10000);
+        const id = crypto.randomInt(0x10000);
         ids.add(id);
         socket.send(query(id, name, type));
         const answer = await awaitDatagram(socket, ids, name, type, timeoutMs, this.options.clock ?? PLAIN_CLOCK);
@@ -179,7 +179,7 @@ export class StubResolver {
       return fail('UNREACHABLE', `;; communications error to ${at}: ${code === 'ECONNREFUSED' ? 'connection refused' : 'host unreachable'}`, `TCP to ${at} failed (${code})`);
     }
     try {
-      const id = randomInt(0x10000);
+      const id = crypto.randomInt(0x10000);
       const message = query(id, name, type);
       const length = Buffer.alloc(2);
       length.writeUInt16BE(message.length);

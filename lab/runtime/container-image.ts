@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
-import crypto from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { crypto, util } from '../node-builtins.ts';
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { GenericContainer, ImageName } from 'testcontainers';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
@@ -15,11 +15,11 @@ export function baseImage(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The production dependencies' folders, as npm sees them (no dev tools in the image). */
 async function productionModules(): Promise<string[]> {
-  const { stdout } = await promisify(execFile)('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+  const { stdout } = await util.promisify(execFile)('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
   return stdout.split('\n').map((l) => l.trim()).filter((l) => l.includes(`${path.sep}node_modules${path.sep}`));
 }
 
-async function hashTree(dir: string, hash: crypto.Hash): Promise<void> {
+async function hashTree(dir: string, hash: Hash): Promise<void> {
   for (const entry of (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) await hashTree(full, hash);

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { crypto } from '../node-builtins.ts';
 import type { Host } from './types.ts';
 
 export interface Account {

@@ -1,4 +1,6 @@
-import { styleText } from 'node:util';
+import { util } from '../node-builtins.ts';
+
+const { styleText } = util;
 import path from 'node:path';
 import type { HopEvent, HopKind } from './hop-event.ts';
 import { circled } from './steps.ts';

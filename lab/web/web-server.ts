@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import crypto from 'node:crypto';
+import { crypto } from '../node-builtins.ts';
 import type { AddressInfo } from 'node:net';
 import type { Lang } from '../trace/language.ts';
 import { Lesson } from './lesson.ts';
