@@ -40,7 +40,7 @@ export interface ConnectionHooks {
 
 /** The members of smtp-server's classes this file uses; checked at start-up. */
 const CONNECTION_MEMBERS = ['init', '_createParser', '_setListeners', 'connectionReady', 'send', '_onCommand', '_getHandler'] as const;
-const SERVER_MEMBERS = ['connect', '_onError', '_onClientConnect'] as const;
+const SERVER_MEMBERS = ['connect', '_onError', '_onClientConnect', 'updateSecureContext', '_resolveSNI'] as const;
 /** instance fields of a new connection, and of its command parser */
 const CONNECTION_FIELDS = ['_parser', '_nextHandler', 'name', 'session'] as const;
 
@@ -82,8 +82,9 @@ function installed() {
     version,
     connection: SMTPConnection.prototype,
     server: SMTPServer.prototype,
-    // a connection as smtp-server builds it, on a socket that never connects
-    sample: () => new SMTPConnection(new SMTPServer({ logger: false }), new net.Socket(), {}) as unknown as Record<string, unknown>,
+    // a connection as smtp-server builds it, on a socket that never connects (its server with
+    // no TLS context: nothing here reads it)
+    sample: () => new SMTPConnection(new (class extends SMTPServer { override updateSecureContext(): void {} })({ logger: false }), new net.Socket(), {}) as unknown as Record<string, unknown>,
   };
 }
 
@@ -180,6 +181,21 @@ export class LabSmtpServer extends SMTPServer {
     super(options);
   }
 
+  /**
+   * smtp-server builds its TLS contexts (from its own key and certificate) for every server as
+   * it is made, and reads them only for STARTTLS or implicit TLS, which the lab's servers never
+   * offer (smtp-listener.ts): they are built on the first look instead, as smtp-server would
+   * have built them. OpenSSL's parse of them cost each server about 0.2 MB.
+   */
+  override updateSecureContext(options?: Parameters<SMTPServer['updateSecureContext']>[0]): void {
+    const self = this as unknown as { secureContext: Map<string, unknown> };
+    const build = () => {
+      super.updateSecureContext(options);
+      return self.secureContext;
+    };
+    self.secureContext = new LazyMap(build);
+  }
+
   override connect(socket: net.Socket, socketOptions?: ConstructorParameters<typeof SMTPConnection>[2]): void {
     const early = () => {};
     socket.on('error', early);
@@ -197,5 +213,21 @@ export class LabSmtpServer extends SMTPServer {
       },
       () => socket.destroy(),
     );
+  }
+}
+
+/** A Map that `build` makes on the first look into it (smtp-server only ever calls get). */
+class LazyMap<K, V> extends Map<K, V> {
+  private built: Map<K, V> | undefined;
+  private readonly build: () => Map<K, V>;
+  constructor(build: () => Map<K, V>) {
+    super();
+    this.build = build;
+  }
+  override get(key: K): V | undefined {
+    return (this.built ??= this.build()).get(key);
+  }
+  override has(key: K): boolean {
+    return (this.built ??= this.build()).has(key);
   }
 }

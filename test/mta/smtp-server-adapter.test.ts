@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
-import { checkSmtpServer, LabSmtpConnection, SMTP_SERVER_VERSION } from '../../lab/mta/smtp-server-adapter.ts';
+import { checkSmtpServer, LabSmtpConnection, LabSmtpServer, SMTP_SERVER_VERSION } from '../../lab/mta/smtp-server-adapter.ts';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
 
@@ -29,6 +29,19 @@ describe('the smtp-server adapter', () => {
     expect(wrong).toThrow(/npm install smtp-server@3\.21\.6 --save-exact/);
     // the right version, but a connection without the fields the hooks read
     expect(() => checkSmtpServer({ version: SMTP_SERVER_VERSION, connection: SMTPConnection.prototype, server: SMTPServer.prototype, sample: () => ({ name: 'x', session: {} }) })).toThrow(/it lacks SMTPConnection#_parser, SMTPConnection#_nextHandler/);
+  });
+
+  it('builds its TLS context only when something looks at it (the lab offers no STARTTLS), and then as smtp-server does', async () => {
+    const server = new LabSmtpServer({ logger: false });
+    const contexts = (server as unknown as { secureContext: Map<string, unknown> & { built?: unknown } }).secureContext;
+    expect(contexts.built).toBeUndefined();
+    const plain = (new SMTPServer({ logger: false }) as unknown as { secureContext: Map<string, object> }).secureContext.get('*')!;
+    const made = contexts.get('*') as object;
+    expect(made.constructor.name).toBe(plain.constructor.name);
+    expect(contexts.built).toBeDefined();
+    // SNI, as a TLS handshake would ask: the same context
+    const bySni = await new Promise((resolve) => (server as unknown as { _resolveSNI(name: string, cb: (err: unknown, ctx: unknown) => void): void })._resolveSNI('mail.naver.com', (_e, ctx) => resolve(ctx)));
+    expect(bySni).toBe(made);
   });
 
   it('puts the lab\'s command hook on a parser made later, as after STARTTLS', () => {
