@@ -5,7 +5,7 @@
 // their memory, for nothing the lab does. require('node:http') reads no export it is not asked
 // for. The builds are the same code (the packages generate both from one source), and every
 // module of the lab that needs either package takes it from here, so only one build is loaded.
-import { createRequire, Module } from 'node:module';
+import { createRequire, Module, registerHooks } from 'node:module';
 import type NodemailerConnection from 'nodemailer/lib/smtp-connection';
 import type parseAddresses from 'nodemailer/lib/addressparser';
 import type nodemailer from 'nodemailer';
@@ -14,30 +14,55 @@ import type * as SmtpConnectionModule from 'smtp-server/lib/smtp-connection.js';
 
 const require = createRequire(import.meta.url);
 
-// nodemailer's fetch (node:http, node:https and node:zlib with it: 2.3 MB of an idle lab's
-// memory) is loaded by nodemailer's shared helpers, which smtp-server and the SMTP client load,
-// only to fetch an attachment or an OAuth2 token given by URL; nothing in the lab does either.
-// A stand-in takes its place in require's cache, and the first call loads the real one.
-const fetchFile = require.resolve('nodemailer/lib/fetch');
-if (!require.cache[fetchFile]) {
-  type Fetch = ((...args: unknown[]) => unknown) & { Cookies?: unknown };
-  let real: Fetch | undefined;
-  const load = (): Fetch => {
+// Both packages load node:tls as they load, to offer STARTTLS and implicit TLS, which the lab's
+// servers never offer (smtp-listener.ts) and its relay never asks for; loaded, tls and OpenSSL's
+// TLS code held about 2.9 MB of an idle lab. Their require('node:tls') resolves to
+// lazy-tls.cjs, a stand-in that loads it the first time either uses it. The hook is registered
+// once per process and sees nothing else.
+const LAZY_TLS = new URL('./lazy-tls.cjs', import.meta.url).href;
+const TLS_USERS = /\/node_modules\/(?:smtp-server|nodemailer)\//;
+const HOOKED = Symbol.for('mail-lab.lazy-tls');
+if (!(globalThis as { [HOOKED]?: boolean })[HOOKED]) {
+  (globalThis as { [HOOKED]?: boolean })[HOOKED] = true;
+  registerHooks({
+    resolve(specifier, context, next) {
+      if ((specifier === 'node:tls' || specifier === 'tls') && context.parentURL && TLS_USERS.test(context.parentURL)) {
+        return { url: LAZY_TLS, format: 'commonjs', shortCircuit: true };
+      }
+      return next(specifier, context);
+    },
+  });
+}
+
+/**
+ * Put a stand-in for `file` (a module whose export is a function) in require's cache: a
+ * function that loads the real module on its first call and hands every call on to it.
+ */
+function loadOnFirstCall(file: string, properties: string[] = []): void {
+  if (require.cache[file]) return;
+  type Exported = ((...args: unknown[]) => unknown) & Record<string, unknown>;
+  let real: Exported | undefined;
+  const load = (): Exported => {
     if (!real) {
-      delete require.cache[fetchFile];
-      real = require(fetchFile) as Fetch;
+      delete require.cache[file];
+      real = require(file) as Exported;
     }
     return real;
   };
-  const lazyFetch = ((...args: unknown[]) => load()(...args)) as Fetch & { default?: unknown };
-  Object.defineProperty(lazyFetch, 'Cookies', { get: () => load().Cookies });
-  Object.defineProperty(lazyFetch, 'default', { value: lazyFetch });
-  const stand = new Module(fetchFile);
-  stand.filename = fetchFile;
-  stand.loaded = true;
-  stand.exports = lazyFetch;
-  require.cache[fetchFile] = stand;
+  const standIn = ((...args: unknown[]) => load()(...args)) as Exported;
+  for (const name of properties) Object.defineProperty(standIn, name, { get: () => load()[name] });
+  Object.defineProperty(standIn, 'default', { value: standIn });
+  const cached = new Module(file);
+  cached.filename = file;
+  cached.loaded = true;
+  cached.exports = standIn;
+  require.cache[file] = cached;
 }
+
+// nodemailer's fetch (node:http, node:https and node:zlib with it: 2.3 MB of an idle lab's
+// memory) is loaded by nodemailer's shared helpers, which smtp-server and the SMTP client load,
+// only to fetch an attachment or an OAuth2 token given by URL; nothing in the lab does either.
+loadOnFirstCall(require.resolve('nodemailer/lib/fetch'), ['Cookies']);
 
 /** nodemailer's SMTP client (the engine of its SMTP transport): the MTA's relay uses it */
 export const SMTPClient = require('nodemailer/lib/smtp-connection') as typeof NodemailerConnection;

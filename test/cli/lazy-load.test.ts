@@ -75,6 +75,9 @@ describe('what a start loads', () => {
     // nodemailer's fetch (for attachments by URL) stays out, and node:http, https and zlib with it
     expect(files).not.toContain('node_modules/nodemailer/dist/cjs/fetch/index.js');
     for (const b of ['node:http', 'node:https', 'node:zlib']) expect(builtins, b).not.toContain(b);
+    // node:tls neither: smtp-server and nodemailer get a stand-in (lab/mta/lazy-tls.cjs), and no lab server offers STARTTLS
+    expect(builtins).not.toContain('node:tls');
+    expect(files).toContain('lab/mta/lazy-tls.cjs');
     // node:util and node:crypto come by require (lab/node-builtins.ts): an ES import of them makes
     // Node read every export, and their lazy ones load these
     for (const b of ['node:worker_threads', 'node:internal/util/parse_args/parse_args', 'node:internal/util/diff', 'node:internal/crypto/webcrypto']) expect(builtins, b).not.toContain(b);
