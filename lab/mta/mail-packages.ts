@@ -14,26 +14,6 @@ import type * as SmtpConnectionModule from 'smtp-server/lib/smtp-connection.js';
 
 const require = createRequire(import.meta.url);
 
-// Both packages load node:tls as they load, to offer STARTTLS and implicit TLS, which the lab's
-// servers never offer (smtp-listener.ts) and its relay never asks for; loaded, tls and OpenSSL's
-// TLS code held about 2.9 MB of an idle lab. Their require('node:tls') resolves to
-// lazy-tls.cjs, a stand-in that loads it the first time either uses it. The hook is registered
-// once per process and sees nothing else.
-const LAZY_TLS = new URL('./lazy-tls.cjs', import.meta.url).href;
-const TLS_USERS = /\/node_modules\/(?:smtp-server|nodemailer)\//;
-const HOOKED = Symbol.for('mail-lab.lazy-tls');
-if (!(globalThis as { [HOOKED]?: boolean })[HOOKED]) {
-  (globalThis as { [HOOKED]?: boolean })[HOOKED] = true;
-  registerHooks({
-    resolve(specifier, context, next) {
-      if ((specifier === 'node:tls' || specifier === 'tls') && context.parentURL && TLS_USERS.test(context.parentURL)) {
-        return { url: LAZY_TLS, format: 'commonjs', shortCircuit: true };
-      }
-      return next(specifier, context);
-    },
-  });
-}
-
 /**
  * Put a stand-in for `file` (a module whose export is a function) in require's cache: a
  * function that loads the real module on its first call and hands every call on to it.
@@ -64,16 +44,45 @@ function loadOnFirstCall(file: string, properties: string[] = []): void {
 // only to fetch an attachment or an OAuth2 token given by URL; nothing in the lab does either.
 loadOnFirstCall(require.resolve('nodemailer/lib/fetch'), ['Cookies']);
 
+// Both packages load node:tls as they load, to offer STARTTLS and implicit TLS, which the lab's
+// servers never offer (smtp-listener.ts) and its relay never asks for; loaded, tls and OpenSSL's
+// TLS code held about 2.9 MB of an idle lab. While they load, a resolve hook sends their
+// require('node:tls') to lazy-tls.cjs, a stand-in that loads it the first time either uses it.
+// The hook is gone once they are loaded: a hook on every resolution of the lab's own modules
+// made Node's path code hot enough for V8's optimising compiler at start (its code is 4 MB more
+// of an idle lab's memory).
+const LAZY_TLS = new URL('./lazy-tls.cjs', import.meta.url).href;
+const TLS_USERS = /\/node_modules\/(?:smtp-server|nodemailer)\//;
+const tlsHook = registerHooks({
+  resolve(specifier, context, next) {
+    if ((specifier === 'node:tls' || specifier === 'tls') && context.parentURL && TLS_USERS.test(context.parentURL)) {
+      return { url: LAZY_TLS, format: 'commonjs', shortCircuit: true };
+    }
+    return next(specifier, context);
+  },
+});
+let packages;
+try {
+  packages = {
+    client: require('nodemailer/lib/smtp-connection') as typeof NodemailerConnection,
+    addressparser: require('nodemailer/lib/addressparser') as typeof parseAddresses,
+    server: require('smtp-server') as typeof SmtpServerModule,
+    connection: require('smtp-server/lib/smtp-connection.js') as typeof SmtpConnectionModule,
+  };
+} finally {
+  tlsHook.deregister();
+}
+
 /** nodemailer's SMTP client (the engine of its SMTP transport): the MTA's relay uses it */
-export const SMTPClient = require('nodemailer/lib/smtp-connection') as typeof NodemailerConnection;
+export const SMTPClient = packages.client;
 export type SMTPClient = NodemailerConnection;
 
 /** nodemailer's address parser (quoted local parts, comments, groups) */
-export const addressparser = require('nodemailer/lib/addressparser') as typeof parseAddresses;
+export const addressparser = packages.addressparser;
 
-export const { SMTPServer } = require('smtp-server') as typeof SmtpServerModule;
+export const { SMTPServer } = packages.server;
 export type SMTPServer = SmtpServerModule.SMTPServer;
-export const { SMTPConnection } = require('smtp-server/lib/smtp-connection.js') as typeof SmtpConnectionModule;
+export const { SMTPConnection } = packages.connection;
 export type SMTPConnection = SmtpConnectionModule.SMTPConnection;
 
 /** the whole of nodemailer (its transports: about 50 modules), for a client PC's first send */
