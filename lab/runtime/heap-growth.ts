@@ -42,9 +42,9 @@ export function holdHeapGrowth(): void {
   // V8's optimising compiler (TurboFan) waits too. While the lab loads, Node's path code runs
   // once for every module resolved, more the longer the checkout's path: with the checkout in
   // /tmp/wt-after it got hot enough to be optimised, and TurboFan's own code, paged in from the
-  // node binary, was 4.5-5.5 MB more of an idle lab than with it in /work/main (the same
-  // commit, 68.8-69.1 against 63.1-63.4 MB RSS). V8's quicker tier (Maglev) still runs; the
-  // release gives TurboFan back, before any load comes.
+  // node binary, was 4.5-5.5 MB more of an idle lab than with it in /tmp/wt-c (the same commit,
+  // 68.8-69.1 against 62.9-63.4 MB RSS). V8's quicker tier (Maglev) still runs; the release
+  // gives TurboFan back, before any load comes.
   v8.setFlagsFromString('--no-turbofan');
 }
 
