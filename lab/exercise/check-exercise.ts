@@ -1,6 +1,6 @@
 // `npm run exercise -- check N`: a fresh lab on the student's files (ports the OS chooses, a data
 // folder of its own, removed afterwards), the exercise's checks in order, and the report.
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import os from 'node:os';
 import { startLab, type Lab } from '../runtime/lab.ts';
 import type { Bilingual } from '../trace/hop-event.ts';

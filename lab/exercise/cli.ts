@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // `npm run exercise -- list | start N | check N [--json] | reset N | report DIR`
 import module from 'node:module';
-import fs from 'node:fs';
+import { fs, util } from '../node-builtins.ts';
 import path from 'node:path';
-import { util } from '../node-builtins.ts';
 import { defaultLang, type Lang } from '../trace/language.ts';
 import { listExercises, resolveExercise, type Exercise } from './load.ts';
 import { defaultWorkRoot, resetWork, startWork, workFolder } from './work-folder.ts';

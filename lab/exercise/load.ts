@@ -1,5 +1,5 @@
 // Exercise files: found by number or name in exercises/, validated with the line of every error.
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { lineAt, explainIssue } from '../topology/yaml-lines.ts';

@@ -1,7 +1,7 @@
 // What `check` says: the score, each check passed or failed with what was expected and what was
 // seen, and the hint of each failed one. Written for the terminal, or as JSON for the teacher,
 // who gathers the students' JSON reports into one table (`report DIR`).
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Bilingual } from '../trace/hop-event.ts';

@@ -1,7 +1,7 @@
 // A student's work folder (work/01-third-domain/): made by `start`, read by `check`. The files in
 // it are only ever read, as YAML and zone text, and only inside the folder: a path that leads out
 // (../../etc/shadow, /etc/passwd, a symbolic link) is refused before anything opens it.
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import path from 'node:path';
 import type { Exercise } from './load.ts';
 import { FileLineError } from '../topology/file-line-error.ts';

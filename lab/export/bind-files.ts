@@ -1,7 +1,7 @@
 // bind9 on a host that runs the name server: a zone stanza per zone in named.conf.local (Ubuntu's
 // place for local zones) and each zone file, copied byte for byte, so that "MX from
 // /etc/bind/naver.com.db line 8" in a hop's details is line 8 of the exported file too.
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import type { Topology } from '../topology/types.ts';
 import { REAL, zoneRealFile } from '../host/real-files.ts';
 import { shownPath } from '../host/config-refs.ts';

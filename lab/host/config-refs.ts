@@ -8,7 +8,7 @@
 // (lab/topology/load-cache.ts cachedLines), so a start whose topology is unchanged loads no yaml. Where a
 // file cannot be read (the containers runtime has no copy of topology/), its refs are left out
 // rather than made up.
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Node as YamlNode, LineCounter } from 'yaml';

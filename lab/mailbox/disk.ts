@@ -4,7 +4,7 @@
 // are each a few microseconds of the kernel's page cache, and are made on the main thread:
 // through the thread pool each would cost a hand-over to a worker and a wake-up back (a futex
 // and an eventfd), more than the call itself, about a dozen times per relayed letter.
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 
 /** fsync on the thread pool (the one call that waits on the disk). */
 export function fsyncFd(fd: number): Promise<void> {

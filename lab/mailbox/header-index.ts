@@ -1,5 +1,5 @@
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import { fs } from '../node-builtins.ts';
+import fsp from '../fs-async.ts';
 import path from 'node:path';
 import type { MessageSummary } from './message-summary.ts';
 

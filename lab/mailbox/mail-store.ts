@@ -1,5 +1,5 @@
-import fs from 'node:fs/promises';
-import { renameSync } from 'node:fs';
+import fs from '../fs-async.ts';
+import { fs as nodeFs } from '../node-builtins.ts';
 import path from 'node:path';
 import { crypto } from '../node-builtins.ts';
 import { Maildir } from './maildir.ts';
@@ -77,7 +77,7 @@ export class MailStore {
       return this.deliver(user, message);
     }
     const file = path.join(dir, 'new', `${name},S=${message.length}`);
-    renameSync(tmp, file);
+    nodeFs.renameSync(tmp, file);
     // the rename is durable once new/ is fsynced; concurrent deliveries share that fsync
     const newDir = path.join(dir, 'new');
     let sync = this.syncs.get(newDir);

@@ -1,4 +1,5 @@
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 
 // Flags live in a Maildir file's name after ":2," (maildir(5)): D draft, F flagged, R replied,
@@ -47,7 +48,7 @@ export class Keywords {
 
   /** Read the file if it changed since we last did. */
   load(): void {
-    let stat: fs.Stats;
+    let stat: Stats;
     try {
       stat = fs.statSync(this.file);
     } catch {

@@ -1,5 +1,6 @@
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import { fs } from '../node-builtins.ts';
+import type { FSWatcher } from 'node:fs';
+import fsp from '../fs-async.ts';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { UidList } from './uid-list.ts';
@@ -8,6 +9,7 @@ import { HeaderIndex, type IndexEntry } from './header-index.ts';
 import { summarizeCrlf, AddressForms } from './message-summary.ts';
 import { toCrlf } from './mime.ts';
 import { maildirName, fsyncPath, baseOf, lettersOf, sizeInName, sortByName } from './maildir-name.ts';
+import { writeFileSynced } from './disk.ts';
 
 // One Maildir folder (INBOX or a Maildir++ subfolder) as an IMAP server sees it: messages with
 // UIDs, flags in the file names, \Recent, a header index, and news of changes made by anyone
@@ -96,7 +98,7 @@ export class Maildir extends EventEmitter {
   private readonly arriving = new Set<string>();
   private chain: Promise<unknown> = Promise.resolve();
   private loaded = false;
-  private watchers: fs.FSWatcher[] = [];
+  private watchers: FSWatcher[] = [];
   private users = 0;
   private syncRequested = false;
   /** a look queued behind other work and not started yet */
@@ -442,13 +444,7 @@ export class Maildir extends EventEmitter {
     const name = maildirName();
     const base = `${name},S=${message.length}`;
     const tmp = path.join(this.dir, 'tmp', name);
-    const handle = await fsp.open(tmp, 'wx');
-    try {
-      await handle.writeFile(message);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeFileSynced(tmp, message);
     if (internalDate !== undefined) {
       const when = new Date(internalDate);
       await fsp.utimes(tmp, when, when);

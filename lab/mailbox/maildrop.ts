@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import { crypto } from '../node-builtins.ts';
+import { crypto, fs } from '../node-builtins.ts';
 import type { Maildir, MessageRecord } from './maildir.ts';
 import { uniqueOf } from './maildir-name.ts';
 

@@ -1,5 +1,6 @@
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import { fs } from '../node-builtins.ts';
+import type { Stats } from 'node:fs';
+import fsp from '../fs-async.ts';
 import path from 'node:path';
 
 // The persistent UID list of one Maildir folder, in the shape of dovecot's dovecot-uidlist
@@ -44,7 +45,7 @@ export class UidList {
    * change); with nothing known yet it starts a new UIDVALIDITY.
    */
   async refresh(): Promise<void> {
-    let stat: fs.Stats;
+    let stat: Stats;
     try {
       stat = await fsp.stat(this.file);
     } catch (err) {
@@ -151,9 +152,7 @@ export class UidList {
     const started = Date.now();
     for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
       try {
-        const handle = await fsp.open(lock, 'wx');
-        await handle.writeFile(String(process.pid));
-        await handle.close();
+        fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

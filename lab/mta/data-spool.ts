@@ -3,10 +3,10 @@
 // the rest is only counted, then 552). So a 200 MB DATA against a 10 MB limit costs the lab
 // a few hundred kilobytes of memory, not 200 MB. A crash leaves at most an xf file, which the
 // queue removes at its next start.
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import { crypto, fs } from '../node-builtins.ts';
+import type { WriteStream } from 'node:fs';
+import fsp from '../fs-async.ts';
 import path from 'node:path';
-import { crypto } from '../node-builtins.ts';
 
 /** Bytes kept in memory before the message goes to a file. */
 const IN_MEMORY = 256 * 1024;
@@ -20,7 +20,7 @@ export class DataSpool {
   private readonly limit: number;
   private chunks: Buffer[] = [];
   private kept = 0;
-  private file: fs.WriteStream | undefined;
+  private file: WriteStream | undefined;
   private fileName: string | undefined;
   private failure: Error | undefined;
 

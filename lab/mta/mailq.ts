@@ -1,6 +1,5 @@
-import fs from 'node:fs';
+import { fs, util } from '../node-builtins.ts';
 import path from 'node:path';
-import { util } from '../node-builtins.ts';
 import { fileURLToPath } from 'node:url';
 import { listQueue, FLUSH_REQUEST, type QueueEntry } from './queue.ts';
 import { formatDuration } from './retry-schedule.ts';

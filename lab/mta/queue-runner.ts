@@ -1,4 +1,6 @@
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
+import type { FSWatcher } from 'node:fs';
+import { rm } from '../fs-async.ts';
 import path from 'node:path';
 import type { HostContext } from '../host/host-context.ts';
 import type { LabTimer } from '../trace/lab-clock.ts';
@@ -76,7 +78,7 @@ export class QueueRunner {
   private idleWaiters: (() => void)[] = [];
   private timer: LabTimer | undefined;
   private timerAt = Infinity;
-  private watcher: fs.FSWatcher | undefined;
+  private watcher: FSWatcher | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   /** letters queued whose add() is still to come (onEnqueued): the runner is not idle meanwhile */
   private arriving = 0;
@@ -553,7 +555,7 @@ export class QueueRunner {
   private async takeFlushRequest(): Promise<void> {
     const file = path.join(this.queue.dir, FLUSH_REQUEST);
     try {
-      await fs.promises.rm(file);
+      await rm(file);
     } catch {
       return; // none, or another watcher event for the same request
     }

@@ -1,5 +1,5 @@
-import fs from 'node:fs/promises';
-import { renameSync, unlinkSync } from 'node:fs';
+import fs from '../fs-async.ts';
+import { fs as nodeFs } from '../node-builtins.ts';
 import path from 'node:path';
 import { crypto } from '../node-builtins.ts';
 import { EventEmitter } from 'node:events';
@@ -199,7 +199,7 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
       }
       try {
         if (temp.status === 'rejected') throw temp.reason;
-        renameSync(tf, qf);
+        nodeFs.renameSync(tf, qf);
         await this.folder.sync();
       } catch (err) {
         // not queued after all (a full disk...): the listener answers 451 and nothing is left behind
@@ -219,7 +219,7 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
   async update(control: QueueControl): Promise<void> {
     const tf = path.join(this.dir, `tf${control.id}.${tmpSuffix()}`);
     await writeFileSynced(tf, serialise(control), 'wx');
-    renameSync(tf, this.controlFile(control.id));
+    nodeFs.renameSync(tf, this.controlFile(control.id));
     await this.folder.sync();
   }
 
@@ -345,7 +345,7 @@ function tmpSuffix(): string {
 /** unlink, and a file that is not there is fine (fs.rm would lstat first, then unlink). */
 async function unlinkQuietly(file: string): Promise<void> {
   try {
-    unlinkSync(file);
+    nodeFs.unlinkSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }

@@ -2,7 +2,7 @@
 // topology on its real address, at the standard ports, and prints every hop event as a JSON line
 // on stdout for the runner to merge into the one trace. Client PCs idle here; the runner runs
 // their actions with `docker exec ... container-client.ts`.
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import net from 'node:net';
 import path from 'node:path';
 import { TraceBus } from '../trace/trace-bus.ts';

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from '../fs-async.ts';
 import path from 'node:path';
 import os from 'node:os';
 import type { Host, Topology } from '../topology/types.ts';

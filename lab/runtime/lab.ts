@@ -1,5 +1,5 @@
-import fs from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import fs from '../fs-async.ts';
+import { fs as nodeFs } from '../node-builtins.ts';
 import path from 'node:path';
 import type { Topology } from '../topology/types.ts';
 import type { ServiceName } from '../topology/schema.ts';
@@ -224,7 +224,7 @@ export async function prepareDataDir(topology: Topology, options: Pick<LabOption
   // 116-136, and an idle lab of 66 MB PSS instead of 83 (the walk's 17 MB of garbage stayed
   // resident, as nothing collects in an idle lab). It holds this process up for those ms, before
   // any listener of this lab is open.
-  if (options.clean) rmSync(dataDir, { recursive: true, force: true });
+  if (options.clean) nodeFs.rmSync(dataDir, { recursive: true, force: true });
   await fs.mkdir(dataDir, { recursive: true });
   return { dataDir, temporary };
 }

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from '../fs-async.ts';
 import path from 'node:path';
 import { parseHeaderBlock } from '../mailbox/mime.ts';
 import { decodeWords } from '../mailbox/encoded-words.ts';

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import path from 'node:path';
 import type { Topology } from '../topology/types.ts';
 import type { Lang } from '../trace/language.ts';

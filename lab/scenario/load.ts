@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { scenarioSchema, type Scenario } from './schema.ts';

@@ -10,8 +10,7 @@
 // (only a load that passed is kept). Entries live in the OS's temp folder
 // (mail-lab-load-cache/, beside Node's node-compile-cache/); LAB_LOAD_CACHE names another
 // folder, or 0 turns this off. A cache that cannot be read or written is no cache: no error.
-import { crypto } from '../node-builtins.ts';
-import fs from 'node:fs';
+import { crypto, fs } from '../node-builtins.ts';
 import os from 'node:os';
 import path from 'node:path';
 import type { Scenario } from '../scenario/schema.ts';

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import type { TraceBus } from './trace-bus.ts';
 
 /** `--trace FILE`: every hop event as one JSON line, written as it happens. */

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import path from 'node:path';
 import type { HopEvent } from './hop-event.ts';
 import type { Lang } from './language.ts';

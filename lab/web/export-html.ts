@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import path from 'node:path';
 import { indexHtml } from './index-html.ts';
 import { pageModules, PAGE_DIR } from './page-files.ts';

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
 import path from 'node:path';
 import type { TraceBus } from '../trace/trace-bus.ts';
 import type { HopEvent } from '../trace/hop-event.ts';

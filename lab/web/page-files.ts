@@ -1,4 +1,5 @@
-import fs from 'node:fs';
+import { fs } from '../node-builtins.ts';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +61,7 @@ export function stripTypes(source: string): string {
 }
 
 function readCached(file: string, type: string, transform: (source: string) => string): PageFile | undefined {
-  let stat: fs.Stats;
+  let stat: Stats;
   try {
     stat = fs.statSync(file);
   } catch {

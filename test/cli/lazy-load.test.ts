@@ -78,9 +78,11 @@ describe('what a start loads', () => {
     // node:tls neither: smtp-server and nodemailer get a stand-in (lab/mta/lazy-tls.cjs), and no lab server offers STARTTLS
     expect(builtins).not.toContain('node:tls');
     expect(files).toContain('lab/mta/lazy-tls.cjs');
-    // node:util and node:crypto come by require (lab/node-builtins.ts): an ES import of them makes
-    // Node read every export, and their lazy ones load these
+    // node:fs, node:util and node:crypto come by require (lab/node-builtins.ts): an ES import of
+    // them makes Node read every export, and their lazy ones load these; the lab's file calls
+    // that return promises are node:fs's callbacks (lab/fs-async.ts), not node:fs/promises
     for (const b of ['node:worker_threads', 'node:internal/util/parse_args/parse_args', 'node:internal/util/diff', 'node:internal/crypto/webcrypto']) expect(builtins, b).not.toContain(b);
+    for (const b of ['node:internal/fs/promises', 'node:internal/readline/interface']) expect(builtins, b).not.toContain(b);
     expect(files).toContain('node_modules/nodemailer/dist/cjs/smtp-connection/index.js');
     expect(files).toContain('node_modules/smtp-server/dist/cjs/smtp-server.js');
     expect(files.filter((f) => /^node_modules\/(nodemailer|smtp-server)\/dist\/esm\//.test(f))).toEqual([]);

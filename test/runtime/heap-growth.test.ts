@@ -1,8 +1,8 @@
 // lab/runtime/heap-growth.ts: what a lab process holds while the lab loads and gives back once it
-// is up. Here V8's optimising compiler (TurboFan): off while held, so Node's code that runs once
-// per module loaded is not optimised at start; back on after the release, for the load to come.
-// In a child process with V8's test functions (--allow-natives-syntax), which say of a function
-// whether TurboFan compiled it.
+// is up. Here V8's compilers of machine code (TurboFan, Maglev, Sparkplug): off while held, so the
+// code that runs once while the lab loads is not compiled at start; back on after the release,
+// for the load to come. In a child process with V8's test functions (--allow-natives-syntax),
+// which say of a function which of V8's tiers runs it.
 import { describe, expect, it } from 'vitest';
 import { runNode } from '../cli/cli-helpers.ts';
 
@@ -30,5 +30,35 @@ describe("V8's optimising compiler while a lab loads", () => {
     const run = await runNode(['--allow-natives-syntax', '--input-type=module', '-e', script]);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ before: true, held: false, after: true });
+  });
+});
+
+const tiers = `
+const { holdHeapGrowth, releaseHeapGrowth } = await import('./lab/runtime/heap-growth.ts');
+// V8's OptimizationStatus: kMaglevved, kTurboFanned, kInterpreted, kBaseline (Sparkplug's code)
+const MAGLEV = 1 << 5, TURBOFAN = 1 << 6, INTERPRETED = 1 << 7, BASELINE = 1 << 15;
+const made = () => new Function('s', 'let h = 0; for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0; return h;');
+// called as often as a hot function of a load is; V8 picks its tiers itself
+const tier = (f) => {
+  for (let i = 0; i < 50000; i++) f('letter ' + (i & 7));
+  const status = %GetOptimizationStatus(f);
+  return { interpreted: (status & INTERPRETED) !== 0, compiled: (status & (BASELINE | MAGLEV | TURBOFAN)) !== 0 };
+};
+const before = tier(made());
+holdHeapGrowth();
+const held = tier(made());
+releaseHeapGrowth();
+const after = tier(made());
+console.log(JSON.stringify({ before, held, after }));
+`;
+
+describe("V8's compilers of machine code while a lab loads", () => {
+  it('leave a hot function to the interpreter between holdHeapGrowth() and releaseHeapGrowth(), and compile it before and after', async () => {
+    const run = await runNode(['--allow-natives-syntax', '--input-type=module', '-e', tiers]);
+    expect(run.code, run.stderr).toBe(0);
+    const { before, held, after } = JSON.parse(run.stdout);
+    expect(held).toEqual({ interpreted: true, compiled: false });
+    expect(before.compiled).toBe(true);
+    expect(after.compiled).toBe(true);
   });
 });
