@@ -4,12 +4,13 @@ import type { Lang } from '../trace/language.ts';
 // The page's modules, loaded by the page itself. A module the browser could not fetch leaves the
 // page empty, and Chromium cancels every request under way when the host's network changes, as
 // it does when Docker makes or removes a network (the containers runtime starting, a reset from
-// the page): then the page loads itself again, at most once in 10 s. Any other error (a module
-// that throws) is not retried.
+// the page, and a lab's start makes several in a row): then the page loads itself again, up to
+// three times in a minute. Any other error (a module that throws) is not retried.
 const LOAD_PAGE = `import('lab-page/main.ts').catch((err) => {
-  const last = Number(sessionStorage.getItem('mail-lab-reloaded') || 0);
-  if (!(err instanceof TypeError && /fetch|import/i.test(err.message)) || Date.now() - last < 10000) throw err;
-  sessionStorage.setItem('mail-lab-reloaded', String(Date.now()));
+  const now = Date.now();
+  const tries = JSON.parse(sessionStorage.getItem('mail-lab-reloads') || '[]').filter((t) => now - t < 60000);
+  if (!(err instanceof TypeError && /fetch|import/i.test(err.message)) || tries.length >= 3) throw err;
+  sessionStorage.setItem('mail-lab-reloads', JSON.stringify([...tries, now]));
   location.reload();
 });`;
 

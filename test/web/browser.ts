@@ -22,7 +22,15 @@ export async function openBrowser(options: { locale?: string; width?: number; he
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
+  let sawModuleCancelled = false;
+  page.on('pageerror', (err) => {
+    // A load whose module request Chromium cancelled (below) can report its failed import after
+    // the navigation that replaced it has begun: that one message is the cancelled load's, not
+    // the page's (a page that really cannot load its modules stays empty, and the test's own
+    // waits fail on it; a module the server does not have is a 404, not a failed request).
+    if (sawModuleCancelled && /^Failed to fetch dynamically imported module/.test(err.message)) return;
+    errors.push(err.message);
+  });
   // Other tests running beside this one make and remove Docker networks (the containers
   // runtime): Chromium sees the host's network change and cancels requests under way with
   // net::ERR_NETWORK_CHANGED, so a page module fails to load and the page stays empty. A
@@ -30,6 +38,7 @@ export async function openBrowser(options: { locale?: string; width?: number; he
   let networkChanged = false;
   page.on('requestfailed', (request) => {
     if (request.failure()?.errorText === 'net::ERR_NETWORK_CHANGED') networkChanged = true;
+    if (/\/(page|vendor)\//.test(new URL(request.url()).pathname)) sawModuleCancelled = true;
   });
   const again = <A extends unknown[], R>(navigate: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     for (let attempt = 1; ; attempt++) {
