@@ -39,18 +39,20 @@ let held = false;
 export function holdHeapGrowth(): void {
   held = true;
   v8.setFlagsFromString('--semi-space-growth-factor=1');
-  // V8's compilers of machine code wait too: TurboFan, Maglev and Sparkplug (V8's baseline
-  // compiler); only the interpreter runs. Most of what runs while a lab loads runs once (each
-  // module's body, Node's resolution of each module), and the code they would have made is never
-  // needed again. While the lab loads, Node's path code runs once for every module resolved,
-  // more the longer the checkout's path: with the checkout in /tmp/wt-after it got hot enough to
-  // be optimised, and TurboFan's own code, paged in from the node binary, was 4.5-5.5 MB more of
-  // an idle lab than with it in /tmp/wt-c (the same commit, 68.8-69.1 against 62.9-63.4 MB RSS).
-  // Maglev and Sparkplug waiting as well: an idle lab 61.0 -> 60.1 -> 59.8 MB PSS, its start as
-  // quick as before (3 and 10 runs each, the ninth sitting). The release gives all three back,
+  // Two of V8's compilers of machine code wait too: TurboFan and Sparkplug (V8's baseline
+  // compiler). Most of what runs while a lab loads runs once (each module's body, Node's
+  // resolution of each module), and the code they would have made is never needed again. While
+  // the lab loads, Node's path code runs once for every module resolved, more the longer the
+  // checkout's path: with the checkout in /tmp/wt-after it got hot enough to be optimised, and
+  // TurboFan's own code, paged in from the node binary, was 4.5-5.5 MB more of an idle lab than
+  // with it in /tmp/wt-c (the same commit, 68.8-69.1 against 62.9-63.4 MB RSS). Sparkplug
+  // waiting as well: an idle lab 60.7 -> 60.2 MB PSS, its start as quick as before (the ninth
+  // sitting). Maglev does not wait: held with them (59.7 MB), two hops of 5,000 letters took
+  // longer once the lab was up, 8.9-11.0 s (median 10.2 of 8) against 8.8-10.7 (9.8) without it
+  // and 8.8-10.6 (9.8) before (smtp-source's load of the side-by-side bench, each run on a fresh
+  // ext4, alternating). The release gives both back,
   // before any load comes.
   v8.setFlagsFromString('--no-turbofan');
-  v8.setFlagsFromString('--no-maglev');
   v8.setFlagsFromString('--no-sparkplug');
 }
 
@@ -62,7 +64,6 @@ export function releaseHeapGrowth(capMb = Number(process.env.LAB_YOUNG_GEN_MB ??
   if (!held) return;
   held = false;
   v8.setFlagsFromString('--sparkplug');
-  v8.setFlagsFromString('--maglev');
   v8.setFlagsFromString('--turbofan');
   if (oldGrowthPercent > 0) v8.setFlagsFromString(`--heap-growing-percent=${Math.round(oldGrowthPercent)}`);
   markWhenRoomIsUsed(Number(process.env.LAB_MARK_SOFT ?? 0), Number(process.env.LAB_MARK_HARD ?? 0));

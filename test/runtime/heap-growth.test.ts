@@ -1,5 +1,5 @@
 // lab/runtime/heap-growth.ts: what a lab process holds while the lab loads and gives back once it
-// is up. Here V8's compilers of machine code (TurboFan, Maglev, Sparkplug): off while held, so the
+// is up. Here V8's compilers of machine code (TurboFan and Sparkplug): off while held, so the
 // code that runs once while the lab loads is not compiled at start; back on after the release,
 // for the load to come. In a child process with V8's test functions (--allow-natives-syntax),
 // which say of a function which of V8's tiers runs it.
@@ -42,7 +42,7 @@ const made = () => new Function('s', 'let h = 0; for (let i = 0; i < s.length; i
 const tier = (f) => {
   for (let i = 0; i < 50000; i++) f('letter ' + (i & 7));
   const status = %GetOptimizationStatus(f);
-  return { interpreted: (status & INTERPRETED) !== 0, compiled: (status & (BASELINE | MAGLEV | TURBOFAN)) !== 0 };
+  return { baseline: (status & BASELINE) !== 0, turbofan: (status & TURBOFAN) !== 0, compiled: (status & (BASELINE | MAGLEV | TURBOFAN)) !== 0 };
 };
 const before = tier(made());
 holdHeapGrowth();
@@ -53,11 +53,12 @@ console.log(JSON.stringify({ before, held, after }));
 `;
 
 describe("V8's compilers of machine code while a lab loads", () => {
-  it('leave a hot function to the interpreter between holdHeapGrowth() and releaseHeapGrowth(), and compile it before and after', async () => {
+  it('make no Sparkplug or TurboFan code of a hot function between holdHeapGrowth() and releaseHeapGrowth(), and compile it before and after', async () => {
     const run = await runNode(['--allow-natives-syntax', '--input-type=module', '-e', tiers]);
     expect(run.code, run.stderr).toBe(0);
     const { before, held, after } = JSON.parse(run.stdout);
-    expect(held).toEqual({ interpreted: true, compiled: false });
+    // Maglev does not wait (heap-growth.ts says why)
+    expect(held).toMatchObject({ baseline: false, turbofan: false });
     expect(before.compiled).toBe(true);
     expect(after.compiled).toBe(true);
   });
