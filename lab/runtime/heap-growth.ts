@@ -50,8 +50,7 @@ export function holdHeapGrowth(): void {
   // sitting). Maglev does not wait: held with them (59.7 MB), two hops of 5,000 letters took
   // longer once the lab was up, 8.9-11.0 s (median 10.2 of 8) against 8.8-10.7 (9.8) without it
   // and 8.8-10.6 (9.8) before (smtp-source's load of the side-by-side bench, each run on a fresh
-  // ext4, alternating). The release gives both back,
-  // before any load comes.
+  // ext4, alternating). The release gives both back, before any load comes.
   v8.setFlagsFromString('--no-turbofan');
   v8.setFlagsFromString('--no-sparkplug');
 }
