@@ -5,11 +5,18 @@
 // `promises` (node:fs/promises, which loads readline, the file watchers and the file streams),
 // none of which the lab uses at start. By require only what is asked for is loaded (an idle
 // lab: see the README's benchmarks, the eighth and ninth sittings). The promise calls of the
-// file system are in fs-async.ts.
+// file system are in fs-async.ts. node:crypto comes at its first use.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
 export const fs = require('node:fs') as typeof import('node:fs');
 export const util = require('node:util') as typeof import('node:util');
-export const crypto = require('node:crypto') as typeof import('node:crypto');
+
+type Crypto = typeof import('node:crypto');
+let realCrypto: Crypto | undefined;
+/**
+ * node:crypto, loaded at its first use: a queue ID, a DNS query's ID, a login. Loaded, it holds
+ * about 2 MB of memory (OpenSSL's code and its JavaScript), which an idle lab has no use for.
+ */
+export const crypto: Crypto = new Proxy({} as Crypto, { get: (_target, key) => (realCrypto ??= require('node:crypto') as Crypto)[key as keyof Crypto] });

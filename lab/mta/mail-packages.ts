@@ -53,39 +53,76 @@ loadOnFirstCall(require.resolve('nodemailer/lib/fetch'), ['Cookies']);
 // of an idle lab's memory).
 const LAZY_TLS = new URL('./lazy-tls.cjs', import.meta.url).href;
 const TLS_USERS = /\/node_modules\/(?:smtp-server|nodemailer)\//;
-const tlsHook = registerHooks({
-  resolve(specifier, context, next) {
-    if ((specifier === 'node:tls' || specifier === 'tls') && context.parentURL && TLS_USERS.test(context.parentURL)) {
-      return { url: LAZY_TLS, format: 'commonjs', shortCircuit: true };
-    }
-    return next(specifier, context);
-  },
-});
-let packages;
-try {
-  packages = {
-    client: require('nodemailer/lib/smtp-connection') as typeof NodemailerConnection,
-    addressparser: require('nodemailer/lib/addressparser') as typeof parseAddresses,
-    server: require('smtp-server') as typeof SmtpServerModule,
-    connection: require('smtp-server/lib/smtp-connection.js') as typeof SmtpConnectionModule,
-  };
-} finally {
-  tlsHook.deregister();
+
+export interface SmtpPackages {
+  /** nodemailer's SMTP client (the engine of its SMTP transport): the MTA's relay uses it */
+  client: typeof NodemailerConnection;
+  server: typeof SmtpServerModule;
+  connection: typeof SmtpConnectionModule;
 }
 
-/** nodemailer's SMTP client (the engine of its SMTP transport): the MTA's relay uses it */
-export const SMTPClient = packages.client;
+let packages: SmtpPackages | undefined;
+
+/**
+ * smtp-server and nodemailer's SMTP client, loaded on the first call: a mail server's first
+ * connection (smtp-listener.ts) or its relay's first letter (relay.ts). An idle lab has no use
+ * for either, and together they held about 1.5 MB of its memory (node:crypto with them).
+ */
+export function smtpPackages(): SmtpPackages {
+  packages ??= withLazyTls(() => ({
+    client: require('nodemailer/lib/smtp-connection') as typeof NodemailerConnection,
+    server: require('smtp-server') as typeof SmtpServerModule,
+    connection: require('smtp-server/lib/smtp-connection.js') as typeof SmtpConnectionModule,
+  }));
+  return packages;
+}
+
+/** Load modules of either package with their node:tls sent to the stand-in. */
+function withLazyTls<T>(load: () => T): T {
+  const tlsHook = registerHooks({
+    resolve(specifier, context, next) {
+      if ((specifier === 'node:tls' || specifier === 'tls') && context.parentURL && TLS_USERS.test(context.parentURL)) {
+        return { url: LAZY_TLS, format: 'commonjs', shortCircuit: true };
+      }
+      return next(specifier, context);
+    },
+  });
+  try {
+    return load();
+  } finally {
+    tlsHook.deregister();
+  }
+}
+
+/** The smtp-server that smtp-server-adapter.ts is written for (package.json pins it). */
+export const SMTP_SERVER_VERSION = '3.21.6';
+
+/** What is wrong when another smtp-server is installed, and what to do. */
+export function smtpServerMismatch(installed: string, missing: string[] = []): Error {
+  const what = missing.length ? `; it lacks ${missing.join(', ')}` : '';
+  return new Error(
+    `smtp-server ${installed} is installed, but lab/mta/smtp-server-adapter.ts is written for smtp-server ${SMTP_SERVER_VERSION}${what}. ` +
+      `Install the pinned version (npm ci, or npm install smtp-server@${SMTP_SERVER_VERSION} --save-exact), or update the adapter and SMTP_SERVER_VERSION together.`,
+  );
+}
+
+/**
+ * The installed smtp-server's version, read without loading it: a mail server checks it as it
+ * starts (the adapter checks the rest of it at the first connection).
+ */
+export function checkSmtpServerVersion(): void {
+  const { version } = require('smtp-server/package.json') as { version: string };
+  if (version !== SMTP_SERVER_VERSION) throw smtpServerMismatch(version);
+}
+
 export type SMTPClient = NodemailerConnection;
-
-/** nodemailer's address parser (quoted local parts, comments, groups) */
-export const addressparser = packages.addressparser;
-
-export const { SMTPServer } = packages.server;
 export type SMTPServer = SmtpServerModule.SMTPServer;
-export const { SMTPConnection } = packages.connection;
 export type SMTPConnection = SmtpConnectionModule.SMTPConnection;
+
+/** nodemailer's address parser (quoted local parts, comments, groups): one file, no imports */
+export const addressparser = require('nodemailer/lib/addressparser') as typeof parseAddresses;
 
 /** the whole of nodemailer (its transports: about 50 modules), for a client PC's first send */
 export function loadNodemailer(): typeof nodemailer {
-  return require('nodemailer') as typeof nodemailer;
+  return withLazyTls(() => require('nodemailer') as typeof nodemailer);
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { util } from '../node-builtins.ts';
 import { isAscii } from 'node:buffer';
 import type net from 'node:net';
-import { SMTPClient as SMTPConnection } from './mail-packages.ts';
+import { smtpPackages, type SMTPClient as SMTPConnection } from './mail-packages.ts';
 import type { HostContext } from '../host/host-context.ts';
 import type { LabTimer } from '../trace/lab-clock.ts';
 import type { HopStatus, TranscriptLine } from '../trace/hop-event.ts';
@@ -265,7 +265,7 @@ export class Relay {
       Object.assign(err as object, { lines });
       throw err;
     }
-    const conn = new SMTPConnection({
+    const conn = new (smtpPackages().client)({
       connection: socket,
       host: address,
       port: 25,

@@ -9,7 +9,8 @@
 // the limit answered with 500 while the session goes on (smtp-server would close it).
 import net from 'node:net';
 import path from 'node:path';
-import { LabSmtpServer, type LabSmtpConnection } from './smtp-server-adapter.ts';
+import type { LabSmtpServer, LabSmtpConnection } from './smtp-server-adapter.ts';
+import { checkSmtpServerVersion } from './mail-packages.ts';
 import type {
   SMTPServerAddress,
   SMTPServerAuthentication,
@@ -106,8 +107,16 @@ const MAX_HEADERS_LENGTH = 32 * 1024;
 export class SmtpListener {
   readonly ctx: HostContext;
   readonly rules: AccessRules;
-  readonly server: LabSmtpServer;
+  /**
+   * smtp-server's server, made at the first connection (with smtp-server itself: an idle lab
+   * holds neither); its own socket server never listens, ours hands it each connection.
+   */
+  server?: LabSmtpServer;
+  /** what smtp-server is given (the topology's limits, the login policy, the lab's hooks) */
+  readonly serverOptions: SMTPServerOptions;
   readonly hostname: string;
+  private readonly socketServer: net.Server;
+  private serverMade?: Promise<LabSmtpServer>;
   private readonly options: SmtpListenerOptions;
   private readonly transcripts = new SmtpTranscripts();
   private readonly sessions = new Map<string, SessionState>();
@@ -116,11 +125,13 @@ export class SmtpListener {
   private readonly inflight = new Set<Promise<void>>();
   private readonly limits: NonNullable<Host['mail']>['limits'];
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
+  private loadFailed = false;
   port = 0;
 
   constructor(ctx: HostContext, options: SmtpListenerOptions) {
     const mail = ctx.host.mail;
     if (!mail) throw new Error(`${ctx.host.name} has no "mail:" section in ${ctx.topology.file}: it runs no MTA`);
+    checkSmtpServerVersion();
     this.ctx = ctx;
     this.options = options;
     this.rules = new AccessRules(ctx.host, ctx.topology.network);
@@ -128,7 +139,7 @@ export class SmtpListener {
     this.limits = mail.limits;
     this.transcripts.onReply = (id, code) => this.onReply(id, code);
 
-    const serverOptions: SMTPServerOptions = {
+    this.serverOptions = {
       name: this.hostname,
       banner: 'Sendmail-lab',
       heloResponse: '%s Hello %s, pleased to meet you',
@@ -165,22 +176,46 @@ export class SmtpListener {
       onData: (stream, session, callback) => this.onData(stream, session, callback),
       onClose: (session) => this.onClose(session),
     };
-    this.server = new LabSmtpServer(serverOptions);
-    this.server.hooks = this;
-    // Errors of single connections arrive here; none of them may take the server down.
-    this.server.on('error', () => {});
-    this.server.server.on('connection', (socket: net.Socket) => {
-      // smtp-server's socketTimeout stands still while a hop is held (--step)
-      ctx.clock.track(socket);
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+    this.socketServer = net.createServer((socket) => this.connected(socket));
+  }
+
+  /** A new connection: smtp-server takes it as if its own socket server had accepted it. */
+  private connected(socket: net.Socket): void {
+    // smtp-server's socketTimeout stands still while a hop is held (--step)
+    this.ctx.clock.track(socket);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    if (this.server) {
+      this.server.server.emit('connection', socket);
+      return;
+    }
+    const early = () => {};
+    socket.on('error', early);
+    this.serverMade ??= import('./smtp-server-adapter.ts').then(({ LabSmtpServer }) => {
+      const server = new LabSmtpServer(this.serverOptions);
+      server.hooks = this;
+      // Errors of single connections arrive here; none of them may take the server down.
+      server.on('error', () => {});
+      return (this.server = server);
     });
+    this.serverMade.then(
+      (server) => {
+        socket.off('error', early);
+        if (!socket.destroyed) server.server.emit('connection', socket);
+      },
+      (err: Error) => {
+        // smtp-server lacks what the adapter patches (its version was checked at start)
+        if (!this.loadFailed) console.error(`mail-lab: ${this.ctx.host.name}'s mail server cannot take mail: ${err.message}`);
+        this.loadFailed = true;
+        socket.end(`421 4.3.0 ${this.hostname} ${err.message.split('. ')[0]}\r\n`);
+      },
+    );
   }
 
   /** Listen on a real port of the host's listen address (0: the OS chooses). Resolves with the port. */
   listen(port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const server = this.server.server;
+      const server = this.socketServer;
       const onError = (err: Error) => reject(err);
       server.once('error', onError);
       server.listen(port, this.ctx.listen, () => {
@@ -634,7 +669,7 @@ export class SmtpListener {
     this.state = 'closing';
     const closed = new Promise<void>((resolve) => {
       if (!wasListening) return resolve();
-      this.server.close(() => resolve());
+      this.socketServer.close(() => resolve());
     });
     // Writes in flight finish (bounded: a client stalled in DATA does not hold the lab up).
     if (this.inflight.size > 0) {
@@ -642,7 +677,7 @@ export class SmtpListener {
       await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => (timer = setTimeout(r, 2000)))]);
       clearTimeout(timer);
     }
-    for (const connection of this.server.connections) connection.send(421, `4.3.2 ${this.hostname} Service shutting down`);
+    for (const connection of this.server?.connections ?? []) connection.send(421, `4.3.2 ${this.hostname} Service shutting down`);
     // Clients that do not close their side after the 421 are cut off.
     const linger = setTimeout(() => {
       for (const socket of this.sockets) socket.destroy();

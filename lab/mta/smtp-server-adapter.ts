@@ -10,15 +10,22 @@
 //     line limit answered with 500 instead of a dropped connection): a hook on each command
 //     parser, set where smtp-server creates one, so a parser made after an upgrade has it too;
 //   - a reply text may bring its own enhanced status code (`5.7.1 ... Relaying denied`): `send()`.
-// smtp-server is pinned to the exact version below (package.json); `checkSmtpServer()` runs
-// before the first server starts and names what is missing if another version is installed.
+// smtp-server is pinned to an exact version (SMTP_SERVER_VERSION, package.json). This file, and
+// smtp-server with it, is loaded at a mail server's first connection: a mail server checks the
+// installed version as it starts (mail-packages.ts), and `checkSmtpServer()` checks every member
+// used here before the first server is made, naming what is missing if another version is there.
 import net from 'node:net';
 import { createRequire } from 'node:module';
-import { SMTPServer, SMTPConnection } from './mail-packages.ts';
+import { smtpPackages, SMTP_SERVER_VERSION, smtpServerMismatch } from './mail-packages.ts';
 import type { Peer } from '../net/lab-net.ts';
 
-/** The smtp-server this adapter is written for (package.json pins it). */
-export const SMTP_SERVER_VERSION = '3.21.6';
+// smtp-server is loaded with this file, which the listener imports on its first connection.
+const { SMTPServer } = smtpPackages().server;
+type SMTPServer = InstanceType<typeof SMTPServer>;
+const { SMTPConnection } = smtpPackages().connection;
+type SMTPConnection = InstanceType<typeof SMTPConnection>;
+
+export { SMTP_SERVER_VERSION };
 
 /** What a command line is, as the adapter hands it to the lab. */
 export interface CommandInfo {
@@ -65,13 +72,7 @@ export function checkSmtpServer(given?: { version: string; connection: object; s
     const parser = sample._parser as { oncommand?: unknown } | undefined;
     if (parser && typeof parser.oncommand !== 'function') missing.push('SMTPStream#oncommand');
   }
-  if (found.version !== SMTP_SERVER_VERSION || missing.length > 0) {
-    const what = missing.length ? `; it lacks ${missing.join(', ')}` : '';
-    throw new Error(
-      `smtp-server ${found.version} is installed, but lab/mta/smtp-server-adapter.ts is written for smtp-server ${SMTP_SERVER_VERSION}${what}. ` +
-        `Install the pinned version (npm ci, or npm install smtp-server@${SMTP_SERVER_VERSION} --save-exact), or update the adapter and SMTP_SERVER_VERSION together.`,
-    );
-  }
+  if (found.version !== SMTP_SERVER_VERSION || missing.length > 0) throw smtpServerMismatch(found.version, missing);
   if (!given) checked = found.version;
 }
 

@@ -7,10 +7,13 @@
 // An entry is used only when every file the loaders read (the scenario, the topology, each zone
 // file) still has the same bytes, and the loaders' own code (lab/topology, lab/scenario) and
 // Node's version are the same: anything edited is loaded and checked again, mistakes included
-// (only a load that passed is kept). Entries live in the OS's temp folder
+// (only a load that passed is kept). An entry holds the bytes of each file it was read from and
+// compares them whole; the loaders' code is compared by a 64-bit FNV-1a hash of its bytes, which
+// a start computes in about 1 ms (node:crypto's SHA-256 would load node:crypto: 2 MB of an idle
+// lab's memory, for nothing else at start). Entries live in the OS's temp folder
 // (mail-lab-load-cache/, beside Node's node-compile-cache/); LAB_LOAD_CACHE names another
 // folder, or 0 turns this off. A cache that cannot be read or written is no cache: no error.
-import { crypto, fs } from '../node-builtins.ts';
+import { fs } from '../node-builtins.ts';
 import os from 'node:os';
 import path from 'node:path';
 import type { Scenario } from '../scenario/schema.ts';
@@ -31,8 +34,10 @@ export interface LoadedLesson {
 }
 
 interface Entry<T> {
-  format: 'mail-lab-load/2';
-  /** each file read, with the SHA-256 of its bytes */
+  format: 'mail-lab-load/3';
+  /** what was asked, with the loaders' code version: the entry's file is named by its hash */
+  key: string;
+  /** each file read, with its bytes (as latin1: one character per byte) */
   files: Record<string, string>;
   loaded: T;
 }
@@ -45,23 +50,43 @@ function folder(): string | undefined {
   return given ? path.resolve(given) : path.join(os.tmpdir(), 'mail-lab-load-cache');
 }
 
-const sha256 = (bytes: Buffer | string) => crypto.createHash('sha256').update(bytes).digest('hex');
+/**
+ * FNV-1a, 64 bits, in four 16-bit limbs (JavaScript's numbers hold 53 bits): `seed` carries a
+ * hash on over more bytes. As hex, most significant limb first.
+ */
+export function fnv1a64(bytes: Uint8Array | string, seed?: number[]): number[] {
+  const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+  let [h0, h1, h2, h3] = seed ?? [0x2325, 0x8422, 0x9ce4, 0xcbf2];
+  for (let i = 0; i < data.length; i++) {
+    h0 ^= data[i];
+    // times the FNV prime, 2^40 + 0x1b3: 0x1b3 per limb, and 2^40 is 2^8 two limbs up
+    const t0 = h0 * 0x1b3;
+    const c1 = h1 * 0x1b3 + (t0 >>> 16);
+    const c2 = h2 * 0x1b3 + (c1 >>> 16) + (h0 << 8);
+    const c3 = h3 * 0x1b3 + (c2 >>> 16) + (h1 << 8);
+    h0 = t0 & 0xffff;
+    h1 = c1 & 0xffff;
+    h2 = c2 & 0xffff;
+    h3 = c3 & 0xffff;
+  }
+  return [h0, h1, h2, h3];
+}
+
+const hex = (hash: number[]) => hash.map((limb) => limb.toString(16).padStart(4, '0')).reverse().join('');
 
 /** The loaders' code: every module in lab/topology and lab/scenario, by name and bytes. */
 function codeVersion(): string {
-  const hash = crypto.createHash('sha256').update(process.version);
+  let hash = fnv1a64(process.version);
   for (const dir of ['topology', 'scenario']) {
     for (const name of fs.readdirSync(path.join(LAB, dir)).filter((n) => n.endsWith('.ts')).sort()) {
-      hash.update(`${dir}/${name}\0`).update(fs.readFileSync(path.join(LAB, dir, name)));
+      hash = fnv1a64(fs.readFileSync(path.join(LAB, dir, name)), fnv1a64(`${dir}/${name}\0`, hash));
     }
   }
-  return hash.digest('hex');
+  return hex(hash);
 }
 
-function entryFile(dir: string, key: unknown[]): string {
-  const hash = sha256(JSON.stringify([codeVersion(), process.cwd(), ...key]));
-  return path.join(dir, `${hash.slice(0, 32)}.json`);
-}
+const entryKey = (key: unknown[]) => JSON.stringify([codeVersion(), process.cwd(), ...key]);
+const entryFile = (dir: string, key: string) => path.join(dir, `${hex(fnv1a64(key))}.json`);
 
 const lessonKey = (request: LessonRequest) => [request.scenario, request.topology ?? null, request.ports];
 /** startLab({ topology: file }) with no scenario: the topology alone */
@@ -94,9 +119,10 @@ function cached<T>(key: unknown[]): T | undefined {
   const dir = folder();
   if (!dir) return undefined;
   try {
-    const entry = JSON.parse(fs.readFileSync(entryFile(dir, key), 'utf8')) as Entry<T>;
-    if (entry.format !== 'mail-lab-load/2') return undefined;
-    for (const [file, hash] of Object.entries(entry.files)) if (sha256(fs.readFileSync(file)) !== hash) return undefined;
+    const wanted = entryKey(key);
+    const entry = JSON.parse(fs.readFileSync(entryFile(dir, wanted), 'utf8')) as Entry<T>;
+    if (entry.format !== 'mail-lab-load/3' || entry.key !== wanted) return undefined;
+    for (const [file, bytes] of Object.entries(entry.files)) if (fs.readFileSync(file, 'latin1') !== bytes) return undefined;
     return entry.loaded;
   } catch {
     return undefined;
@@ -108,9 +134,10 @@ function keep<T>(key: unknown[], files: string[], loaded: T, loadStarted: number
   if (!dir || files.length === 0) return;
   try {
     if (files.some((f) => fs.statSync(f).mtimeMs > loadStarted - 1000)) return;
-    const entry: Entry<T> = { format: 'mail-lab-load/2', files: Object.fromEntries(files.map((f) => [f, sha256(fs.readFileSync(f))])), loaded };
+    const wanted = entryKey(key);
+    const entry: Entry<T> = { format: 'mail-lab-load/3', key: wanted, files: Object.fromEntries(files.map((f) => [f, fs.readFileSync(f, 'latin1')])), loaded };
     fs.mkdirSync(dir, { recursive: true });
-    const file = entryFile(dir, key);
+    const file = entryFile(dir, wanted);
     const temp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temp, JSON.stringify(entry));
     fs.renameSync(temp, file);
@@ -122,15 +149,15 @@ function keep<T>(key: unknown[], files: string[], loaded: T, loadStarted: number
 /**
  * Where each setting of a YAML file is, as "path -> line" (lab/host/config-refs.ts, which names
  * the line that decided a hop): worked out with the yaml package once per file content, then
- * kept here by the SHA-256 of the text, so a lesson's first hops need not load the package (about
+ * kept here with the text (its file named by the text's hash), so a lesson's first hops need not load the package (about
  * 70 modules and 30 ms) on every start. Undefined when not kept or the cache is off.
  */
 export function cachedLines(text: string): Record<string, number> | undefined {
   const dir = folder();
   if (!dir) return undefined;
   try {
-    const entry = JSON.parse(fs.readFileSync(linesFile(dir, text), 'utf8')) as { format: string; lines: Record<string, number> };
-    return entry.format === LINES_FORMAT ? entry.lines : undefined;
+    const entry = JSON.parse(fs.readFileSync(linesFile(dir, text), 'utf8')) as { format: string; text: string; lines: Record<string, number> };
+    return entry.format === LINES_FORMAT && entry.text === text ? entry.lines : undefined;
   } catch {
     return undefined;
   }
@@ -143,12 +170,12 @@ export function keepLines(text: string, lines: Record<string, number>): void {
     fs.mkdirSync(dir, { recursive: true });
     const file = linesFile(dir, text);
     const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify({ format: LINES_FORMAT, lines }));
+    fs.writeFileSync(temp, JSON.stringify({ format: LINES_FORMAT, text, lines }));
     fs.renameSync(temp, file);
   } catch {
     // no cache this time
   }
 }
 
-const LINES_FORMAT = 'mail-lab-lines/1';
-const linesFile = (dir: string, text: string) => path.join(dir, `lines-${sha256(`${LINES_FORMAT}\0${text}`).slice(0, 32)}.json`);
+const LINES_FORMAT = 'mail-lab-lines/2';
+const linesFile = (dir: string, text: string) => path.join(dir, `lines-${hex(fnv1a64(`${LINES_FORMAT}\0${text}`))}.json`);

@@ -65,9 +65,25 @@ describe('what a start loads', () => {
     expect(files.some((f) => /^node_modules\/nodemailer\/dist\/(esm|cjs)\/nodemailer\.js$/.test(f))).toBe(false);
   });
 
-  it('startLab() loads one nodemailer, CommonJS builds of it and smtp-server, and none of HTTP/2, undici or dns2 over HTTPS', async () => {
+  it('an idle lab holds neither smtp-server nor the relay\'s SMTP client nor node:crypto: they come with the first letter', async () => {
+    // as `npm run lab` starts one: process-tuning.ts first
+    const idle = "await import('./lab/runtime/process-tuning.ts'); const { startLab } = await import('./lab/runtime/lab.ts'); const lab = await startLab({ ports: 'auto' });";
+    const before = await loadedBy(['--input-type=module', '-e', `${idle} await lab.stop();`]);
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.files).toContain('lab/mta/smtp-listener.ts'); // the mail servers listen
+    for (const f of ['lab/mta/smtp-server-adapter.ts', 'node_modules/smtp-server/dist/cjs/smtp-server.js', 'node_modules/nodemailer/dist/cjs/smtp-connection/index.js']) expect(before.files, f).not.toContain(f);
+    expect(before.builtins).not.toContain('node:crypto');
+    // kim's letter: Server-B's smtp-server takes it, its relay hands it to Server's, whose MDA puts it in lee's mailbox
+    const letter = "await lab.client('WinClient').send({ to: 'lee@naver.com', subject: 'first letter', text: 'hello' }); await lab.waitForLetter('Server', 'lee', (l) => l.subject === 'first letter');";
+    const after = await loadedBy(['--input-type=module', '-e', `${idle} ${letter} await lab.stop();`]);
+    expect(after.code, after.stderr).toBe(0);
+    for (const f of ['lab/mta/smtp-server-adapter.ts', 'node_modules/smtp-server/dist/cjs/smtp-server.js', 'node_modules/nodemailer/dist/cjs/smtp-connection/index.js']) expect(after.files, f).toContain(f);
+    expect(after.builtins).toContain('node:crypto');
+  });
+
+  it('a lab that has carried a letter has loaded one nodemailer, CommonJS builds of it and smtp-server, and none of HTTP/2, undici or dns2 over HTTPS', async () => {
     // as `npm run lab` starts one: process-tuning.ts holds the heap's growth, startLab releases it
-    const script = "await import('./lab/runtime/process-tuning.ts'); const { startLab } = await import('./lab/runtime/lab.ts'); const lab = await startLab({ ports: 'auto' }); await lab.stop();";
+    const script = "await import('./lab/runtime/process-tuning.ts'); const { startLab } = await import('./lab/runtime/lab.ts'); const lab = await startLab({ ports: 'auto' }); await lab.client('WinClient').send({ to: 'lee@naver.com', subject: 'first letter', text: 'hello' }); await lab.waitForLetter('Server', 'lee', (l) => l.subject === 'first letter'); await lab.stop();";
     const { code, files, builtins, stderr } = await loadedBy(['--input-type=module', '-e', script]);
     expect(code, stderr).toBe(0);
     expect(builtins).toContain('node:net'); // the hook saw Node's own modules

@@ -85,8 +85,11 @@ describe('topology/classroom.yaml: the limits are on', () => {
     }
   });
 
-  it('drops an idle client after 5 minutes (smtp-server is given the topology\'s idle time)', () => {
+  it('drops an idle client after 5 minutes (smtp-server is given the topology\'s idle time)', async () => {
     for (const name of ['Server', 'Server-B']) {
+      // smtp-server's server is made at a listener's first connection
+      const { client } = await SmtpTestClient.fromOutside(lab.port(name, 'smtp'));
+      await client.quit();
       const options = (mailServerOf(lab, name).listener.server as unknown as { options: Record<string, unknown> }).options;
       expect(options).toMatchObject({ socketTimeout: 300_000, size: 10485760, maxRecipients: 100, maxClients: 50 });
     }

@@ -32,7 +32,7 @@ describe('a closed session', () => {
     // every session's deadline is waiting now (one timer each)
     while (pending() < before + clients.length) await new Promise((r) => setTimeout(r, 5));
     for (const { client } of clients) client.destroy();
-    while (server.listener.server.connections.size > 0) await new Promise((r) => setTimeout(r, 10));
+    while (server.listener.server!.connections.size > 0) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setImmediate(r));
     expect(pending()).toBe(before);
   });

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { SMTPClient, SMTPServer } from '../../lab/mta/mail-packages.ts';
+import { smtpPackages } from '../../lab/mta/mail-packages.ts';
+
+const { client: SMTPClient, server: { SMTPServer } } = smtpPackages();
 
 const require = createRequire(import.meta.url);
 

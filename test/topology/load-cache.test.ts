@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CLI, ROOT, runNode } from '../cli/cli-helpers.ts';
 import { startLab } from '../../lab/runtime/lab.ts';
+import { fnv1a64 } from '../../lab/topology/load-cache.ts';
 
 const HOOK = path.join(ROOT, 'test', 'cli', 'fixtures', 'loaded-modules.cjs');
 let dir: string;
@@ -103,5 +104,17 @@ describe('the load cache for startLab({ topology: file })', () => {
       if (before === undefined) delete process.env.LAB_LOAD_CACHE;
       else process.env.LAB_LOAD_CACHE = before;
     }
+  });
+});
+
+describe("the loaders' code version (64-bit FNV-1a)", () => {
+  it('gives the published FNV-1a 64 values, and carries a hash on over more bytes', () => {
+    const hex = (h: number[]) => h.map((limb) => limb.toString(16).padStart(4, '0')).reverse().join('');
+    // the reference values of the FNV authors' test suite
+    expect(hex(fnv1a64(''))).toBe('cbf29ce484222325');
+    expect(hex(fnv1a64('a'))).toBe('af63dc4c8601ec8c');
+    expect(hex(fnv1a64('foobar'))).toBe('85944171f73967e8');
+    expect(hex(fnv1a64('bar', fnv1a64('foo')))).toBe('85944171f73967e8');
+    expect(hex(fnv1a64(Buffer.from([0xff, 0x00, 0x80])))).not.toBe(hex(fnv1a64(Buffer.from([0xff, 0x00, 0x81]))));
   });
 });
