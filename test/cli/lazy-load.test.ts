@@ -187,6 +187,24 @@ describe('what a start loads', () => {
     }
   });
 
+  it("npm's postinstall (lab/warm-start.js) fills the caches: the class's first lesson loads no TypeScript stripper, no yaml, no zod", async () => {
+    const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-compile-cache-'));
+    const loads = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-load-cache-'));
+    try {
+      const env = { NODE_COMPILE_CACHE: cache, LAB_LOAD_CACHE: loads };
+      const warm = spawn(process.execPath, [path.join(ROOT, 'lab', 'warm-start.js')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
+      expect(await new Promise((resolve) => warm.on('close', resolve))).toBe(0);
+      const first = await loadedBy([CLI, '--exit', '--web', 'off', '--ports', 'auto'], env);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.files).toContain('lab/scenario/runner.ts'); // it played the lesson
+      expect(first.builtins).not.toContain('node:internal/deps/amaro/dist/index');
+      for (const pkg of ['yaml', 'zod']) expect(has(first.files, pkg), pkg).toBe(false);
+    } finally {
+      await fs.rm(cache, { recursive: true, force: true });
+      await fs.rm(loads, { recursive: true, force: true });
+    }
+  });
+
   it('--export-html, which needs the page, does load the web server (the check above can fail)', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mail-lab-export-'));
     try {
