@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { crypto } from '../node-builtins.ts';
+import { randomHex } from '../random-hex.ts';
 
 // Maildir file names and the fsync that makes a rename durable (maildir(5)).
 
@@ -12,7 +12,7 @@ export function maildirName(hostname = (thisHost ??= os.hostname())): string {
   const now = Date.now();
   const sec = Math.floor(now / 1000);
   const usec = (now % 1000) * 1000;
-  return `${sec}.M${String(usec).padStart(6, '0')}P${process.pid}Q${++made}R${crypto.randomBytes(4).toString('hex')}.${hostname.replace(/[/:]/g, '_')}`;
+  return `${sec}.M${String(usec).padStart(6, '0')}P${process.pid}Q${++made}R${randomHex(4)}.${hostname.replace(/[/:]/g, '_')}`;
 }
 
 /**
