@@ -1,11 +1,12 @@
 import fs from '../fs-async.ts';
+import { fs as nodeFs } from '../node-builtins.ts';
 import path from 'node:path';
 import { crypto } from '../node-builtins.ts';
 import { Maildir } from './maildir.ts';
 import { checkUserName, folderDir, folderNameOf, folderComponents, normaliseFolderName, MailboxNameError, SEPARATOR } from './names.ts';
 import { maildirName, fsyncPath } from './maildir-name.ts';
 import { FolderSync } from './folder-sync.ts';
-import { writeFilesSynced, type DiskError } from './disk.ts';
+import { writeFileSynced } from './disk.ts';
 
 export { maildirName, fsyncPath };
 
@@ -67,16 +68,16 @@ export class MailStore {
     }
     const name = maildirName();
     const tmp = path.join(dir, 'tmp', name);
-    const file = path.join(dir, 'new', `${name},S=${message.length}`);
     try {
-      // written in tmp/ and fsynced, then renamed into new/ (one job of the disk thread)
-      await writeFilesSynced([{ file: tmp, data: message }], [[tmp, file]]);
+      await writeFileSynced(tmp, message, 'wx');
     } catch (err) {
       // the Maildir was removed since (by hand): make it again, once
-      if ((err as DiskError).code !== 'ENOENT' || (err as DiskError).index !== 0) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       this.made.delete(dir);
       return this.deliver(user, message);
     }
+    const file = path.join(dir, 'new', `${name},S=${message.length}`);
+    nodeFs.renameSync(tmp, file);
     // the rename is durable once new/ is fsynced; concurrent deliveries share that fsync
     const newDir = path.join(dir, 'new');
     let sync = this.syncs.get(newDir);

@@ -1,11 +1,12 @@
 import fs from '../fs-async.ts';
+import { fs as nodeFs } from '../node-builtins.ts';
 import path from 'node:path';
 import { randomHex } from '../random-hex.ts';
 import { EventEmitter } from 'node:events';
 import { newQueueId, isQueueId } from './queue-id.ts';
 import { FolderSync } from '../mailbox/folder-sync.ts';
 import { fsyncPath as fsyncDir } from '../mailbox/maildir-name.ts';
-import { writeFilesSynced, removeFiles, type DiskError } from '../mailbox/disk.ts';
+import { writeFileSynced } from '../mailbox/disk.ts';
 import type { MessageDsn } from './bounce.ts';
 
 // The mail queue of one mail host, as sendmail keeps its mqueue: one spool folder
@@ -182,32 +183,29 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
       const qf = this.controlFile(id);
       const tf = path.join(this.dir, `tf${id}.${tmpSuffix()}`);
       // Both files at once (their fsyncs overlap); the control file is renamed into place only
-      // when both are on disk (one job of the disk thread), and one folder fsync (shared with
-      // concurrent writers) then makes both names durable before the 250.
-      try {
-        await writeFilesSynced(
-          [
-            { file: df, data: message },
-            { file: tf, data: serialise(control) },
-          ],
-          [[tf, qf]],
-        );
-      } catch (err) {
-        const failed = err as DiskError;
-        if (failed.index === 0) {
-          // the data file: with an ID in use it is someone else's, leave it
-          await removeFiles(failed.code === 'EEXIST' ? [tf] : [tf, df]);
-          throw failed.code === 'EEXIST' ? new Error(`enqueue: queue ID ${id} is in use (df${id} exists already)`) : failed;
-        }
-        // the control file, or its rename: not queued (the listener answers 451), nothing left behind
-        await removeFiles([qf, tf, df]);
-        throw failed;
+      // when both are on disk, and one folder fsync (shared with concurrent writers) then makes
+      // both names durable before the 250.
+      const [data, temp] = await Promise.allSettled([
+        writeFileSynced(df, message, 'wx').catch((err: NodeJS.ErrnoException) => {
+          throw err.code === 'EEXIST' ? new Error(`enqueue: queue ID ${id} is in use (df${id} exists already)`) : err;
+        }),
+        writeFileSynced(tf, serialise(control), 'wx'),
+      ]);
+      if (data.status === 'rejected') {
+        // an ID in use: its data file is someone else's, leave it
+        await unlinkQuietly(tf);
+        if (!/is in use/.test((data.reason as Error).message)) await unlinkQuietly(df);
+        throw data.reason;
       }
       try {
+        if (temp.status === 'rejected') throw temp.reason;
+        nodeFs.renameSync(tf, qf);
         await this.folder.sync();
       } catch (err) {
         // not queued after all (a full disk...): the listener answers 451 and nothing is left behind
-        await removeFiles([qf, tf, df]);
+        await fs.rm(qf, { force: true });
+        await fs.rm(tf, { force: true });
+        await fs.rm(df, { force: true });
         throw err;
       }
       this.emit('enqueued', control, message);
@@ -220,7 +218,8 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
   /** Rewrite a control file atomically (temp file, fsync, rename, folder fsync). */
   async update(control: QueueControl): Promise<void> {
     const tf = path.join(this.dir, `tf${control.id}.${tmpSuffix()}`);
-    await writeFilesSynced([{ file: tf, data: serialise(control) }], [[tf, this.controlFile(control.id)]]);
+    await writeFileSynced(tf, serialise(control), 'wx');
+    nodeFs.renameSync(tf, this.controlFile(control.id));
     await this.folder.sync();
   }
 
@@ -234,7 +233,8 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
 
   /** Remove a finished message: the control file first, so that a crash leaves at most an orphan data file. */
   async remove(id: string): Promise<void> {
-    await removeFiles([this.controlFile(id), this.dataFile(id)]);
+    await unlinkQuietly(this.controlFile(id));
+    await unlinkQuietly(this.dataFile(id));
   }
 
   /**
@@ -341,3 +341,14 @@ async function setAside(dir: string, id: string): Promise<void> {
 function tmpSuffix(): string {
   return randomHex(4);
 }
+
+/** unlink, and a file that is not there is fine (fs.rm would lstat first, then unlink). */
+async function unlinkQuietly(file: string): Promise<void> {
+  try {
+    nodeFs.unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+

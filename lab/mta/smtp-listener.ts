@@ -205,7 +205,17 @@ export class SmtpListener {
       },
       (err: Error) => {
         // smtp-server lacks what the adapter patches (its version was checked at start)
-        if (!this.loadFailed) console.error(`mail-lab: ${this.ctx.host.name}'s mail server cannot take mail: ${err.message}`);
+        if (!this.loadFailed) {
+          const { name } = this.ctx.host;
+          this.ctx.trace.report({
+            kind: 'smtp',
+            from: name,
+            to: name,
+            status: 'failed',
+            summary: { ko: `${name}의 센드메일 서비스가 smtp-server를 쓸 수 없어 메일을 받지 못합니다: ${err.message}`, en: `${name}'s sendmail service cannot use smtp-server and takes no mail: ${err.message}` },
+            detail: { error: err.message },
+          });
+        }
         this.loadFailed = true;
         socket.end(`421 4.3.0 ${this.hostname} ${err.message.split('. ')[0]}\r\n`);
       },

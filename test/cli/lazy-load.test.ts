@@ -65,7 +65,7 @@ describe('what a start loads', () => {
     expect(files.some((f) => /^node_modules\/nodemailer\/dist\/(esm|cjs)\/nodemailer\.js$/.test(f))).toBe(false);
   });
 
-  it('an idle lab holds neither smtp-server nor the relay\'s SMTP client nor node:crypto nor the disk thread: they come with the first letter', async () => {
+  it('an idle lab holds neither smtp-server nor the relay\'s SMTP client nor node:crypto: they come with the first letter', async () => {
     // as `npm run lab` starts one: process-tuning.ts first
     const idle = "await import('./lab/runtime/process-tuning.ts'); const { startLab } = await import('./lab/runtime/lab.ts'); const lab = await startLab({ ports: 'auto' });";
     const before = await loadedBy(['--input-type=module', '-e', `${idle} await lab.stop();`]);
@@ -73,15 +73,12 @@ describe('what a start loads', () => {
     expect(before.files).toContain('lab/mta/smtp-listener.ts'); // the mail servers listen
     for (const f of ['lab/mta/smtp-server-adapter.ts', 'node_modules/smtp-server/dist/cjs/smtp-server.js', 'node_modules/nodemailer/dist/cjs/smtp-connection/index.js']) expect(before.files, f).not.toContain(f);
     expect(before.builtins).not.toContain('node:crypto');
-    // nor the disk thread (lab/mailbox/disk.ts), nor node:worker_threads for it
-    expect(before.builtins).not.toContain('node:worker_threads');
     // kim's letter: Server-B's smtp-server takes it, its relay hands it to Server's, whose MDA puts it in lee's mailbox
     const letter = "await lab.client('WinClient').send({ to: 'lee@naver.com', subject: 'first letter', text: 'hello' }); await lab.waitForLetter('Server', 'lee', (l) => l.subject === 'first letter');";
     const after = await loadedBy(['--input-type=module', '-e', `${idle} ${letter} await lab.stop();`]);
     expect(after.code, after.stderr).toBe(0);
     for (const f of ['lab/mta/smtp-server-adapter.ts', 'node_modules/smtp-server/dist/cjs/smtp-server.js', 'node_modules/nodemailer/dist/cjs/smtp-connection/index.js']) expect(after.files, f).toContain(f);
     expect(after.builtins).toContain('node:crypto');
-    expect(after.builtins).toContain('node:worker_threads');
   });
 
   it('a lab that has carried a letter has loaded one nodemailer, CommonJS builds of it and smtp-server, and none of HTTP/2, undici or dns2 over HTTPS', async () => {
@@ -101,8 +98,7 @@ describe('what a start loads', () => {
     // node:fs, node:util and node:crypto come by require (lab/node-builtins.ts): an ES import of
     // them makes Node read every export, and their lazy ones load these; the lab's file calls
     // that return promises are node:fs's callbacks (lab/fs-async.ts), not node:fs/promises
-    // (node:worker_threads is there: the disk thread, lab/mailbox/disk.ts, started with the letter)
-    for (const b of ['node:internal/util/parse_args/parse_args', 'node:internal/util/diff', 'node:internal/crypto/webcrypto']) expect(builtins, b).not.toContain(b);
+    for (const b of ['node:worker_threads', 'node:internal/util/parse_args/parse_args', 'node:internal/util/diff', 'node:internal/crypto/webcrypto']) expect(builtins, b).not.toContain(b);
     for (const b of ['node:internal/fs/promises', 'node:internal/readline/interface']) expect(builtins, b).not.toContain(b);
     expect(files).toContain('node_modules/nodemailer/dist/cjs/smtp-connection/index.js');
     expect(files).toContain('node_modules/smtp-server/dist/cjs/smtp-server.js');
