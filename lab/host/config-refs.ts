@@ -26,10 +26,28 @@ const PROJECT = path.resolve(import.meta.dirname, '..', '..');
 let yamlPackage: typeof import('yaml') | undefined;
 const yaml = () => (yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
+/** shownPath's answers for the working folder they were worked out in (a lab names a few files, in every hop) */
+const shown = new Map<string, string>();
+let shownIn = '';
+
 /** A file as a ref names it: relative to the project, else to the working folder, else absolute. */
 export function shownPath(file: string): string {
+  const cwd = process.cwd();
+  if (cwd !== shownIn) {
+    shown.clear();
+    shownIn = cwd;
+  }
+  let name = shown.get(file);
+  if (name === undefined) {
+    name = relativeName(file, cwd);
+    if (shown.size < 1000) shown.set(file, name);
+  }
+  return name;
+}
+
+function relativeName(file: string, cwd: string): string {
   const full = path.resolve(file);
-  for (const base of [PROJECT, process.cwd()]) {
+  for (const base of [PROJECT, cwd]) {
     const rel = path.relative(base, full);
     if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
   }
