@@ -14,6 +14,7 @@ import { loadWebModules } from './web-modules.ts';
 const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 import { pageFile } from './page-files.ts';
 import { LabApi, type Route } from './lab-api.ts';
+import { RepeatedActions, type Answer } from './repeated-actions.ts';
 
 export interface WebOptions {
   /** the address to listen on: the topology's listen address, or --web-listen */
@@ -39,6 +40,8 @@ export class WebServer {
   readonly api: LabApi;
   private readonly options: WebOptions;
   private readonly server: Server;
+  /** actions by their X-Lab-Request ID, so that one sent again is done once (repeated-actions.ts) */
+  private readonly repeated = new RepeatedActions();
   url = '';
 
   constructor(lesson: Lesson, options: WebOptions) {
@@ -82,22 +85,32 @@ export class WebServer {
       }
       const route = this.api.route(req.method ?? 'GET', url.pathname);
       if (!route) throw new BadRequest({ en: `no ${req.method} ${url.pathname} here; the API is listed in README.md ("The page")`, ko: `${req.method} ${url.pathname}: 이런 요청은 없습니다. API는 README.md의 "The page"에 있습니다` }, 404);
-      if (route.method === 'POST') this.checkPost(req);
-      const body = route.method === 'POST' ? await readJson(req) : undefined;
-      await this.run(route, req, res, url, body);
+      if (route.method !== 'POST') {
+        const result = await route.handler({ req, res, url, body: undefined });
+        if (result !== undefined) reply(res, result.status ?? 200, JSON.stringify(result.body), JSON_TYPE);
+        return; // else the handler answered itself (the stream, a download)
+      }
+      this.checkPost(req);
+      const id = RepeatedActions.idOf(req.headers['x-lab-request']);
+      const text = await readBody(req);
+      const act = () => this.act(route, req, res, url, text);
+      const answer = await (id === undefined ? act() : this.repeated.once(id, url.pathname, text, act));
+      reply(res, answer.status, answer.body, JSON_TYPE);
     } catch (err) {
-      const status = err instanceof BadRequest ? err.status : 500;
-      const en = (err as Error).message;
-      const ko = err instanceof BadRequest ? err.ko : `실습망에서 오류가 났습니다: ${en}`;
-      if (!res.headersSent) reply(res, status, JSON.stringify({ error: en, message: { ko, en } }), 'application/json; charset=utf-8');
+      const answer = failed(err);
+      if (!res.headersSent) reply(res, answer.status, answer.body, JSON_TYPE);
       else res.end();
     }
   }
 
-  private async run(route: Route, req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): Promise<void> {
-    const result = await route.handler({ req, res, url, body });
-    if (result === undefined) return; // the handler answered itself (the stream, a download)
-    reply(res, result.status ?? 200, JSON.stringify(result.body), 'application/json; charset=utf-8');
+  /** An action: its answer, a refusal included, as the JSON to send (kept for a repeat). */
+  private async act(route: Route, req: IncomingMessage, res: ServerResponse, url: URL, text: string): Promise<Answer> {
+    try {
+      const result = await route.handler({ req, res, url, body: parseJson(text) });
+      return { status: result?.status ?? 200, body: JSON.stringify(result?.body ?? {}) };
+    } catch (err) {
+      return failed(err);
+    }
   }
 
   /**
@@ -146,7 +159,17 @@ export function reply(res: ServerResponse, status: number, body: string, type: s
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A refusal (400...) or a failure (500) as the API answers it: the reason in English and Korean. */
+function failed(err: unknown): Answer {
+  const status = err instanceof BadRequest ? err.status : 500;
+  const en = (err as Error).message;
+  const ko = err instanceof BadRequest ? err.ko : `실습망에서 오류가 났습니다: ${en}`;
+  return { status, body: JSON.stringify({ error: en, message: { ko, en } }) };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -154,7 +177,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY) throw new BadRequest({ en: `a request body of at most ${MAX_BODY} bytes`, ko: `요청 본문은 ${MAX_BODY}바이트까지입니다` }, 413);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);

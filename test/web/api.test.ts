@@ -86,6 +86,32 @@ describe('the page\'s API', () => {
     expect(foreign.status).toBe(403);
   });
 
+  it('does an action sent again under its X-Lab-Request ID once, and answers the repeat as the first time', async () => {
+    const faults = () => lab.trace.events.filter((e) => (e.detail as { fault?: string } | undefined)?.fault === 'service-down').length;
+    const before = faults();
+    const down = { fault: 'service-down', host: 'Server', service: 'imap' };
+    // two at once (the second comes while the first runs) and one after: one service down
+    const id = { 'x-lab-request': 'a1b2c3d4e5f6a7b8c9d0e1f2' };
+    const answers = await Promise.all([post('/api/fault', down, id), post('/api/fault', down, id)]);
+    answers.push(await post('/api/fault', down, id));
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(answers[0].status).toBe(200);
+    expect(faults()).toBe(before + 1);
+    // without the ID the same request is a second action, refused: the service is down already
+    const again = await post('/api/fault', down);
+    expect(again.status).toBe(409);
+    expect(String(again.body.error)).toMatch(/Server runs no imap service/);
+    // the same ID for another action, and an ID of the wrong form: refused, nothing done
+    const other = await post('/api/fault', { fault: 'service-up', host: 'Server', service: 'imap' }, id);
+    expect(other.status).toBe(409);
+    expect(other.body.message).toMatchObject({ en: expect.stringMatching(/was the ID of another action \(\/api\/fault\)/), ko: expect.stringMatching(/다른 조작\(\/api\/fault\)에 쓴 ID/) });
+    const bad = await post('/api/fault', { fault: 'service-up', host: 'Server', service: 'imap' }, { 'x-lab-request': 'no spaces' });
+    expect(bad.status).toBe(400);
+    expect(String(bad.body.error)).toMatch(/X-Lab-Request: 8 to 64 letters, digits/);
+    const up = await post('/api/fault', { fault: 'service-up', host: 'Server', service: 'imap' }, { 'x-lab-request': 'another-id-0001' });
+    expect(up.status).toBe(200);
+  });
+
   it('serves files under the data folder only', async () => {
     await lab.client('WinClient').send({ to: 'kim@daum.net', subject: 'local', text: 'a letter that stays on Server-B' });
     const letters = await lab.mailbox('Server-B', 'kim');

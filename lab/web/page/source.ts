@@ -41,6 +41,32 @@ function apiError(body: { error?: string; message?: Bilingual }, res: Response):
   return body.message?.[lang()] ?? body.error ?? `${res.status} ${res.statusText}`;
 }
 
+/** How long the page waits before it sends a request again that the network lost (ms). */
+const AGAIN_AFTER = [250, 500, 1000, 2000];
+
+/**
+ * A request to the lab, sent again when it never got an answer: fetch() fails only when no
+ * HTTP answer came (the lab is gone, or Chromium cancelled the request because the computer's
+ * network changed). After the last try the error says so in the page's language.
+ */
+async function reach(request: () => Promise<Response>): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await request();
+    } catch (err) {
+      if (!(err instanceof TypeError)) throw err;
+      if (attempt >= AGAIN_AFTER.length) throw new Error(t('unreachable'));
+      await new Promise((resolve) => setTimeout(resolve, AGAIN_AFTER[attempt]));
+    }
+  }
+}
+
+/** 24 hex digits of an action's own (crypto.randomUUID is there only on https and localhost) */
+function requestId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** The live lab: GET for reads, POST (JSON, with the token when there is one) for actions, SSE for news. */
 export class LiveSource implements Source {
   readonly live = true;
@@ -58,7 +84,7 @@ export class LiveSource implements Source {
   }
 
   private async get<T>(path: string): Promise<T> {
-    const res = await fetch(path, { headers: this.headers() });
+    const res = await reach(() => fetch(path, { headers: this.headers() }));
     const body = await res.json();
     if (!res.ok) throw new Error(apiError(body, res));
     return body as T;
@@ -77,7 +103,10 @@ export class LiveSource implements Source {
   }
 
   async post(path: string, body: unknown = {}): Promise<Record<string, unknown>> {
-    const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...this.headers() }, body: JSON.stringify(body) });
+    // sent again under the same ID when the network lost it: the lab does it once (repeated-actions.ts)
+    const headers = { 'content-type': 'application/json', 'x-lab-request': requestId(), ...this.headers() };
+    const text = JSON.stringify(body);
+    const res = await reach(() => fetch(path, { method: 'POST', headers, body: text }));
     const answer = await res.json().catch(() => ({}));
     if (!res.ok) throw new Error(apiError(answer, res));
     return answer;
