@@ -73,7 +73,7 @@ describe.skipIf(chromiumMissing)(`the page sends a lost action again${chromiumMi
       });
       await page.click('[data-tab="actions"]');
       await page.click('.actions button[data-flush="Server-B"]');
-      const toast = page.locator('.toast.bad', { hasText: '실습망에 닿지 못했습니다' });
+      const toast = page.locator('.toast.bad', { hasText: '실습망에 연결할 수 없습니다' });
       await toast.waitFor();
       expect(flushes).toHaveLength(5);
       expect(new Set(flushes).size).toBe(1);

@@ -138,7 +138,7 @@ const WORDS = {
   notSent: { ko: '보내지 못했습니다', en: 'not sent' },
   notFetched: { ko: '받아 오지 못했습니다', en: 'not fetched' },
   notInRecording: { ko: '이 기록 파일에는 없습니다', en: 'not in this recording' },
-  unreachable: { ko: '실습망에 닿지 못했습니다: 실습망이 켜져 있는지(npm run lab을 실행한 터미널) 보고, 다시 해 보세요', en: 'the lab could not be reached: check that it still runs (the terminal of npm run lab) and try again' },
+  unreachable: { ko: '실습망에 연결할 수 없습니다. 실습망이 아직 실행 중인지(npm run lab을 실행한 터미널) 확인하고 다시 해 보세요', en: 'the lab could not be reached: check that it still runs (the terminal of npm run lab) and try again' },
   recordingOnly: { ko: '기록 파일입니다: 조작하려면 실습망이 켜져 있어야 합니다', en: 'this is a recording: actions need the running lab' },
   letterShown: { ko: '그림의 메일', en: 'Letter shown' },
   latestLetter: { ko: '가장 최근 메일 (따라가기)', en: 'the latest letter (follow)' },
