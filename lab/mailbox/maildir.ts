@@ -5,6 +5,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { UidList } from './uid-list.ts';
 import { Keywords, sortLetters, changeLetters } from './maildir-flags.ts';
+import { HeaderCache } from './header-cache.ts';
 import { HeaderIndex, type IndexEntry } from './header-index.ts';
 import { summarizeCrlf, AddressForms } from './message-summary.ts';
 import { toCrlf } from './mime.ts';
@@ -85,6 +86,8 @@ export class Maildir extends EventEmitter {
   readonly uidList: UidList;
   readonly keywords: Keywords;
   readonly index: HeaderIndex;
+  /** the headers read lately, for the next FETCH of them (header-cache.ts) */
+  readonly headers = new HeaderCache();
   /** ascending UID order */
   messages: MessageRecord[] = [];
   private readonly byUid = new Map<number, MessageRecord>();
@@ -293,6 +296,7 @@ export class Maildir extends EventEmitter {
       this.byUid.delete(uid);
       this.byBase.delete(rec.base);
       this.index.forget(rec.base);
+      this.headers.forget(rec.base);
       this.unclaimedRecent.delete(uid);
     }
     return ghosts;
@@ -538,6 +542,8 @@ export class Maildir extends EventEmitter {
   header(rec: MessageRecord): { data: Buffer; entry: IndexEntry } | undefined {
     const entry = this.index.get(rec.base, rec.size);
     if (!entry) return this.content(rec);
+    const kept = this.headers.get(rec.base, entry);
+    if (kept) return { data: kept, entry };
     const fd = this.openRecord(rec);
     if (fd === undefined) return undefined;
     try {
@@ -549,7 +555,9 @@ export class Maildir extends EventEmitter {
         read += n;
       }
       const head = data.subarray(0, read);
-      return { data: entry.lf ? toCrlf(head).subarray(0, entry.headerSize) : head, entry };
+      const header = entry.lf ? toCrlf(head).subarray(0, entry.headerSize) : head;
+      this.headers.put(rec.base, entry, header);
+      return { data: header, entry };
     } finally {
       fs.closeSync(fd);
     }
@@ -604,6 +612,9 @@ export class Maildir extends EventEmitter {
     // a maildrop opened after an IMAP session has read the folder need not read it again
     if (rec.pop3Size < 0) rec.pop3Size = read.data.length === 0 ? 0 : crlf.length + (read.data[read.data.length - 1] === 0x0a ? 0 : 2);
     this.index.put(rec.base, entry);
+    // the header too, while its bytes are here: a FETCH of the headers after the one that built
+    // the index (a mail program's ENVELOPE, then BODY.PEEK[HEADER]) opens no file
+    this.headers.put(rec.base, entry, crlf.subarray(0, entry.headerSize));
     return { entry, crlf };
   }
 

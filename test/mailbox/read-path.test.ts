@@ -1,9 +1,11 @@
 // The read path of a folder: headers read without the rest of the file (LF and CRLF files,
 // a header longer than the usual first read, no blank line), the bytes IMAP sends the same
-// whether the index was built or not, a file vanishing between the look and the read, CRLF
+// whether the index was built or not, a file vanishing between the look and the read, the
+// headers kept in memory (header-cache.ts), CRLF
 // conversion, and delivery order of names sorted with precomputed keys.
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import fs from 'node:fs/promises';
+import nodeFs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Maildir } from '../../lab/mailbox/maildir.ts';
@@ -77,14 +79,46 @@ describe('headers read without the body', () => {
     expect(first.entry.vsize).toBe(first.data.length);
   });
 
-  it('a file removed between the look and the read is gone, not an error', async () => {
+  it('a file removed between the look and the read is gone, not an error; a header kept from before is still sent', async () => {
     const name = await put('From: <kim@daum.net>\n\nbye\n');
     await box.sync();
     const rec = box.messages[0];
     expect(box.entryOf(rec)).toBeDefined();
     await fs.rm(path.join(root, 'new', name));
-    expect(box.header(rec)).toBeUndefined();
+    // the message is still in the session's view until it is told (RFC 2180 section 4.1): its
+    // header, kept when the index entry was built, is what it was
+    expect(box.header(rec)!.data.toString()).toBe('From: <kim@daum.net>\r\n\r\n');
     expect(box.content(rec)).toBeUndefined();
+    box.headers.forget(rec.base);
+    expect(box.header(rec)).toBeUndefined();
+  });
+
+  it('keeps the headers it read, each with its index entry, and opens no file for them again', async () => {
+    const names = [await put('From: <kim@daum.net>\nSubject: one\n\nbody 1\n'), await put('From: <kim@daum.net>\r\nSubject: two\r\n\r\nbody 2\r\n')];
+    await box.sync();
+    const [one, two] = box.messages;
+    // the first read builds the index entries (and gives the whole message, as content() does)
+    expect(box.header(one)!.data.toString()).toContain('body 1');
+    expect(box.header(two)!.data.toString()).toContain('body 2');
+    const first = ['From: <kim@daum.net>\r\nSubject: one\r\n\r\n', 'From: <kim@daum.net>\r\nSubject: two\r\n\r\n'];
+    expect(box.headers.size).toBe(2);
+    const opened = vi.spyOn(nodeFs, 'openSync');
+    try {
+      expect([box.header(one)!.data.toString(), box.header(two)!.data.toString()]).toEqual(first);
+      expect(opened).not.toHaveBeenCalled();
+    } finally {
+      opened.mockRestore();
+    }
+    // a header is kept with its index entry: an entry built again (the file is not the one
+    // indexed) does not get the old one
+    const old = box.index.get(one.base, one.size)!;
+    box.index.forget(one.base);
+    expect(box.header(one)!.data.toString()).toContain('body 1'); // read again, whole
+    const rebuilt = box.index.get(one.base, one.size)!;
+    expect(rebuilt).not.toBe(old);
+    expect(box.headers.get(one.base, old)).toBeUndefined();
+    expect(box.headers.get(one.base, rebuilt)!.toString()).toBe(first[0]);
+    expect(names).toHaveLength(2);
   });
 });
 
