@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { chromiumMissing, openBrowser } from './browser.ts';
 import { startWebLab } from './web-lab.ts';
+import type { Page } from 'playwright-core';
 
 // Chromium cancels requests under way when the computer's network changes (Docker making a
 // network, a laptop on another Wi-Fi). The page sends such an action again under its own ID and
@@ -15,6 +16,15 @@ describe.skipIf(chromiumMissing)(`the page sends a lost action again${chromiumMi
     await lab.cli.waitFor(/\n성공: /); // the Korean result line: every expectation held
   });
   afterAll(() => lab?.stop());
+
+  /** a letter from WinClient to lee, written on the page and sent */
+  async function write(page: Page, subject: string): Promise<void> {
+    await page.click('[data-action="compose"]');
+    await page.selectOption('.compose select[name="from"]', 'WinClient');
+    await page.fill('.compose input[name="to"]', 'lee@naver.com');
+    await page.fill('.compose input[name="subject"]', subject);
+    await page.click('.compose button[type="submit"]');
+  }
 
   /** hops of a letter handed from WinClient to its mail server (step ①), from the page's API */
   async function submissions(): Promise<number> {
@@ -39,11 +49,7 @@ describe.skipIf(chromiumMissing)(`the page sends a lost action again${chromiumMi
         expect(answer.status()).toBe(202);
         await route.abort('connectionreset');
       });
-      await page.click('[data-action="compose"]');
-      await page.selectOption('.compose select[name="from"]', 'WinClient');
-      await page.fill('.compose input[name="to"]', 'lee@naver.com');
-      await page.fill('.compose input[name="subject"]', '한 번만 가야 하는 메일');
-      await page.click('.compose button[type="submit"]');
+      await write(page, '한 번만 가야 하는 메일');
       await page.waitForSelector('.compose', { state: 'detached' });
       expect(sends).toHaveLength(2);
       expect(sends[0]).toMatch(/^[0-9a-f]{24}$/);
@@ -53,11 +59,7 @@ describe.skipIf(chromiumMissing)(`the page sends a lost action again${chromiumMi
       // a second letter, not lost, after it: when it is in lee's mailbox the first one is too,
       // and it is there once (a second copy would have set off before this letter was written)
       await page.unroute('**/api/send');
-      await page.click('[data-action="compose"]');
-      await page.selectOption('.compose select[name="from"]', 'WinClient');
-      await page.fill('.compose input[name="to"]', 'lee@naver.com');
-      await page.fill('.compose input[name="subject"]', '그 다음 메일');
-      await page.click('.compose button[type="submit"]');
+      await write(page, '그 다음 메일');
       await page.click('[data-tab="mailboxes"]');
       const lee = page.locator('.mailbox[data-mailbox="Server/lee"]');
       await lee.locator('.letter-row', { hasText: '그 다음 메일' }).waitFor();
