@@ -147,7 +147,7 @@ export class Pop3Connection {
       await this.sendMaybe(await continuation(line));
       return;
     }
-    this.record('C', line, secretsOf(line));
+    if (this.state === 'authorization') this.record('C', line, secretsOf(line));
     const space = line.indexOf(' ');
     const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
     const rest = space < 0 ? '' : line.slice(space + 1);
@@ -402,6 +402,9 @@ export class Pop3Connection {
       const build = () => this.transferHop(peer, message, command, commandLine, statusLine(status), stuffer, bodyLines);
       if (peer.host === OUTSIDE && !trace.holds) trace.outside('pop3', host, OUTSIDE, 'ok', build, 'POP3');
       else trace.report(build());
+      // the client is still taking this one in: the next message's file is read now, not when
+      // its RETR comes (a command already waiting needs no reading ahead)
+      if (command === 'RETR' && !this.closed && !this.reader.hasQueued()) maildrop.readAhead(message);
     };
     this.afterwork = this.reader.hasQueued() ? after() : new Promise<void>((resolve) => setImmediate(resolve)).then(after);
   }

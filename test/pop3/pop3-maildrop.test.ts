@@ -3,7 +3,8 @@
 // and exact bytes on the wire.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import nodeFs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startPop3Lab, letter, rawExchange, type Pop3Lab } from './pop3-fixture.ts';
 
 let lab: Pop3Lab;
@@ -201,6 +202,67 @@ describe('a maildrop that changes under the session', () => {
     const c = await lab.session('park', 'open sesame');
     expect(await c.stat()).toEqual({ count: 0, size: 0 });
     for (const sub of ['tmp', 'new', 'cur']) await expect(fs.stat(path.join(lab.maildir('park'), sub))).resolves.toBeTruthy();
+  });
+});
+
+describe('reading ahead of the next RETR', () => {
+  // RETR n reads n+1's file once its answer is on its way (clients fetch 1, 2, 3 ... in turn):
+  // RETR n+1 then opens no file, and sends nothing a session removed meanwhile
+  const opensOf = (spy: { mock: { calls: unknown[][] } }, file: string) => spy.mock.calls.filter(([p]) => p === file).length;
+
+  it('sends the next message from what RETR read ahead, opening its file once', async () => {
+    const files = [];
+    for (const n of [1, 2, 3]) files.push(await lab.deliver(letter(`letter ${n}`, `body ${n}`)));
+    const c = await lab.session();
+    const opened = vi.spyOn(nodeFs, 'openSync');
+    try {
+      expect((await c.retr(1)).toString()).toContain('Subject: letter 1');
+      // the answer to RETR 1 came after the server wrote it, and it read letter 2 then
+      expect(opensOf(opened, files[1])).toBe(1);
+      const second = await c.retr(2);
+      expect(second.toString()).toContain('Subject: letter 2');
+      expect(second.toString()).toContain('body 2');
+      expect(opensOf(opened, files[1])).toBe(1);
+      expect(opensOf(opened, files[2])).toBe(1);
+    } finally {
+      opened.mockRestore();
+    }
+    const ended = lab.sessionEnd();
+    await c.quit();
+    await ended;
+    // the letters sent are marked seen; letter 3, only read ahead, was not sent and stays new
+    const after = await lab.files();
+    expect(after.new).toEqual([path.basename(files[2])]);
+    expect(after.cur.filter((f) => f.endsWith(':2,S'))).toHaveLength(2);
+  });
+
+  it('does not send a message read ahead that another session expunged meanwhile', async () => {
+    await lab.deliver(letter('first', 'a'));
+    await lab.deliver(letter('expunged by IMAP', 'b'));
+    await lab.deliver(letter('third', 'c'));
+    const c = await lab.session();
+    await c.retr(1);
+    const inbox = (await lab.ctx.mailStore.folder('lee', 'INBOX'))!;
+    await inbox.expunge([inbox.messages[1].uid]);
+    expect((await c.command('RETR 2', 'multi')).status).toBe('-ERR message 2 no longer exists (removed by another session)');
+    expect((await c.retr(3)).toString()).toContain('Subject: third');
+  });
+
+  it('skips a message marked deleted, and reads nothing past the last', async () => {
+    const files = [];
+    for (const n of [1, 2, 3]) files.push(await lab.deliver(letter(`letter ${n}`, `body ${n}`)));
+    const c = await lab.session();
+    await c.dele(2);
+    const opened = vi.spyOn(nodeFs, 'openSync');
+    try {
+      await c.retr(1);
+      expect(opensOf(opened, files[1])).toBe(0);
+      expect(opensOf(opened, files[2])).toBe(1);
+      expect((await c.retr(3)).toString()).toContain('Subject: letter 3');
+      expect(opened.mock.calls.length).toBe(2);
+    } finally {
+      opened.mockRestore();
+    }
   });
 });
 
