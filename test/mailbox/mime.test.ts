@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseMessage, partAt, toCrlf } from '../../lab/mailbox/mime.ts';
+import { parseMessage, partAt, toCrlf, countLines } from '../../lab/mailbox/mime.ts';
 import { summarize } from '../../lab/mailbox/message-summary.ts';
 import { parseAddressList } from '../../lab/mailbox/addresses.ts';
 import { decodeWords, decodeTransfer, decodeCharset } from '../../lab/mailbox/encoded-words.ts';
@@ -123,9 +123,21 @@ describe('the MIME structure parser', () => {
     for (let round = 0; round < 500; round++) {
       const bytes = Buffer.from(Array.from({ length: next() % 40 }, () => [0x0a, 0x0d, 0x2e, 0x41, 0xea][next() % 5]));
       expect(toCrlf(bytes).toString('latin1')).toBe(model(bytes).toString('latin1'));
+      // in one pass into a buffer with room for twice the message (the cold FETCH's scratch),
+      // or counted first when it has less
+      const into = Buffer.alloc(2 * bytes.length);
+      const made = toCrlf(bytes, into);
+      expect(made.toString('latin1')).toBe(model(bytes).toString('latin1'));
+      if (made !== bytes) expect(made.buffer).toBe(into.buffer);
+      expect(toCrlf(bytes, Buffer.alloc(bytes.length)).toString('latin1')).toBe(model(bytes).toString('latin1'));
+      // BODYSTRUCTURE's lines: every LF, and a last line without one
+      const start = next() % (bytes.length + 1);
+      const text = bytes.toString('latin1', start);
+      expect(countLines(bytes, start, bytes.length)).toBe(text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0));
     }
     const clean = Buffer.from('a\r\nb\r\n');
     expect(toCrlf(clean)).toBe(clean);
+    expect(toCrlf(clean, Buffer.alloc(64))).toBe(clean);
     expect(toCrlf(Buffer.from('\n\n')).toString()).toBe('\r\n\r\n');
   });
 
