@@ -35,8 +35,6 @@ const READ_AHEAD_OCTETS = CHUNK - 1;
 export class Maildrop {
   readonly maildir: Maildir;
   readonly messages: DropMessage[];
-  /** the next message's bytes, read while the client took in the last one (readAhead) */
-  private ahead: { uid: number; data: Buffer } | undefined;
 
   private constructor(maildir: Maildir, messages: DropMessage[]) {
     this.maildir = maildir;
@@ -110,11 +108,6 @@ export class Maildrop {
    * Undefined if it is gone (another session's DELE or EXPUNGE).
    */
   async openFile(message: DropMessage): Promise<MessageFile | undefined> {
-    const ahead = this.ahead;
-    this.ahead = undefined;
-    // read ahead of this RETR; a Maildir file's content never changes, so the bytes are the
-    // message's as long as the folder still has it (a rename for flags keeps them)
-    if (ahead?.uid === message.uid && this.maildir.get(message.uid)) return MessageFile.whole(ahead.data);
     for (let attempt = 0; attempt < 2; attempt++) {
       const rec = this.maildir.get(message.uid);
       if (!rec) return undefined;
@@ -125,33 +118,37 @@ export class Maildrop {
     return undefined;
   }
 
+  /** The message is still in the folder (no other session expunged it). */
+  has(message: DropMessage): boolean {
+    return this.maildir.get(message.uid) !== undefined;
+  }
+
   /**
-   * Read the message after `message` (the next not marked deleted) into memory, for the RETR
-   * that usually comes next: a client fetching a maildrop (fetchmail, getmail, a phone's mail
-   * app) asks for 1, 2, 3 ... in turn, each when the last has arrived, and the open, read and
-   * close of the next file then happen while the client is still taking in the last one rather
-   * than after its command came. Only a message of one read (its size known from the name);
-   * anything that goes wrong is left for the RETR itself to meet.
+   * The message after `message` (the next not marked deleted) and its file's bytes, for the
+   * RETR that usually comes next: a client fetching a maildrop (fetchmail, getmail, a phone's
+   * mail app) asks for 1, 2, 3 ... in turn, each when the last has arrived, so the next file is
+   * read while the client is still taking in the last one (Pop3Connection's prepared reply).
+   * Only a message of one read (its size known); anything that goes wrong is left for the RETR
+   * itself to meet.
    */
-  readAhead(message: DropMessage): void {
-    this.ahead = undefined;
+  readAhead(message: DropMessage): { message: DropMessage; data: Buffer } | undefined {
     let next = this.messages[message.number];
     while (next?.deleted) next = this.messages[next.number];
-    if (!next) return;
+    if (!next) return undefined;
     const rec = this.maildir.get(next.uid);
-    if (!rec || rec.size < 0 || rec.size > READ_AHEAD_OCTETS) return;
+    if (!rec || rec.size < 0 || rec.size > READ_AHEAD_OCTETS) return undefined;
     try {
       const fd = this.maildir.openRecord(rec);
-      if (fd === undefined) return;
+      if (fd === undefined) return undefined;
       const file = new MessageFile(fd, rec.size);
       try {
         const data = file.read();
-        if (data && file.ended) this.ahead = { uid: next.uid, data };
+        return data && file.ended ? { message: next, data } : undefined;
       } finally {
         file.close();
       }
     } catch {
-      // the RETR opens it again and says what is wrong
+      return undefined; // the RETR opens it again and says what is wrong
     }
   }
 
@@ -224,20 +221,12 @@ export class MessageFile {
   private fd: number;
   private want: number;
   private atEnd = false;
-  /** the whole file, already read (Maildrop.readAhead) */
-  private data: Buffer | undefined;
 
   constructor(fd: number, sizeHint: number | undefined) {
     this.fd = fd;
     this.want = sizeHint === undefined ? CHUNK : Math.min(CHUNK, sizeHint + 1);
   }
 
-  /** A file read before it was asked for: read() gives it in one chunk. */
-  static whole(data: Buffer): MessageFile {
-    const file = new MessageFile(-1, data.length);
-    file.data = data;
-    return file;
-  }
 
   /** The whole file has been read (a short read, or the size from the name reached). */
   get ended(): boolean {
@@ -246,12 +235,6 @@ export class MessageFile {
 
   /** The next chunk, or undefined at the end. */
   read(): Buffer | undefined {
-    if (this.data) {
-      const data = this.data;
-      this.data = undefined;
-      this.atEnd = true;
-      return data;
-    }
     if (this.atEnd || this.fd < 0) return undefined;
     const buffer = Buffer.allocUnsafe(this.want);
     const bytesRead = fs.readSync(this.fd, buffer, 0, this.want, null);

@@ -55,6 +55,8 @@ export class Pop3Connection {
   private outOctets = 0;
   /** work after a reply that the next command must wait for (marking a message seen) */
   private afterwork: Promise<void> = Promise.resolve();
+  /** the answer to a RETR of the next message, made while the client took in the last (prepareNext) */
+  private prepared: { uid: number; reply: Buffer; stuffer: ByteStuffer } | undefined;
   private holdsMaildrop = false;
   /** the maildrop is being let go (the seen flags written first) */
   private releasing = false;
@@ -346,15 +348,21 @@ export class Pop3Connection {
    */
   async sendMessage(message: DropMessage, command: 'RETR' | 'TOP', bodyLines?: number): Promise<void> {
     const maildrop = this.maildrop!;
-    const file = await maildrop.openFile(message);
-    if (!file) {
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    // made from the file's bytes after the last RETR; a Maildir file's content never changes, so
+    // it is this message's answer as long as the folder still has the message (a rename for
+    // flags keeps the bytes; one expunged meanwhile is opened below and found gone)
+    const ready = command === 'RETR' && prepared?.uid === message.uid && maildrop.has(message) ? prepared : undefined;
+    const file = ready ? undefined : await maildrop.openFile(message);
+    if (!ready && !file) {
       await this.send({ ok: false, text: `message ${message.number} no longer exists (removed by another session)` });
       return;
     }
-    const stuffer = new ByteStuffer(bodyLines);
+    const stuffer = ready?.stuffer ?? new ByteStuffer(bodyLines);
     const commandLine = command === 'RETR' ? `RETR ${message.number}` : `TOP ${message.number} ${bodyLines}`;
     const status: Pop3Reply = command === 'RETR'
-      ? { ok: true, text: `${message.size} octets` }
+      ? retrStatus(message)
       : { ok: true, text: `top of message ${message.number} follows (header and ${bodyLines} line${bodyLines === 1 ? '' : 's'})` };
     const peer = await this.peer;
     const trace = this.ctx.trace;
@@ -363,29 +371,24 @@ export class Pop3Connection {
       if (trace.holds) await this.hold(this.transferPreview(peer, message, command, bodyLines));
       else await this.flush();
       if (this.closed) return;
-      // status line, the stuffed file and "." in one buffer when the file comes in one read (the
-      // usual letter of a few KB); a larger one follows chunk by chunk
-      const head = `${statusLine(status)}\r\n`;
-      const first = file.read();
-      const room = Buffer.byteLength(head) + (first ? first.length * 2 : 0) + 5;
-      const out = Buffer.allocUnsafe(room);
-      let at = out.write(head, 0, 'utf8');
-      if (first) at = stuffer.pushInto(first, out, at);
-      if (file.ended || stuffer.done) {
-        if (!stuffer.done) at += stuffer.end().copy(out, at);
-        at += TERMINATOR.copy(out, at);
-        await this.queue(out.subarray(0, at));
-      } else {
-        await this.queue(out.subarray(0, at));
-        for (let chunk = file.read(); chunk && !stuffer.done && !this.closed; chunk = file.read()) {
-          const stuffed = stuffer.push(chunk);
-          if (stuffed.length) await this.queue(stuffed);
+      if (ready) await this.queue(ready.reply);
+      else {
+        // status line, the stuffed file and "." in one buffer when the file comes in one read
+        // (the usual letter of a few KB); a larger one follows chunk by chunk
+        const first = file!.read();
+        const reply = replyBuffer(status, first, stuffer, file!.ended);
+        await this.queue(reply);
+        if (!(file!.ended || stuffer.done)) {
+          for (let chunk = file!.read(); chunk && !stuffer.done && !this.closed; chunk = file!.read()) {
+            const stuffed = stuffer.push(chunk);
+            if (stuffed.length) await this.queue(stuffed);
+          }
+          const tail = stuffer.end();
+          await this.queue(tail.length ? Buffer.concat([tail, TERMINATOR]) : TERMINATOR);
         }
-        const tail = stuffer.end();
-        await this.queue(tail.length ? Buffer.concat([tail, TERMINATOR]) : TERMINATOR);
       }
     } finally {
-      file.close();
+      file?.close();
     }
     // A client gone in the middle did not get the message: not reported, not marked seen.
     if (this.closed) return;
@@ -402,11 +405,25 @@ export class Pop3Connection {
       const build = () => this.transferHop(peer, message, command, commandLine, statusLine(status), stuffer, bodyLines);
       if (peer.host === OUTSIDE && !trace.holds) trace.outside('pop3', host, OUTSIDE, 'ok', build, 'POP3');
       else trace.report(build());
-      // the client is still taking this one in: the next message's file is read now, not when
-      // its RETR comes (a command already waiting needs no reading ahead)
-      if (command === 'RETR' && !this.closed && !this.reader.hasQueued()) maildrop.readAhead(message);
+      // the client is still taking this one in: the answer to the next RETR is made now, not
+      // when that command comes (a command already waiting needs none made ahead)
+      if (command === 'RETR' && !this.closed && !this.reader.hasQueued()) this.prepareNext(message);
     };
     this.afterwork = this.reader.hasQueued() ? after() : new Promise<void>((resolve) => setImmediate(resolve)).then(after);
+  }
+
+  /**
+   * The whole answer to a RETR of the message after this one, status line to ".", from its
+   * file read now: mail programs fetch 1, 2, 3 ... in turn, each RETR when the last message has
+   * arrived, so the file's open, read and close and the byte-stuffing happen while the client
+   * is still taking in the last message, and the next RETR is one write. One message of up to
+   * 64 KB a session.
+   */
+  private prepareNext(message: DropMessage): void {
+    const next = this.maildrop?.readAhead(message);
+    if (!next) return;
+    const stuffer = new ByteStuffer();
+    this.prepared = { uid: next.message.uid, reply: replyBuffer(retrStatus(next.message), next.data, stuffer, true), stuffer };
   }
 
   private transferPreview(peer: Peer, message: DropMessage, command: 'RETR' | 'TOP', bodyLines?: number): HopPreview {
@@ -487,6 +504,27 @@ export class Pop3Connection {
 }
 
 const TERMINATOR = Buffer.from('.\r\n');
+
+function retrStatus(message: DropMessage): Pop3Reply {
+  return { ok: true, text: `${message.size} octets` };
+}
+
+/**
+ * The status line and the stuffed first chunk of a message in one buffer, with the last line's
+ * CRLF if it lacks one and "." when that is all (`ended`: the file came in that one read; or
+ * TOP has all its lines).
+ */
+function replyBuffer(status: Pop3Reply, first: Buffer | undefined, stuffer: ByteStuffer, ended: boolean): Buffer {
+  const head = `${statusLine(status)}\r\n`;
+  const out = Buffer.allocUnsafe(Buffer.byteLength(head) + (first ? first.length * 2 : 0) + 5);
+  let at = out.write(head, 0, 'utf8');
+  if (first) at = stuffer.pushInto(first, out, at);
+  if (ended || stuffer.done) {
+    if (!stuffer.done) at += stuffer.end().copy(out, at);
+    at += TERMINATOR.copy(out, at);
+  }
+  return out.subarray(0, at);
+}
 
 function statusLine(reply: Pop3Reply): string {
   if (reply.continuation) return `+ ${reply.text}`;

@@ -248,6 +248,36 @@ describe('reading ahead of the next RETR', () => {
     expect((await c.retr(3)).toString()).toContain('Subject: third');
   });
 
+  it('sends the answer made ahead byte for byte as RETR makes it (dots, bare LFs, no last newline)', async () => {
+    const stored = 'Subject: unix\n\n.dot\nline\n..two\nno newline at the end';
+    await lab.deliver(letter('first', 'a'));
+    await lab.deliver(stored);
+    const socket = await lab.connect();
+    await rawExchange(socket, '', (b) => b.includes('\r\n'));
+    await rawExchange(socket, 'USER lee\r\nPASS 1234\r\n', (b) => b.toString().split('\r\n').length > 2);
+    await rawExchange(socket, 'RETR 1\r\n', (b) => b.includes('\r\n.\r\n'));
+    const wire = (await rawExchange(socket, 'RETR 2\r\n', (b) => b.includes('\r\n.\r\n'))).toString();
+    const size = Buffer.byteLength(`${stored.replace(/\n/g, '\r\n')}\r\n`);
+    expect(wire).toBe(`+OK ${size} octets\r\nSubject: unix\r\n\r\n..dot\r\nline\r\n...two\r\nno newline at the end\r\n.\r\n`);
+    // TOP of a message read ahead reads its file: its own cut of the lines
+    const top = (await rawExchange(socket, 'RETR 1\r\nTOP 2 1\r\n', (b) => b.toString().split('\r\n.\r\n').length > 2)).toString();
+    expect(top.split('\r\n.\r\n')[1]).toBe('+OK top of message 2 follows (header and 1 line)\r\nSubject: unix\r\n\r\n..dot');
+    socket.destroy();
+  });
+
+  it('reports the RETR answered from what was read ahead with its header lines, as any other', async () => {
+    await lab.deliver(letter('one', '1'));
+    await lab.deliver(letter('two', '2'));
+    const c = await lab.session();
+    await c.retr(1);
+    await c.retr(2);
+    await c.quit();
+    const retrs = lab.trace.events.filter((e) => e.kind === 'pop3' && e.detail?.command === 'RETR');
+    expect(retrs.map((e) => e.detail?.message)).toEqual([1, 2]);
+    expect(retrs[1].transcript?.map((l) => l.line)).toContain('Subject: two');
+    expect(retrs[1].transcript?.[1].line).toBe(retrs[0].transcript?.[1].line.replace(/^\+OK \d+/, `+OK ${retrs[1].detail?.size}`));
+  });
+
   it('skips a message marked deleted, and reads nothing past the last', async () => {
     const files = [];
     for (const n of [1, 2, 3]) files.push(await lab.deliver(letter(`letter ${n}`, `body ${n}`)));
