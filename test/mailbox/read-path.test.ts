@@ -221,7 +221,7 @@ describe('reading leaves the access time alone', () => {
     await box.sync();
     const real = nodeFs.openSync;
     const flags: number[] = [];
-    const opened = vi.spyOn(nodeFs, 'openSync').mockImplementation(((file: nodeFs.PathLike, mode?: nodeFs.OpenMode) => {
+    const opened = vi.spyOn(nodeFs, 'openSync').mockImplementation(((file: nodeFs.PathLike, mode: nodeFs.OpenMode = 'r') => {
       if (typeof mode === 'number') flags.push(mode);
       if (typeof mode === 'number' && mode & nodeFs.constants.O_NOATIME) throw Object.assign(new Error(`EPERM: operation not permitted, open '${file}'`), { code: 'EPERM' });
       return real(file, mode);
