@@ -227,7 +227,6 @@ export class MessageFile {
     this.want = sizeHint === undefined ? CHUNK : Math.min(CHUNK, sizeHint + 1);
   }
 
-
   /** The whole file has been read (a short read, or the size from the name reached). */
   get ended(): boolean {
     return this.atEnd;
