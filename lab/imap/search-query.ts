@@ -170,6 +170,8 @@ export interface SearchSubject {
   flags: () => string[];
   recent: boolean;
   entry: () => IndexEntry | undefined;
+  /** INTERNALDATE (ms), from the entry or the file (Maildir.internalDate) */
+  internalDate: () => number | undefined;
   content: () => Buffer | undefined;
 }
 
@@ -196,9 +198,12 @@ export function matches(key: SearchKey, m: SearchSubject, cache: { text?: TextCa
       return text.toLowerCase().includes(key.value);
     }
     case 'date': {
-      const entry = m.entry();
-      if (!entry) return false;
-      const day = key.sent ? entry.sentDay : localDay(entry.mtime);
+      let day: number | null;
+      if (key.sent) day = m.entry()?.sentDay ?? null;
+      else {
+        const date = m.internalDate();
+        day = date === undefined ? null : localDay(date);
+      }
       if (day === null) return false;
       return key.cmp === 'before' ? day < key.day : key.cmp === 'on' ? day === key.day : day >= key.day;
     }

@@ -23,7 +23,10 @@ const FIELDS = 17;
 export interface IndexEntry extends MessageSummary {
   /** the file's size on disk when indexed (checked against ,S= in its name) */
   size: number;
-  /** its modification time: the INTERNALDATE (maildir(5), as dovecot uses it) */
+  /**
+   * its modification time: the INTERNALDATE (maildir(5), as dovecot uses it); UNKNOWN_TIME (-1)
+   * until asked for, when the entry was built without a stat (Maildir.internalDate)
+   */
   mtime: number;
 }
 

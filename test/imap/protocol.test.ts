@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { letter, encodedWord, rawImapKit, type ImapLab } from './imap-lab.ts';
+import { imapDateTime } from '../../lab/mailbox/imap-syntax.ts';
 
 // Protocol edge cases over a raw socket: what no library client would send.
 
@@ -329,6 +330,24 @@ describe('SEARCH', () => {
     await c.command('h', 'STORE 2 +FLAGS.SILENT (\\Seen)');
     expect(await c.command('i', 'SEARCH UNSEEN RECENT')).toMatch(/^\* SEARCH 1\r\n/m);
     expect(await c.command('j', 'SEARCH SINCE 1-Jan-2000 BEFORE 1-Jan-2100')).toMatch(/^\* SEARCH 1 2\r\n/m);
+  });
+});
+
+describe('INTERNALDATE of an entry built without a stat', () => {
+  it('is the file time after a FETCH ENVELOPE built the index, for FETCH and for SEARCH', async () => {
+    const l = await lab();
+    await l.store.deliver('lee', letter({ subject: 'old file' }));
+    await l.store.deliver('lee', letter({ subject: 'new file' }));
+    const inbox = (await l.store.folder('lee', 'INBOX'))!;
+    await inbox.sync();
+    const when = new Date('2025-03-04T12:00:00Z');
+    await fs.utimes(inbox.pathOf(inbox.messages[0]), when, when);
+    const c = await loggedIn(l);
+    expect(await c.command('a', 'FETCH 1:* ENVELOPE')).toMatch(/"old file"[\s\S]*"new file"/);
+    expect(await c.command('b', 'FETCH 1 INTERNALDATE')).toContain(`* 1 FETCH (INTERNALDATE "${imapDateTime(when.getTime())}")`);
+    const day = imapDateTime(when.getTime()).slice(0, 11);
+    expect(await c.command('c', `SEARCH ON ${day}`)).toMatch(/^\* SEARCH 1\r\n/m);
+    expect(await c.command('d', `SEARCH SINCE ${imapDateTime(Date.now()).slice(0, 11)}`)).toMatch(/^\* SEARCH 2\r\n/m);
   });
 });
 

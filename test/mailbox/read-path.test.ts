@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import nodeFs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Maildir } from '../../lab/mailbox/maildir.ts';
+import { Maildir, UNKNOWN_TIME } from '../../lab/mailbox/maildir.ts';
 import { toCrlf, hasBareLf } from '../../lab/mailbox/mime.ts';
 import { compareNames, sortByName } from '../../lab/mailbox/maildir-name.ts';
 
@@ -235,5 +235,64 @@ describe('reading leaves the access time alone', () => {
     // one refused try, then plain opens only
     const { O_RDONLY, O_NOATIME } = nodeFs.constants;
     expect(flags).toEqual([O_RDONLY | O_NOATIME, O_RDONLY, O_RDONLY]);
+  });
+});
+
+describe('an index entry built without a stat', () => {
+  // a cold FETCH ENVELOPE opens, reads and closes each file: the stat is left out, and the
+  // file's time (INTERNALDATE) is looked at when something asks for it
+  it('reads a file in one read, no stat; INTERNALDATE is the file time, looked at once and kept in the index', async () => {
+    const bytes = 'Subject: no stat\n\nbody\n';
+    const name = await put(bytes);
+    const when = new Date('2025-03-04T05:06:07Z');
+    await fs.utimes(path.join(root, 'new', name), when, when);
+    await box.sync();
+    const rec = box.messages[0];
+    const fstat = vi.spyOn(nodeFs, 'fstatSync');
+    const stat = vi.spyOn(nodeFs, 'statSync');
+    try {
+      const entry = box.entryOf(rec)!;
+      expect(fstat).not.toHaveBeenCalled();
+      expect(entry.envelope).toContain('"no stat"');
+      expect(entry.size).toBe(bytes.length);
+      expect(rec.size).toBe(bytes.length);
+      expect(entry.mtime).toBe(UNKNOWN_TIME);
+      expect(box.internalDate(rec, entry)).toBe(when.getTime());
+      expect(box.internalDate(rec, entry)).toBe(when.getTime());
+      expect(stat).toHaveBeenCalledTimes(1);
+    } finally {
+      fstat.mockRestore();
+      stat.mockRestore();
+    }
+    // saved with it: a new look at the folder reads the time from the index, not the file
+    await box.saveIndex();
+    const again = new Maildir(root);
+    await again.sync();
+    const kept = again.entryOf(again.messages[0])!;
+    expect(kept.mtime).toBe(when.getTime());
+    again.shutdown();
+  });
+
+  it('a file larger than the scratch buffer is read whole, with its stat', async () => {
+    const body = Array.from({ length: 9000 }, (_, i) => `line ${i} of a long letter`).join('\n');
+    const bytes = `Subject: long\n\n${body}\n`;
+    expect(bytes.length).toBeGreaterThan(128 * 1024);
+    await put(bytes);
+    await box.sync();
+    const rec = box.messages[0];
+    const entry = box.entryOf(rec)!;
+    expect(entry.size).toBe(bytes.length);
+    expect(entry.vsize).toBe(bytes.length + bytes.split('\n').length - 1);
+    expect(entry.mtime).not.toBe(UNKNOWN_TIME);
+    expect(box.content(rec)!.data.equals(Buffer.from(bytes.replaceAll('\n', '\r\n')))).toBe(true);
+  });
+
+  it('a file gone before its time is looked at has none', async () => {
+    const name = await put('Subject: gone\n\nbody\n');
+    await box.sync();
+    const rec = box.messages[0];
+    const entry = box.entryOf(rec)!;
+    await fs.rm(path.join(root, 'new', name));
+    expect(box.internalDate(rec, entry)).toBeUndefined();
   });
 });

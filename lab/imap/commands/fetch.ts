@@ -5,7 +5,7 @@ import { parseFetchItems, type FetchItem } from '../fetch-items.ts';
 import { sectionBytes } from '../message-sections.ts';
 import { parseSequenceSet } from '../sequence-set.ts';
 import { imapDateTime } from '../../mailbox/imap-syntax.ts';
-import { BATCH } from '../../mailbox/maildir.ts';
+import { BATCH, UNKNOWN_TIME } from '../../mailbox/maildir.ts';
 import type { IndexEntry } from '../../mailbox/header-index.ts';
 import type { MimePart } from '../../mailbox/mime.ts';
 import type { TranscriptLine } from '../../trace/hop-event.ts';
@@ -129,9 +129,13 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
         case 'FLAGS':
           text += `FLAGS (${selected.flagsOf(uid) ?? ''})`;
           break;
-        case 'INTERNALDATE':
-          text += `INTERNALDATE "${entry ? imapDateTime(entry.mtime) : NIL_DATE}"`;
+        case 'INTERNALDATE': {
+          // the file's time, looked at now if the entry was built without it
+          const date = rec && entry ? maildir.internalDate(rec, entry) : entry?.mtime;
+          if (date === undefined && rec && !final) return 'retry';
+          text += `INTERNALDATE "${date === undefined || date === UNKNOWN_TIME ? NIL_DATE : imapDateTime(date)}"`;
           break;
+        }
         case 'RFC822.SIZE':
           text += `RFC822.SIZE ${entry?.vsize ?? 0}`;
           break;

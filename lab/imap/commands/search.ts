@@ -34,6 +34,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
     const rec = maildir.get(uid);
     if (!rec) continue; // expunged by someone else; the EXPUNGE is still to be told
     let content: ReturnType<typeof maildir.content> | null = null;
+    const entry = () => (need.content ? (content ??= maildir.content(rec))?.entry : maildir.entryOf(rec));
     const hit = matches(key, {
       seq: i + 1,
       uid,
@@ -42,7 +43,11 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
       letters: rec.letters,
       flags: () => maildir.flagsOf(rec),
       recent: selected.recent.has(uid),
-      entry: () => (need.content ? (content ??= maildir.content(rec))?.entry : maildir.entryOf(rec)),
+      entry,
+      internalDate: () => {
+        const e = entry();
+        return e && maildir.internalDate(rec, e);
+      },
       content: () => (content ??= maildir.content(rec))?.data,
     }, cache);
     if (hit) found.push(byUid ? uid : i + 1);
