@@ -273,6 +273,23 @@ describe('an index entry built without a stat', () => {
     again.shutdown();
   });
 
+  it('reads with the stat when the caller asks for the time too (FETCH ALL)', async () => {
+    const name = await put('Subject: with time\n\nbody\n');
+    const when = new Date('2025-03-04T05:06:07Z');
+    await fs.utimes(path.join(root, 'new', name), when, when);
+    await box.sync();
+    const rec = box.messages[0];
+    const stat = vi.spyOn(nodeFs, 'statSync');
+    try {
+      const entry = box.entryOf(rec, true)!;
+      expect(entry.mtime).toBe(when.getTime());
+      expect(box.internalDate(rec, entry)).toBe(when.getTime());
+      expect(stat).not.toHaveBeenCalled();
+    } finally {
+      stat.mockRestore();
+    }
+  });
+
   it('a file larger than the scratch buffer is read whole, with its stat', async () => {
     const body = Array.from({ length: 9000 }, (_, i) => `line ${i} of a long letter`).join('\n');
     const bytes = `Subject: long\n\n${body}\n`;

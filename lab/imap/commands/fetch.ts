@@ -50,6 +50,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
   const headerOnly = needsContent && sections.every((s) => s.section.path.length === 0 && s.section.kind.startsWith('HEADER'));
   const needsEntry = needsContent || items.some((i) => ENTRY_ITEMS.has(i.kind));
   const wantsFlags = items.some((i) => i.kind === 'FLAGS');
+  const wantsDate = items.some((i) => i.kind === 'INTERNALDATE');
   // steps 9-10 are the mail itself: a section with body text (BODY[], RFC822, TEXT, a part);
   // a client listing headers (HEADER.FIELDS) is not yet taking the mail
   const transfer = positions.length > 0 && sections.some((s) => s.section.kind === '' || s.section.kind === 'TEXT');
@@ -106,7 +107,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
         entry = content.entry;
       }
     } else if (needsEntry) {
-      entry = maildir.entryOf(rec);
+      entry = maildir.entryOf(rec, wantsDate);
       if (!entry && !final) return 'retry';
     }
     const gone = !rec || (needsEntry && !entry) || (needsContent && !data);
