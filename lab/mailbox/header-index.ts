@@ -62,9 +62,10 @@ export function decodeEntry(line: string): [string, IndexEntry] | undefined {
   const mtime = Number(f[2]);
   if (!Number.isFinite(size) || !Number.isFinite(mtime)) return undefined;
   const envelope = unesc(f[14]);
+  // none until a FETCH asked for them (message-summary.ts)
   const bodystructure = unesc(f[15]);
   const body = unesc(f[16]);
-  if (envelope === null || bodystructure === null || body === null) return undefined;
+  if (envelope === null) return undefined;
   return [
     unesc(f[0]) ?? '',
     {

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { letter, encodedWord, rawImapKit, type ImapLab } from './imap-lab.ts';
 import { imapDateTime } from '../../lab/mailbox/imap-syntax.ts';
+import { summarize } from '../../lab/mailbox/message-summary.ts';
 
 // Protocol edge cases over a raw socket: what no library client would send.
 
@@ -252,6 +253,20 @@ describe('FETCH', () => {
     '--b1--',
     '',
   ].join('\r\n'));
+
+  it('makes BODYSTRUCTURE when first asked for, after an ENVELOPE built the index, alone or with a header or body fetch', async () => {
+    const l = await lab();
+    for (let i = 0; i < 3; i++) await l.store.deliver('lee', multipart);
+    const structure = summarize(multipart).bodystructure!;
+    const c = await loggedIn(l);
+    expect(await c.command('a', 'FETCH 1:3 ENVELOPE')).toMatch(/"parts"/);
+    const inbox = (await l.store.folder('lee', 'INBOX'))!;
+    expect(inbox.entryOf(inbox.messages[0])!.bodystructure).toBeNull();
+    expect(await c.command('b', 'FETCH 1 BODYSTRUCTURE')).toBe(`* 1 FETCH (BODYSTRUCTURE ${structure})\r\nb OK Fetch completed\r\n`);
+    expect(await c.command('c', 'FETCH 2 (BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (SUBJECT)])')).toBe(`* 2 FETCH (BODYSTRUCTURE ${structure} BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: parts\r\n\r\n)\r\nc OK Fetch completed\r\n`);
+    expect(await c.command('d', 'FETCH 3 (BODY BODY.PEEK[1])')).toMatch(/^\* 3 FETCH \(BODY \(\("text" "plain" .* "mixed"\) BODY\[1\] \{10\}\r\n/);
+    expect(inbox.entryOf(inbox.messages[2])!.bodystructure).toBe(structure);
+  });
 
   it('returns sections, partials and structure items; a fetch without PEEK sets \\Seen', async () => {
     const l = await lab();

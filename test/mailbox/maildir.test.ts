@@ -296,6 +296,9 @@ describe('the header index', () => {
       envelope: '("d" {6}\r\n한글 NIL)', bodystructure: '("text" "plain")', body: '\\N',
     };
     expect(decodeEntry(encodeEntry('b,S=10', entry))).toEqual(['b,S=10', entry]);
+    // built for ENVELOPE: no structure yet
+    const bare = { ...entry, bodystructure: null, body: null };
+    expect(decodeEntry(encodeEntry('b,S=10', bare))).toEqual(['b,S=10', bare]);
     expect(decodeEntry('cut short\t1')).toBeUndefined();
   });
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Maildir, UNKNOWN_TIME } from '../../lab/mailbox/maildir.ts';
 import { toCrlf, hasBareLf } from '../../lab/mailbox/mime.ts';
+import { summarize } from '../../lab/mailbox/message-summary.ts';
 import { compareNames, sortByName } from '../../lab/mailbox/maildir-name.ts';
 
 let root: string;
@@ -311,5 +312,51 @@ describe('an index entry built without a stat', () => {
     const entry = box.entryOf(rec)!;
     await fs.rm(path.join(root, 'new', name));
     expect(box.internalDate(rec, entry)).toBeUndefined();
+  });
+});
+
+describe('BODYSTRUCTURE made when asked for', () => {
+  const letter = ['Subject: parts', 'Content-Type: multipart/alternative; boundary=x', '', '--x', 'Content-Type: text/plain', '', 'plain', '--x', 'Content-Type: text/html', '', '<p>html</p>', '--x--', ''].join('\n');
+
+  it('an entry built for ENVELOPE has none; the first ask makes it in the same entry, the kept header stays good, the index keeps it', async () => {
+    await put(letter);
+    await box.sync();
+    const rec = box.messages[0];
+    const entry = box.entryOf(rec)!;
+    expect(entry.envelope).toContain('"parts"');
+    expect(entry.bodystructure).toBeNull();
+    expect(entry.body).toBeNull();
+    const full = summarize(Buffer.from(letter));
+    expect(box.entryOf(rec, false, true)).toBe(entry);
+    expect(entry.bodystructure).toBe(full.bodystructure);
+    expect(entry.body).toBe(full.body);
+    // the header kept with the entry is still the one sent: no file opened for it
+    const opened = vi.spyOn(nodeFs, 'openSync');
+    try {
+      expect(box.header(rec, true)!.data.toString()).toMatch(/^Subject: parts\r\n/);
+      expect(opened).not.toHaveBeenCalled();
+    } finally {
+      opened.mockRestore();
+    }
+    await box.saveIndex();
+    const again = new Maildir(root);
+    await again.sync();
+    expect(again.entryOf(again.messages[0])!.bodystructure).toBe(full.bodystructure);
+    again.shutdown();
+  });
+
+  it('a body fetch makes it from the bytes it read: one open', async () => {
+    await put(letter);
+    await box.sync();
+    const rec = box.messages[0];
+    expect(box.entryOf(rec)!.bodystructure).toBeNull();
+    const opened = vi.spyOn(nodeFs, 'openSync');
+    try {
+      const { entry } = box.content(rec, true)!;
+      expect(entry.bodystructure).toBe(summarize(Buffer.from(letter)).bodystructure);
+      expect(opened).toHaveBeenCalledTimes(1);
+    } finally {
+      opened.mockRestore();
+    }
   });
 });

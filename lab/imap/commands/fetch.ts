@@ -51,6 +51,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
   const needsEntry = needsContent || items.some((i) => ENTRY_ITEMS.has(i.kind));
   const wantsFlags = items.some((i) => i.kind === 'FLAGS');
   const wantsDate = items.some((i) => i.kind === 'INTERNALDATE');
+  const wantsStructure = items.some((i) => i.kind === 'BODYSTRUCTURE' || i.kind === 'BODY');
   // steps 9-10 are the mail itself: a section with body text (BODY[], RFC822, TEXT, a part);
   // a client listing headers (HEADER.FIELDS) is not yet taking the mail
   const transfer = positions.length > 0 && sections.some((s) => s.section.kind === '' || s.section.kind === 'TEXT');
@@ -99,7 +100,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
     let data: Buffer | undefined;
     if (!rec) entry = selected.ghost(uid)?.entry;
     else if (needsContent) {
-      const content = headerOnly ? maildir.header(rec) : maildir.content(rec);
+      const content = headerOnly ? maildir.header(rec, wantsStructure) : maildir.content(rec, wantsStructure);
       if (!content) {
         if (!final) return 'retry';
       } else {
@@ -107,7 +108,7 @@ async function run(conn: ImapConnection, cmd: ParsedCommand, byUid: boolean): Pr
         entry = content.entry;
       }
     } else if (needsEntry) {
-      entry = maildir.entryOf(rec, wantsDate);
+      entry = maildir.entryOf(rec, wantsDate, wantsStructure);
       if (!entry && !final) return 'retry';
     }
     const gone = !rec || (needsEntry && !entry) || (needsContent && !data);
