@@ -5,11 +5,12 @@ import type { MessageSummary } from './message-summary.ts';
 
 // The header and envelope index of one folder: for each message file (by its base name, which
 // never changes; a Maildir file's content never changes either) its summary: ENVELOPE,
-// BODYSTRUCTURE, sizes, the header fields SEARCH looks at. Like dovecot.index.cache: FETCH
-// ENVELOPE of a large folder reads this instead of every file. It is a cache: missing, of
-// another version, or disagreeing with a file's size, it is rebuilt from the files.
+// BODYSTRUCTURE (once a FETCH asked for it; \N before), sizes, the header fields SEARCH looks
+// at. Like dovecot.index.cache: FETCH ENVELOPE of a large folder reads this instead of every
+// file. It is a cache: missing, of another version, or disagreeing with a file's size, it is
+// rebuilt from the files.
 //
-// On disk: a header line "mail-lab-index 2", then one line per message, fields separated by
+// On disk: a header line (INDEX_HEADER), then one line per message, fields separated by
 // tabs (\t, \n, \r and \ escaped with a backslash, \N for none). ENVELOPE strings are full of
 // quotes, which JSON would escape one by one; this keeps writing 5,000 entries cheap. Lines are
 // appended as entries are built; the file is rewritten without dead lines when they outnumber
