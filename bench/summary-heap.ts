@@ -1,6 +1,7 @@
 // What a message's index entry costs to build and to keep: summaries of every file in a folder
 // (a Maildir's cur/ or new/, or the side-by-side bench's corpus), kept alive as the index keeps
-// them, then the heap they hold. node --expose-gc bench/summary-heap.ts DIR [ROUNDS]
+// them, then the heap they hold (whole entries, BODYSTRUCTURE made too). node --expose-gc
+// bench/summary-heap.ts DIR [ROUNDS]
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -20,14 +21,14 @@ if (!files.length) {
 // as a Maildir builds its index: one scratch buffer, address forms shared by the folder
 const into = Buffer.allocUnsafe(1 << 20);
 const forms = new AddressForms();
-summarizeCrlf(files[0], forms, into);
+summarizeCrlf(files[0], forms, into, true);
 let kept: unknown[] = [];
 for (let round = 0; round < Number(roundsArg ?? 3); round++) {
   kept = [];
   gc();
   const before = v8.getHeapStatistics().used_heap_size;
   const start = process.hrtime.bigint();
-  kept = files.map((f) => summarizeCrlf(f, forms, into).summary);
+  kept = files.map((f) => summarizeCrlf(f, forms, into, true).summary);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   gc();
   const bytes = (v8.getHeapStatistics().used_heap_size - before) / kept.length;
