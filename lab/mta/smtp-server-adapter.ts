@@ -9,7 +9,8 @@
 //   - every command line passes the lab first (the transcript with its secrets marked, the
 //     line limit answered with 500 instead of a dropped connection): a hook on each command
 //     parser, set where smtp-server creates one, so a parser made after an upgrade has it too;
-//   - a reply text may bring its own enhanced status code (`5.7.1 ... Relaying denied`): `send()`.
+//   - a reply text may bring its own enhanced status code (`5.7.1 ... Relaying denied`): `send()`;
+//   - after QUIT's 221 the socket is shut once the reply is out, not read to its end: `handler_QUIT()`.
 // smtp-server is pinned to an exact version (SMTP_SERVER_VERSION, package.json). This file, and
 // smtp-server with it, is loaded at a mail server's first connection: a mail server checks the
 // installed version as it starts (mail-packages.ts), and `checkSmtpServer()` checks every member
@@ -46,7 +47,7 @@ export interface ConnectionHooks {
 }
 
 /** The members of smtp-server's classes this file uses; checked at start-up. */
-const CONNECTION_MEMBERS = ['init', '_createParser', '_setListeners', 'connectionReady', 'send', '_onCommand', '_getHandler'] as const;
+const CONNECTION_MEMBERS = ['init', '_createParser', '_setListeners', 'connectionReady', 'send', '_onCommand', '_getHandler', 'handler_QUIT'] as const;
 const SERVER_MEMBERS = ['connect', '_onError', '_onClientConnect', 'updateSecureContext', '_resolveSNI'] as const;
 /** instance fields of a new connection, and of its command parser */
 const CONNECTION_FIELDS = ['_parser', '_nextHandler', 'name', 'session'] as const;
@@ -144,6 +145,21 @@ export class LabSmtpConnection extends SMTPConnection {
   }
 
   private corked = false;
+
+  /**
+   * QUIT as smtp-server answers it (221, then its close: the FIN, and whatever the client still
+   * sends read and dropped), and the socket shut as soon as the reply and the FIN are out. A
+   * client that resets the connection as it leaves (Postfix's smtp-source does, after each
+   * letter) otherwise costs a read error, made with its stack, for every connection: 1.5% of the
+   * lab's CPU for two hops of 5,000 letters.
+   */
+  override handler_QUIT(command: Buffer, callback: () => void): void {
+    super.handler_QUIT(command, callback);
+    const socket = this._socket;
+    if (socket.destroyed) return;
+    if (socket.writableFinished) socket.destroy();
+    else socket.once('finish', () => socket.destroy());
+  }
 
   /** Every parser smtp-server makes (the first, and a new one after STARTTLS) passes lines to the lab first. */
   override _createParser(): ReturnType<SMTPConnection['_createParser']> {

@@ -4,10 +4,11 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { checkSmtpServer, LabSmtpConnection, LabSmtpServer, SMTP_SERVER_VERSION } from '../../lab/mta/smtp-server-adapter.ts';
+import type { Peer } from '../../lab/net/lab-net.ts';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
 
@@ -58,5 +59,42 @@ describe('the smtp-server adapter', () => {
     second.oncommand(Buffer.from('EHLO again'), () => {});
     expect(seen).toEqual(['NOOP false', 'EHLO again false']);
     expect(replies).toEqual(['500 5.5.2 no', '500 5.5.2 no']);
+  });
+
+  it('shuts the socket once QUIT is answered, not waiting for the client to close its side', async () => {
+    // smtp-server's own fall-back (a 5 s timer after QUIT) held still: only the adapter can close it
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const server = new LabSmtpServer({ logger: false, authOptional: true, disabledCommands: ['STARTTLS'] });
+    server.hooks = {
+      identify: async (): Promise<Peer> => ({ host: 'outside', address: '192.0.2.1' }),
+      attach: (connection) => {
+        connection.lab = { command: () => undefined };
+      },
+    };
+    let serverSocket: net.Socket | undefined;
+    const accepted = new Promise<net.Socket>((resolve) => server.server.once('connection', (s: net.Socket) => resolve((serverSocket = s))));
+    try {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      const { port } = server.server.address() as net.AddressInfo;
+      // a client that keeps its side open after the server's FIN
+      const client = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+      client.setEncoding('utf8');
+      let text = '';
+      client.on('data', (chunk: string) => {
+        if (!text.includes('220 ') && (text += chunk).includes('220 ')) client.write('QUIT\r\n');
+        else text += chunk;
+      });
+      const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+      const socket = await accepted;
+      await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      await ended;
+      expect(text).toMatch(/\r\n221 /);
+      expect(client.destroyed).toBe(false);
+      client.destroy();
+    } finally {
+      vi.useRealTimers();
+      serverSocket?.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
