@@ -1,4 +1,4 @@
-import type nodemailer from 'nodemailer';
+import type { SmtpMailer } from '../mta/mail-packages.ts';
 import type { ImapFlow as ImapFlowType } from 'imapflow';
 import type net from 'node:net';
 import type { Host, Topology } from '../topology/types.ts';
@@ -9,12 +9,12 @@ import { Pop3Client } from './pop3-client.ts';
 import { josa } from '../trace/korean.ts';
 
 /**
- * nodemailer (about 50 modules), loaded on the first send, not with every lab that never sends;
- * its CommonJS build, as the MTA's (mail-packages.ts says why)
+ * nodemailer's SMTP transport (about 20 modules), loaded on the first send, not with every lab
+ * that never sends; its CommonJS build, as the MTA's (mail-packages.ts says why)
  */
-let mailer: Promise<typeof nodemailer> | undefined;
-export function loadNodemailer(): Promise<typeof nodemailer> {
-  return (mailer ??= import('../mta/mail-packages.ts').then((m) => m.loadNodemailer()));
+let mailer: Promise<SmtpMailer> | undefined;
+export function loadNodemailer(): Promise<SmtpMailer> {
+  return (mailer ??= import('../mta/mail-packages.ts').then((m) => m.loadSmtpMailer()));
 }
 
 export interface Letter {
@@ -103,7 +103,7 @@ export class ClientPc {
           (err: Error) => callback(err),
         );
       },
-    } as Parameters<typeof nodemailer.createTransport>[0]);
+    } as Parameters<SmtpMailer['createTransport']>[0]);
     try {
       const info = await transport.sendMail({
         from: { name: this.displayName(), address: letter.from ?? this.account },
