@@ -11,7 +11,7 @@ import { STANDARD_PORTS, type ServiceName } from '../topology/schema.ts';
 import type { Topology } from '../topology/types.ts';
 import { buildHostContext, type Service } from '../host/host-context.ts';
 import { startService } from './host-services.ts';
-import { CONTROL_SOCKET, type HopLine } from './container-protocol.ts';
+import { CONTROL_SOCKET, epochMs, type HopLine } from './container-protocol.ts';
 import { CLOCK_MS } from './hop-merge.ts';
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): { topology: Topology; host: string; retry?: string; dnsTimeoutMs?: number } {
@@ -24,7 +24,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): { topology: 
 /** A trace bus whose events go to stdout as JSON lines. */
 export function stdoutTrace(): TraceBus {
   const trace = new TraceBus();
-  trace.on((event) => process.stdout.write(`${JSON.stringify({ hop: event, time: Date.now() } satisfies HopLine)}\n`));
+  trace.on((event) => process.stdout.write(`${JSON.stringify({ hop: event, time: epochMs() } satisfies HopLine)}\n`));
   return trace;
 }
 
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const trace = stdoutTrace();
   // The runner holds other hosts' hops until this host has said a later time (hop-merge.ts):
   // a clock line now and then says "nothing more from me before this".
-  setInterval(() => process.stdout.write(`${JSON.stringify({ clock: Date.now() })}\n`), CLOCK_MS).unref();
+  setInterval(() => process.stdout.write(`${JSON.stringify({ clock: epochMs() })}\n`), CLOCK_MS).unref();
   const ctx = buildHostContext({ topology, name: host, net: new DirectNet(topology), trace, dataDir: path.join('/data', host), listen: '0.0.0.0', dnsTimeoutMs, retry });
   fs.mkdirSync(ctx.dataDir, { recursive: true });
   const services = new Map<ServiceName, Service>();

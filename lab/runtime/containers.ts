@@ -90,7 +90,7 @@ export class ContainerRuntime implements LabRuntime {
     this.dataDir = dataDir;
     this.options = options;
     this.trace = options.trace ?? new TraceBus();
-    this.merge = new HopMerge((hop, time) => this.trace.merge({ ...hop, at: Math.max(0, time - this.startedAt) }));
+    this.merge = new HopMerge((hop, time) => this.trace.merge({ ...hop, at: Math.max(0, Math.round(time - this.startedAt)) }));
   }
 
   async start(): Promise<void> {
