@@ -571,8 +571,9 @@ export class Maildir extends EventEmitter {
    * are read into a buffer the next call reuses (for a caller that keeps nothing of them), and
    * (unless `withTime`) a file that fits in it is read without a stat: its size is what one read
    * gives (a regular file's read returns less than asked only at its end), its time UNKNOWN_TIME
-   * (see internalDate). A cold FETCH ENVELOPE of 5,000 letters opens, reads and closes each, and the
-   * stat was a fifth of that: 5,000 entries built in 128-144 ms -> 113-123 ms.
+   * (see internalDate). A cold FETCH ENVELOPE of 5,000 letters opens, reads and closes each:
+   * without the stat their entries were built in 113-133 ms against 128-182 (7 cold builds each,
+   * as bench/index-build.ts makes them).
    */
   readFile(rec: MessageRecord, scratch = false, withTime = false): { data: Buffer; mtime: number } | undefined {
     const fd = this.openRecord(rec);
