@@ -193,7 +193,28 @@ function whoKo(peer: Peer): string {
   return peer.host === OUTSIDE ? `실습망 밖의 컴퓨터 (${peer.address})` : `${peer.host} (${peer.address})`;
 }
 
+// A letter's hops name the same few lines again and again (the relay rule at Server-B, the domain
+// and the user at Server): each ref is worked out once per topology, working folder and what
+// decides it, then shared, read-only, by every hop that names it.
+const memos = new WeakMap<Topology, { cwd: string; refs: Map<string, ConfigRef | undefined> }>();
+const MEMO_SIZE = 500;
+
+function memoRef(topology: Topology, key: string, make: () => ConfigRef | undefined): ConfigRef | undefined {
+  const cwd = process.cwd();
+  let memo = memos.get(topology);
+  if (!memo || memo.cwd !== cwd) memos.set(topology, (memo = { cwd, refs: new Map() }));
+  if (memo.refs.has(key)) return memo.refs.get(key);
+  const ref = make();
+  if (memo.refs.size >= MEMO_SIZE) memo.refs.clear();
+  memo.refs.set(key, ref);
+  return ref;
+}
+
 function localDomainRef(topology: Topology, host: Host, domain: string): ConfigRef | undefined {
+  return memoRef(topology, `domain\0${host.name}\0${domain}`, () => makeLocalDomainRef(topology, host, domain));
+}
+
+function makeLocalDomainRef(topology: Topology, host: Host, domain: string): ConfigRef | undefined {
   const index = host.mail?.domains.indexOf(domain) ?? -1;
   return topologyRef(topology, ['hosts', host.name, 'mail', 'domains', Math.max(0, index)], {
     real: REAL.localHostNames,
@@ -219,14 +240,14 @@ function relayRefs(topology: Topology, host: Host, peer: Peer, authenticated: st
   const rules = host.mail?.relay ?? [];
   const rule = matchingRule(host, peer);
   if (allowed && rule >= 0) {
-    return [topologyRef(topology, ['hosts', host.name, 'mail', 'relay', rule], {
+    return [memoRef(topology, `relay\0${host.name}\0${rule}\0${peer.host}\0${peer.address}`, () => topologyRef(topology, ['hosts', host.name, 'mail', 'relay', rule], {
       real: REAL.access,
       realText: accessText(rules[rule]),
       why: {
         ko: `${whoKo(peer)}의 주소가 ${accessText(rules[rule])} 규칙에 맞으므로 다른 도메인으로 중계(릴레이)를 허용합니다`,
         en: `${who(peer)} matches ${accessText(rules[rule])}: relaying to other domains is allowed`,
       },
-    })];
+    }))];
   }
   if (allowed && authenticated) {
     const user = authenticated.split('@')[0];
@@ -274,7 +295,7 @@ export function recipientRefs(topology: Topology, host: Host, client: SmtpClient
     if (decision.accept && decision.route === 'local') {
       refs.push(localDomainRef(topology, host, domain));
       const user = decision.user ?? local;
-      refs.push(userRef(topology, host, user, { ko: `${user}: 이 서버의 사용자 계정이 있습니다`, en: `${user} is a user here` }));
+      refs.push(memoRef(topology, `user\0${host.name}\0${user}`, () => userRef(topology, host, user, { ko: `${user}: 이 서버의 사용자 계정이 있습니다`, en: `${user} is a user here` })));
     } else if (decision.accept) {
       refs.push(...relayRefs(topology, host, client.peer, client.authenticated, true));
     } else if (decision.reason === 'relay-denied') {

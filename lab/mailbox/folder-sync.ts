@@ -1,21 +1,82 @@
-import { fsyncPath } from './maildir-name.ts';
+import { fs } from '../node-builtins.ts';
+import { fsyncFd } from './disk.ts';
 
 /**
  * A folder's fsync shared by concurrent writers (a group commit): a writer that asks while one
  * fsync runs gets the next one, which covers every entry made before it started. Used by the
  * queue (mqueue) and the Maildir delivery, where the folder fsync makes a rename durable.
+ *
+ * The folder is opened once and kept open while writers keep asking (a relayed letter asks two
+ * folders each): two opens and two closes less per letter. It is closed after a second with no
+ * ask, so an idle lab holds no descriptor, after a failed fsync, and by close() (the mail store
+ * closes it when it finds the Maildir removed by hand), so that the next ask opens it afresh.
  */
+/** ms with no ask after which the folder's descriptor is closed */
+const IDLE_MS = 1000;
+
 export class FolderSync {
   readonly dir: string;
   /** fsyncs started so far (each covers every caller that asked before it started) */
   started = 0;
   private running: Promise<void> | undefined;
   private next: Promise<void> | undefined;
-  private readonly fsync: (dir: string) => Promise<void>;
+  private readonly fsync: ((dir: string) => Promise<void>) | undefined;
+  /** the folder's descriptor, kept between fsyncs */
+  private fd: number | undefined;
+  /** asked since the idle check last looked */
+  private asked = false;
+  private idle: NodeJS.Timeout | undefined;
 
-  constructor(dir: string, fsync: (dir: string) => Promise<void> = fsyncPath) {
+  /** `fsync` replaces the folder's own (tests finish it by hand). */
+  constructor(dir: string, fsync?: (dir: string) => Promise<void>) {
     this.dir = dir;
     this.fsync = fsync;
+  }
+
+  /** Close the kept descriptor now (the next ask opens the folder again). */
+  close(): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = undefined;
+    if (!this.running) this.dropFd();
+  }
+
+  private fsyncFolder(): Promise<void> {
+    if (this.fsync) return this.fsync(this.dir);
+    this.asked = true;
+    if (this.fd === undefined) {
+      try {
+        this.fd = fs.openSync(this.dir, 'r');
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      this.idle ??= setTimeout(() => this.checkIdle(), IDLE_MS).unref();
+    }
+    // one fsync at a time (sync() below): a failed one is the only user of the descriptor
+    return fsyncFd(this.fd).catch((err: unknown) => {
+      this.dropFd();
+      throw err;
+    });
+  }
+
+  private checkIdle(): void {
+    if (this.asked || this.running) {
+      this.asked = false;
+      this.idle = setTimeout(() => this.checkIdle(), IDLE_MS).unref();
+      return;
+    }
+    this.idle = undefined;
+    this.dropFd();
+  }
+
+  private dropFd(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // closed already
+    }
   }
 
   sync(): Promise<void> {
@@ -33,7 +94,7 @@ export class FolderSync {
 
   private start(): Promise<void> {
     this.started++;
-    const run: Promise<void> = this.fsync(this.dir).finally(() => {
+    const run: Promise<void> = this.fsyncFolder().finally(() => {
       if (this.running === run) this.running = undefined;
     });
     this.running = run;

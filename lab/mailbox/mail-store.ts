@@ -44,6 +44,8 @@ export class MailStore {
   /** user Maildirs known to exist (delivery skips the mkdirs) */
   private readonly made = new Set<string>();
   private readonly syncs = new Map<string, FolderSync>();
+  /** userDir's answers: a letter's delivery asks for its user's folder three times */
+  private readonly userDirs = new Map<string, string>();
   /** POP3 sessions holding a user's maildrop (RFC 1939 section 8, RFC 2449 [IN-USE]) */
   private readonly maildropHolders = new Map<string, object>();
 
@@ -53,7 +55,13 @@ export class MailStore {
 
   /** The Maildir folder of a user; the name is checked so that no login can leave the store. */
   userDir(user: string): string {
-    return path.join(this.root, checkUserName(user));
+    let dir = this.userDirs.get(user);
+    if (dir === undefined) {
+      dir = path.join(this.root, checkUserName(user));
+      if (this.userDirs.size >= 1000) this.userDirs.clear();
+      this.userDirs.set(user, dir);
+    }
+    return dir;
   }
 
   /**
@@ -67,19 +75,23 @@ export class MailStore {
       this.made.add(dir);
     }
     const name = maildirName();
-    const tmp = path.join(dir, 'tmp', name);
+    // (userDir is normalised: names in it are concatenated, not joined and normalised again)
+    const tmp = `${dir}${path.sep}tmp${path.sep}${name}`;
     try {
       await writeFileSynced(tmp, message, 'wx');
     } catch (err) {
       // the Maildir was removed since (by hand): make it again, once
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       this.made.delete(dir);
+      // its new/ is another folder now: the kept descriptor names the one removed
+      this.syncs.get(path.join(dir, 'new'))?.close();
+      this.syncs.delete(path.join(dir, 'new'));
       return this.deliver(user, message);
     }
-    const file = path.join(dir, 'new', `${name},S=${message.length}`);
+    const newDir = `${dir}${path.sep}new`;
+    const file = `${newDir}${path.sep}${name},S=${message.length}`;
     nodeFs.renameSync(tmp, file);
     // the rename is durable once new/ is fsynced; concurrent deliveries share that fsync
-    const newDir = path.join(dir, 'new');
     let sync = this.syncs.get(newDir);
     if (!sync) this.syncs.set(newDir, (sync = new FolderSync(newDir)));
     await sync.sync();

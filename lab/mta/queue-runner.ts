@@ -466,7 +466,7 @@ export class QueueRunner {
       fromAddress: ctx.host.address,
       toAddress: ctx.host.address,
       steps: STEPS.queueRun,
-      files: [path.join(this.queue.dir, `qf${id}`), path.join(this.queue.dir, `df${id}`)],
+      files: [this.queue.controlFile(id), this.queue.dataFile(id)],
     };
     const list = recipients.join(', ');
     await ctx.trace.hold({

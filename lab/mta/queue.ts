@@ -121,17 +121,20 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
   constructor(dir: string, options: { hostname?: string } = {}) {
     super();
     this.setMaxListeners(0);
-    this.dir = dir;
+    const folder = path.normalize(dir);
+    this.dir = folder.length > 1 && folder.endsWith(path.sep) ? folder.slice(0, -1) : folder;
     this.hostname = options.hostname;
     this.folder = new FolderSync(dir);
   }
 
+  // (the folder is normalised once, in the constructor; a name in it is a concatenation, not a
+  // path.join, which normalises again: a relayed letter names its two files about ten times)
   dataFile(id: string): string {
-    return path.join(this.dir, `df${id}`);
+    return `${this.dir}${path.sep}df${id}`;
   }
 
   controlFile(id: string): string {
-    return path.join(this.dir, `qf${id}`);
+    return `${this.dir}${path.sep}qf${id}`;
   }
 
   /**
@@ -181,7 +184,7 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
       };
       const df = this.dataFile(id);
       const qf = this.controlFile(id);
-      const tf = path.join(this.dir, `tf${id}.${tmpSuffix()}`);
+      const tf = `${this.dir}${path.sep}tf${id}.${tmpSuffix()}`;
       // Both files at once (their fsyncs overlap); the control file is renamed into place only
       // when both are on disk, and one folder fsync (shared with concurrent writers) then makes
       // both names durable before the 250.
@@ -217,7 +220,7 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
 
   /** Rewrite a control file atomically (temp file, fsync, rename, folder fsync). */
   async update(control: QueueControl): Promise<void> {
-    const tf = path.join(this.dir, `tf${control.id}.${tmpSuffix()}`);
+    const tf = `${this.dir}${path.sep}tf${control.id}.${tmpSuffix()}`;
     await writeFileSynced(tf, serialise(control), 'wx');
     nodeFs.renameSync(tf, this.controlFile(control.id));
     await this.folder.sync();

@@ -1,6 +1,7 @@
 // Group commit (issue 12): letters arriving together share the folder fsyncs of the queue and of
 // the Maildir, and share the MX answer; none of it may weaken "250 means on disk".
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, vi } from 'vitest';
+import nodeFs from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
@@ -66,6 +67,56 @@ describe('FolderSync: one folder fsync for every writer that asked before it sta
     expect(calls).toHaveLength(3);
     calls[2].resolve();
     await expect(three).resolves.toBeUndefined();
+  });
+});
+
+describe('FolderSync keeps its folder open between fsyncs', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+  });
+
+  it('three fsyncs in a row open the folder once; a second with no ask closes it, and the next ask opens it again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const dir = await tempDir();
+    const opens = vi.spyOn(nodeFs, 'openSync');
+    const closes = vi.spyOn(nodeFs, 'closeSync');
+    const sync = new FolderSync(dir);
+    await sync.sync();
+    await sync.sync();
+    await sync.sync();
+    expect(sync.started).toBe(3);
+    expect(opens.mock.calls.filter(([p]) => p === dir)).toHaveLength(1);
+    const fd = opens.mock.results[0].value as number;
+    expect(closes.mock.calls.filter(([f]) => f === fd)).toHaveLength(0);
+    // asked within the last second: still open after the first check
+    vi.advanceTimersByTime(1000);
+    expect(closes.mock.calls.filter(([f]) => f === fd)).toHaveLength(0);
+    vi.advanceTimersByTime(1000);
+    expect(closes.mock.calls.filter(([f]) => f === fd)).toHaveLength(1);
+    await sync.sync();
+    expect(opens.mock.calls.filter(([p]) => p === dir)).toHaveLength(2);
+    sync.close();
+    expect(closes).toHaveBeenCalledTimes(2);
+  });
+
+  it('a folder that is not there fails the writers that asked, and one made later is opened by the next ask', async () => {
+    const dir = path.join(await tempDir(), 'later');
+    const sync = new FolderSync(dir);
+    await expect(sync.sync()).rejects.toMatchObject({ code: 'ENOENT' });
+    await fs.mkdir(dir);
+    await expect(sync.sync()).resolves.toBeUndefined();
+    sync.close();
+  });
+
+  it('a Maildir removed by hand between two deliveries: the second makes it again and fsyncs the new new/, not the one removed', async () => {
+    const store = new MailStore(await tempDir());
+    await store.deliver('lee', testLetter({ subject: 'one' }));
+    await fs.rm(store.userDir('lee'), { recursive: true });
+    const opens = vi.spyOn(nodeFs, 'openSync');
+    const { file } = await store.deliver('lee', testLetter({ subject: 'two' }));
+    expect(await fs.readFile(file, 'utf8')).toContain('Subject: two');
+    expect(opens.mock.calls.filter(([p]) => p === path.join(store.userDir('lee'), 'new'))).toHaveLength(1);
   });
 });
 
