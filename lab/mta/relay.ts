@@ -265,6 +265,7 @@ export class Relay {
       Object.assign(err as object, { lines });
       throw err;
     }
+    const logger = transcriptLogger(lines, hooks);
     const conn = new (smtpPackages().client)({
       connection: socket,
       host: address,
@@ -277,8 +278,12 @@ export class Relay {
       connectionTimeout: this.options.greetingTimeout,
       socketCloseTimeout: 0,
       transactionLog: true,
-      logger: transcriptLogger(lines, hooks),
+      logger,
     });
+    // nodemailer wraps the logger in one that copies each entry into a new object first
+    // (shared/index.js _logFunc), twice per command; this one reads two fields of the entry, so it
+    // takes nodemailer's calls directly (a later nodemailer without the field keeps the wrapper)
+    if ('logger' in conn) (conn as unknown as { logger: unknown }).logger = logger;
     const session: Session = { conn, lines, hooks, address, exchange, transactions: 0, closed: false };
     conn.on('error', () => this.discard(session));
     conn.on('end', () => this.discard(session));
@@ -377,7 +382,9 @@ function transcriptLogger(lines: TranscriptLine[], hooks: { onMessageSent?: () =
     if (!entry) return;
     if (entry.tnx === 'client' || entry.tnx === 'server') {
       const dir = entry.tnx === 'client' ? 'C' : 'S';
-      for (const line of util.format(message ?? '', ...args).split(/\r?\n/)) lines.push({ dir, line });
+      const text = args.length === 0 && typeof message === 'string' ? message : util.format(message ?? '', ...args);
+      if (!text.includes('\n')) lines.push({ dir, line: text });
+      else for (const line of text.split(/\r?\n/)) lines.push({ dir, line });
     } else if (entry.tnx === 'message' && entry.inByteCount !== undefined) {
       lines.push({ dir: 'C', line: `<${entry.inByteCount} bytes of message>` });
       lines.push({ dir: 'C', line: '.' });

@@ -193,6 +193,10 @@ export class SmtpListener {
     socket.on('error', early);
     this.serverMade ??= import('./smtp-server-adapter.ts').then(({ LabSmtpServer }) => {
       const server = new LabSmtpServer(this.serverOptions);
+      // smtp-server wraps the logger in nodemailer's, which copies each entry into a new object
+      // first, three times per command; the transcripts' logger reads two fields of the entry,
+      // so it takes the calls directly (a later smtp-server without the field keeps the wrapper)
+      if ('logger' in server) (server as unknown as { logger: unknown }).logger = this.transcripts.logger;
       server.hooks = this;
       // Errors of single connections arrive here; none of them may take the server down.
       server.on('error', () => {});
@@ -603,7 +607,7 @@ export class SmtpListener {
       };
       await ctx.trace.hold({
         ...queueEvent,
-        files: this.options.queue.dir ? [path.join(this.options.queue.dir, `df${queueId}`), path.join(this.options.queue.dir, `qf${queueId}`)] : undefined,
+        files: this.options.queue.dir ? [`${this.options.queue.dir}${path.sep}df${queueId}`, `${this.options.queue.dir}${path.sep}qf${queueId}`] : undefined,
         summary: { ko: `센드메일 서비스가 ${others} 앞 메일을 메일 큐에 넣어 둡니다 (큐 ID ${queueId})`, en: `${this.hostname} writes the mail for ${others} into its mail queue (queue ID ${queueId})` },
       });
       let files: string[];

@@ -97,4 +97,29 @@ describe('the smtp-server adapter', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+  it('gives each session an ID of 16 characters of base 32, as smtp-server does, from the lab\'s pool of random bytes', async () => {
+    const ids: string[] = [];
+    const server = new LabSmtpServer({ logger: false, authOptional: true, disabledCommands: ['STARTTLS'] });
+    server.hooks = {
+      identify: async (): Promise<Peer> => ({ host: 'outside', address: '192.0.2.1' }),
+      attach: (connection) => {
+        ids.push((connection as unknown as { id: string }).id);
+        connection.lab = { command: () => undefined };
+      },
+    };
+    try {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      const { port } = server.server.address() as net.AddressInfo;
+      for (let i = 0; i < 3; i++) {
+        const client = net.connect({ host: '127.0.0.1', port });
+        await new Promise<void>((resolve) => client.once('data', () => resolve()));
+        client.destroy();
+      }
+      expect(ids).toHaveLength(3);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-v]{16}$/);
+      expect(new Set(ids).size).toBe(3);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
