@@ -35,9 +35,14 @@ export class FolderSync {
 
   /** Close the kept descriptor now (the next ask opens the folder again). */
   close(): void {
+    // an fsync under way keeps the descriptor until it is done
+    if (this.running) {
+      this.running.then(() => this.close(), () => this.close());
+      return;
+    }
     if (this.idle) clearTimeout(this.idle);
     this.idle = undefined;
-    if (!this.running) this.dropFd();
+    this.dropFd();
   }
 
   private fsyncFolder(): Promise<void> {

@@ -100,6 +100,19 @@ describe('FolderSync keeps its folder open between fsyncs', () => {
     expect(closes).toHaveBeenCalledTimes(2);
   });
 
+  it('close() while an fsync runs closes the folder once that fsync is done', async () => {
+    const dir = await tempDir();
+    const opens = vi.spyOn(nodeFs, 'openSync');
+    const closes = vi.spyOn(nodeFs, 'closeSync');
+    const sync = new FolderSync(dir);
+    const running = sync.sync();
+    sync.close();
+    const fd = opens.mock.results[0].value as number;
+    await running;
+    await turn();
+    expect(closes.mock.calls.filter(([f]) => f === fd)).toHaveLength(1);
+  });
+
   it('a folder that is not there fails the writers that asked, and one made later is opened by the next ask', async () => {
     const dir = path.join(await tempDir(), 'later');
     const sync = new FolderSync(dir);
