@@ -117,7 +117,7 @@ describe('a flood of connections', () => {
 
 });
 
-describe('idle, slow, header bomb', () => {
+describe('idle and slow clients', () => {
   let lab: Lab;
   beforeAll(async () => {
     lab = await startEditedLab((doc) => {
@@ -159,6 +159,17 @@ describe('idle, slow, header bomb', () => {
     expect(greeting.code).toBe(220);
     await next.quit();
   });
+
+});
+
+// A lab of its own with the default idle time-out: with 400 ms, a loaded CI machine took longer
+// than that between the last of 5 MB and the reply, and the session was told 421 instead of 552.
+describe('header bomb', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startEditedLab();
+  });
+  afterAll(() => lab?.stop());
 
   it('a header bomb (50,000 fields, or one field of 5 MB) is refused with 552 5.6.0, and the session goes on', async () => {
     const { client } = await SmtpTestClient.fromOutside(lab.port('Server', 'smtp'));
