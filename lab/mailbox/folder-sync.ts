@@ -6,6 +6,11 @@ import { fsyncFd } from './disk.ts';
  * fsync runs gets the next one, which covers every entry made before it started. Used by the
  * queue (mqueue) and the Maildir delivery, where the folder fsync makes a rename durable.
  *
+ * An fsync starts at the end of the turn of the event loop in which it was first asked for
+ * (setImmediate), not at once: under a load, the writers whose file fsyncs came back together
+ * ask in the same turn and share it. Two hops of 5,000 letters, 8 alternating pairs with the
+ * queue's one-step enqueue: 12% fewer journal commits, 4-5% less time (README, fifteenth sitting).
+ *
  * The folder is opened once and kept open while writers keep asking (a relayed letter asks two
  * folders each): two opens and two closes less per letter. It is closed after a second with no
  * ask, so an idle lab holds no descriptor, after a failed fsync, and by close() (the mail store
@@ -94,7 +99,12 @@ export class FolderSync {
       this.next = this.running.then(after, after);
       return this.next;
     }
-    return this.start();
+    // the rest of this turn of the event loop asks for the same fsync
+    this.next = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.next = undefined;
+      return this.start();
+    });
+    return this.next;
   }
 
   private start(): Promise<void> {

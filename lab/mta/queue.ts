@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { newQueueId, isQueueId } from './queue-id.ts';
 import { FolderSync } from '../mailbox/folder-sync.ts';
 import { fsyncPath as fsyncDir } from '../mailbox/maildir-name.ts';
-import { writeFileSynced } from '../mailbox/disk.ts';
+import { writeFileSynced, fsyncFd } from '../mailbox/disk.ts';
 import type { MessageDsn } from './bounce.ts';
 
 // The mail queue of one mail host, as sendmail keeps its mqueue: one spool folder
@@ -14,22 +14,24 @@ import type { MessageDsn } from './bounce.ts';
 // control file qf<ID> (the envelope and each recipient's delivery state).
 //
 // Durability (DESIGN.md): enqueue() resolves only when both files and the folder entries are on
-// disk, so the listener may answer 250 then. The data file and the control file, the latter under
-// a temporary name (tf<ID>, as sendmail does), are written and fsynced side by side; only when
-// both are on disk is tf<ID> renamed to qf<ID>, and one folder fsync then makes both names
-// durable. A control file therefore never exists without its data file's contents on disk, and it
-// is the control file that makes a message exist: the data file needs no temporary name
-// (sendmail writes df<ID> in place too), because a data file alone is not a message. It is
-// created exclusively, so an ID in use can never be overwritten. (A file system that could make
-// the rename durable before the data file's name would leave, after a crash in that instant, a
-// control file without its data file: a message never acknowledged, set aside as below.)
-// Updates rewrite the control file the same way (tf, fsync, rename, folder fsync). Removal goes
+// disk, so the listener may answer 250 then. The data file is written in place (as sendmail
+// writes df<ID>: a data file alone is not a message), created exclusively so that an ID in use
+// is never overwritten; the control file is written under a temporary name (tf<ID>, as sendmail
+// does) and renamed to qf<ID> once written, so that no reader, and no restart after the process
+// was killed, ever finds half a control file. Then the data file, the control file and the
+// folder are fsynced at once, and only when all three are done is the letter acknowledged:
+// one journal commit where fsyncing the files first and the folder after their rename took two.
+// So a letter that got its 250 has both files whole and both names on disk. A power cut before
+// that may leave a control file whose contents, or whose data file's, did not reach the disk:
+// a letter never acknowledged, which load() sets aside, never delivering half of it.
+// Updates rewrite the control file atomically (tf, fsync, rename, folder fsync). Removal goes
 // the other way round (control first). After a crash, load() finds:
 //   - temporary files: an enqueue or an update that did not finish, a DATA still arriving (xf,
 //     see data-spool.ts) -> removed;
 //   - a data file without a control file: never acknowledged (or already delivered) -> removed;
-//   - a control file without a data file, or one that cannot be read: set aside as Qf<ID>
-//     (sendmail's name for a damaged control file) and reported, never delivered half.
+//   - a control file without a data file, one that cannot be read, or one whose data file does
+//     not hold the letter's size: set aside as Qf<ID> (sendmail's name for a damaged control
+//     file) and reported, never delivered half.
 // Folder fsyncs of concurrent writes are shared (a group commit, see FolderSync): one fsync
 // started after a write was renamed makes it durable, whoever asked for it.
 
@@ -185,31 +187,38 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
       const df = this.dataFile(id);
       const qf = this.controlFile(id);
       const tf = `${this.dir}${path.sep}tf${id}.${tmpSuffix()}`;
-      // Both files at once (their fsyncs overlap); the control file is renamed into place only
-      // when both are on disk, and one folder fsync (shared with concurrent writers) then makes
-      // both names durable before the 250.
-      const [data, temp] = await Promise.allSettled([
-        writeFileSynced(df, message, 'wx').catch((err: NodeJS.ErrnoException) => {
-          throw err.code === 'EEXIST' ? new Error(`enqueue: queue ID ${id} is in use (df${id} exists already)`) : err;
-        }),
-        writeFileSynced(tf, serialise(control), 'wx'),
-      ]);
-      if (data.status === 'rejected') {
-        // an ID in use: its data file is someone else's, leave it
-        await unlinkQuietly(tf);
-        if (!/is in use/.test((data.reason as Error).message)) await unlinkQuietly(df);
-        throw data.reason;
-      }
+      // Both files written, the control file renamed into place, then the three fsyncs at once
+      // (data file, control file, folder: one journal commit on ext4, where one after the other
+      // took two). Nothing is answered until all three are done, so a letter that got its 250
+      // has both files whole and both names on disk; a crash before that may leave a control
+      // file whose data file holds less than `size`, and load() sets that one aside.
+      let dataFd: number | undefined;
+      let controlFd: number | undefined;
       try {
-        if (temp.status === 'rejected') throw temp.reason;
+        try {
+          dataFd = nodeFs.openSync(df, 'wx');
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new QueueIdInUse(id);
+          throw err;
+        }
+        writeAll(dataFd, message);
+        controlFd = nodeFs.openSync(tf, 'wx');
+        writeAll(controlFd, serialise(control));
         nodeFs.renameSync(tf, qf);
-        await this.folder.sync();
+        const synced = await Promise.allSettled([fsyncFd(dataFd), fsyncFd(controlFd), this.folder.sync()]);
+        for (const result of synced) if (result.status === 'rejected') throw result.reason;
       } catch (err) {
-        // not queued after all (a full disk...): the listener answers 451 and nothing is left behind
-        await fs.rm(qf, { force: true });
+        // not queued after all (a full disk...): the listener answers 451 and nothing is left
+        // behind; an ID in use has a data file that is someone else's, left alone
+        if (!(err instanceof QueueIdInUse)) {
+          await fs.rm(qf, { force: true });
+          await fs.rm(df, { force: true });
+        }
         await fs.rm(tf, { force: true });
-        await fs.rm(df, { force: true });
         throw err;
+      } finally {
+        if (dataFd !== undefined) nodeFs.closeSync(dataFd);
+        if (controlFd !== undefined) nodeFs.closeSync(controlFd);
       }
       this.emit('enqueued', control, message);
       return { id, files: [df, qf] };
@@ -268,7 +277,13 @@ export class Queue extends EventEmitter<{ enqueued: [QueueControl, Buffer] }> {
           continue;
         }
         try {
-          entries.push(parseControl(await fs.readFile(file, 'utf8'), id));
+          const control = parseControl(await fs.readFile(file, 'utf8'), id);
+          // enqueue() answers only once both files are whole on disk: a data file shorter (or
+          // longer) than the control file says is a write that a crash cut short, never
+          // acknowledged; it is never delivered half
+          const { size } = await fs.stat(path.join(this.dir, `df${id}`));
+          if (typeof control.size === 'number' && size !== control.size) throw new Error(`its data file df${id} holds ${size} of the letter's ${control.size} bytes`);
+          entries.push(control);
         } catch (err) {
           await setAside(this.dir, id);
           problems.push(`set ${name} aside as Qf${id}: ${(err as Error).message}`);
@@ -343,6 +358,17 @@ async function setAside(dir: string, id: string): Promise<void> {
 
 function tmpSuffix(): string {
   return randomHex(4);
+}
+
+/** enqueue() was given a queue ID whose data file exists already */
+class QueueIdInUse extends Error {
+  constructor(id: string) {
+    super(`enqueue: queue ID ${id} is in use (df${id} exists already)`);
+  }
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length; ) at += nodeFs.writeSync(fd, bytes, at, bytes.length - at);
 }
 
 /** unlink, and a file that is not there is fine (fs.rm would lstat first, then unlink). */

@@ -37,6 +37,7 @@ describe('FolderSync: one folder fsync for every writer that asked before it sta
     const sync = new FolderSync('/nowhere', fsync);
     const done: string[] = [];
     const first = sync.sync().then(() => done.push('first'));
+    await turn();
     expect(calls).toHaveLength(1);
     // three writers renamed while the first fsync runs: it may not cover them
     const later = ['a', 'b', 'c'].map((w) => sync.sync().then(() => done.push(w)));
@@ -53,10 +54,26 @@ describe('FolderSync: one folder fsync for every writer that asked before it sta
     expect(sync.started).toBe(2);
   });
 
+  it('writers that ask in the same turn of the event loop share one fsync, started at the end of that turn', async () => {
+    const { calls, fsync } = manualFsync();
+    const sync = new FolderSync('/nowhere', fsync);
+    const done: string[] = [];
+    const asked = ['a', 'b', 'c'].map((w) => sync.sync().then(() => done.push(w)));
+    expect(calls).toHaveLength(0);
+    await turn();
+    expect(calls).toHaveLength(1);
+    expect(done).toEqual([]);
+    calls[0].resolve();
+    await Promise.all(asked);
+    expect(done).toEqual(['a', 'b', 'c']);
+    expect(sync.started).toBe(1);
+  });
+
   it('a failed fsync fails every writer that waited for it, and the next writer gets a fresh one', async () => {
     const { calls, fsync } = manualFsync();
     const sync = new FolderSync('/nowhere', fsync);
     const one = sync.sync();
+    await turn();
     const two = sync.sync();
     calls[0].resolve();
     await one;
@@ -64,6 +81,7 @@ describe('FolderSync: one folder fsync for every writer that asked before it sta
     calls[1].reject(new Error('EIO'));
     await expect(two).rejects.toThrow('EIO');
     const three = sync.sync();
+    await turn();
     expect(calls).toHaveLength(3);
     calls[2].resolve();
     await expect(three).resolves.toBeUndefined();
@@ -106,6 +124,7 @@ describe('FolderSync keeps its folder open between fsyncs', () => {
     const closes = vi.spyOn(nodeFs, 'closeSync');
     const sync = new FolderSync(dir);
     const running = sync.sync();
+    await turn(); // the fsync has started (at the end of the turn it was asked in)
     sync.close();
     const fd = opens.mock.results[0].value as number;
     await running;

@@ -124,13 +124,15 @@ describe('queue: restart', () => {
     expect(await fs.readdir(second.queue.dir)).toEqual([]);
   });
 
-  it('puts right what a crash left: temporary files, orphan data files, control files without data', async () => {
+  it('puts right what a crash left: temporary files, orphan data files, control files without data or with a data file cut short', async () => {
     lab = await createLab();
     const dir = path.join(lab['Server-B'].dataDir, 'queue');
     const queue = new Queue(dir);
     const good = await queue.enqueue(envelopeFor(['kim@daum.net']), testLetter({ subject: 'good' }));
     const lost = await queue.enqueue(envelopeFor(['kim@daum.net']), testLetter({ subject: 'lost' }));
     await fs.rm(queue.dataFile(lost.id)); // its data file is gone
+    const cut = await queue.enqueue(envelopeFor(['kim@daum.net']), testLetter({ subject: 'cut' }));
+    await fs.truncate(queue.dataFile(cut.id), 10); // a power cut before its fsyncs were done
     const torn = queue.newId();
     await fs.writeFile(path.join(dir, `qf${torn}`), '{"format":"mail-lab-qf/1","id":'); // unreadable
     await fs.writeFile(path.join(dir, `df${torn}`), 'x');
@@ -142,11 +144,12 @@ describe('queue: restart', () => {
     await host.delivered(1);
     await host.runner.onIdle();
     expect(/Subject: (\w+)/.exec(host.local[0].message.toString())![1]).toBe('good');
-    expect((await fs.readdir(dir)).sort()).toEqual([`Qf${lost.id}`, `Qf${torn}`, `df${torn}`].sort());
+    expect((await fs.readdir(dir)).sort()).toEqual([`Qf${lost.id}`, `Qf${torn}`, `df${torn}`, `Qf${cut.id}`, `df${cut.id}`].sort());
     const problems = lab.trace.events.filter((e) => e.kind === 'queue' && e.detail?.problem).map((e) => e.detail!.problem as string);
     expect(problems).toEqual(expect.arrayContaining([
       expect.stringContaining(`set qf${lost.id} aside`),
       expect.stringContaining(`set qf${torn} aside as Qf${torn}: the control file is not valid JSON`),
+      expect.stringMatching(new RegExp(`set qf${cut.id} aside as Qf${cut.id}: its data file df${cut.id} holds 10 of the letter's \\d+ bytes`)),
       expect.stringContaining('removed dfqORPHAN0001'),
       expect.stringContaining('removed tdqHALF0001.1234'),
       expect.stringContaining('removed tfqHALF0002.5678'),
