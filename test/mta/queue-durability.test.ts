@@ -51,6 +51,18 @@ describe('queue: enqueue', () => {
     expect(seen.map((c) => c.id)).toEqual([id]);
   });
 
+  it('keeps, for the runner, a copy of a small letter of its own, not a slice of Node\'s shared pool that would keep the whole slab alive', async () => {
+    lab = await createLab();
+    const queue = new Queue(path.join(lab['Server-B'].dataDir, 'queue'));
+    const kept: Buffer[] = [];
+    queue.on('enqueued', (_c, message) => kept.push(message));
+    const letter = Buffer.concat([testLetter(), Buffer.from('\r\n')]); // a few KB: a slice of the 8 KB pool
+    expect(letter.buffer.byteLength).toBeGreaterThan(letter.length);
+    await queue.enqueue(envelopeFor(['lee@naver.com']), letter);
+    expect(kept[0].equals(letter)).toBe(true);
+    expect(kept[0].buffer.byteLength).toBe(letter.length);
+  });
+
   it('takes the queue ID the listener chose (it is in the Received header already), and refuses a bad or used one', async () => {
     lab = await createLab();
     const queue = new Queue(path.join(lab['Server-B'].dataDir, 'queue'));
