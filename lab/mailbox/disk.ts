@@ -11,12 +11,16 @@ export function fsyncFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
+/** Write all of `bytes` at the descriptor's position (writeSync may write less than asked). */
+export function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+}
+
 /** Create `file` (flags 'wx': it must not exist) with `data`, fsynced before this resolves. */
 export async function writeFileSynced(file: string, data: Buffer | string, flags: 'wx' = 'wx'): Promise<void> {
   const fd = fs.openSync(file, flags);
   try {
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+    writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
     await fsyncFd(fd);
   } finally {
     fs.closeSync(fd);

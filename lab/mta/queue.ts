@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { newQueueId, isQueueId } from './queue-id.ts';
 import { FolderSync } from '../mailbox/folder-sync.ts';
 import { fsyncPath as fsyncDir } from '../mailbox/maildir-name.ts';
-import { writeFileSynced, fsyncFd } from '../mailbox/disk.ts';
+import { writeFileSynced, writeAll, fsyncFd } from '../mailbox/disk.ts';
 import type { MessageDsn } from './bounce.ts';
 
 // The mail queue of one mail host, as sendmail keeps its mqueue: one spool folder
@@ -378,10 +378,6 @@ class QueueIdInUse extends Error {
   constructor(id: string) {
     super(`enqueue: queue ID ${id} is in use (df${id} exists already)`);
   }
-}
-
-function writeAll(fd: number, bytes: Buffer): void {
-  for (let at = 0; at < bytes.length; ) at += nodeFs.writeSync(fd, bytes, at, bytes.length - at);
 }
 
 /** unlink, and a file that is not there is fine (fs.rm would lstat first, then unlink). */
