@@ -73,7 +73,7 @@ interface Session {
   exchange: string;
   transactions: number;
   /** called when the message's final dot is on its way, before the server's reply */
-  hooks: { onMessageSent?: () => void };
+  hooks: MessageHooks;
   idleTimer?: LabTimer;
   closed: boolean;
   /** the server listed DSN in its EHLO reply (kept: a reused connection's log starts afresh) */
@@ -215,6 +215,8 @@ export class Relay {
     if (reused) session.lines.length = 0;
     const transcript = () => session.lines.slice();
     session.hooks.onMessageSent = () => onMessageSent(transcript());
+    session.hooks.messageBytes = req.message.length;
+    session.hooks.sent = false;
     session.transactions++;
     try {
       const dsn = req.dsn && (req.dsn.ret || req.dsn.envid || req.dsn.notify || req.dsn.orcpt)
@@ -376,8 +378,31 @@ function sendOn(conn: SMTPConnection, envelope: { from: string; to: string[]; si
   });
 }
 
-/** A bunyan-style logger that keeps nodemailer's transaction log as C:/S: transcript lines. */
-function transcriptLogger(lines: TranscriptLine[], hooks: { onMessageSent?: () => void }) {
+/** What a session's logger says of the message in the transaction under way. */
+interface MessageHooks {
+  onMessageSent?: () => void;
+  /** the message's size, for its transcript line */
+  messageBytes?: number;
+  /** its lines are in the transcript and step 4-5 is reported */
+  sent?: boolean;
+}
+
+/**
+ * A bunyan-style logger that keeps nodemailer's transaction log as C:/S: transcript lines.
+ * Step 4-5 is reported at the 354 reply, which nodemailer logs just before it writes the message
+ * in the same turn: the report is then made before a byte of the message leaves. Its own log
+ * line comes turns later, when its data stream ends, and in the containers runtime the receiving
+ * container could write the letter and report step 6-7 before that (the runner orders the
+ * hosts' hops by the time each was reported: hop-merge.ts).
+ */
+function transcriptLogger(lines: TranscriptLine[], hooks: MessageHooks) {
+  const sent = (bytes: number) => {
+    if (hooks.sent) return;
+    hooks.sent = true;
+    lines.push({ dir: 'C', line: `<${bytes} bytes of message>` });
+    lines.push({ dir: 'C', line: '.' });
+    hooks.onMessageSent?.();
+  };
   const log = (entry: { tnx?: string; inByteCount?: number } | undefined, message?: string, ...args: unknown[]) => {
     if (!entry) return;
     if (entry.tnx === 'client' || entry.tnx === 'server') {
@@ -385,10 +410,9 @@ function transcriptLogger(lines: TranscriptLine[], hooks: { onMessageSent?: () =
       const text = args.length === 0 && typeof message === 'string' ? message : util.format(message ?? '', ...args);
       if (!text.includes('\n')) lines.push({ dir, line: text });
       else for (const line of text.split(/\r?\n/)) lines.push({ dir, line });
+      if (dir === 'S' && hooks.messageBytes !== undefined && /^354 /.test(text)) sent(hooks.messageBytes);
     } else if (entry.tnx === 'message' && entry.inByteCount !== undefined) {
-      lines.push({ dir: 'C', line: `<${entry.inByteCount} bytes of message>` });
-      lines.push({ dir: 'C', line: '.' });
-      hooks.onMessageSent?.();
+      sent(entry.inByteCount);
     }
   };
   return { trace: log, debug: log, info: log, warn: log, error: log, fatal: log };

@@ -37,6 +37,8 @@ export interface SinkOptions {
   data?: Rule;
   /** reuse this real port (a host that comes back) */
   port?: number;
+  /** called when the first bytes of a message arrive (after DATA's 354) */
+  body?: () => void;
 }
 
 export class Sink extends EventEmitter {
@@ -81,6 +83,7 @@ export class Sink extends EventEmitter {
       },
       onData: (stream, session: SMTPServerSession, cb) => {
         const chunks: Buffer[] = [];
+        stream.once('data', () => this.options.body?.());
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', async () => {
           const reply = this.options.data?.('', ++this.counts.data);
