@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark of the lab, in one run: the lab's own figures. How they compare
 // with BIND 9, Postfix 3.7 and Dovecot 2.3 is measured, not written down: the side-by-side bench
-// (../shared/bench/side-by-side/run.sh, its README) runs the same clients against the lab and the
-// real daemons, alternating, and prints the ratios of that run.
+// (bench/side-by-side/run.sh, the project's copy of ../shared/bench/side-by-side/run.sh, whose
+// README says what each phase does) runs the same clients against the lab and the real daemons,
+// alternating, and prints the ratios of that run.
 //   npm run bench -- [--only smtp,imap,pop3,start,containers,web]
 import { parseArgs } from 'node:util';
 import { benchSmtpLoad, formatSmtpBench } from './smtp-load.ts';
@@ -21,7 +22,7 @@ function table(title: string, figures: Record<string, number>): void {
 }
 
 console.log(`mail-lab benchmarks, node ${process.version}, ${new Date().toISOString()}`);
-console.log('The lab\'s own figures. Ratios to BIND 9 / Postfix 3.7 / Dovecot 2.3: ../shared/bench/side-by-side/run.sh (same clients, same run).');
+console.log('The lab\'s own figures. Ratios to BIND 9 / Postfix 3.7 / Dovecot 2.3: bash bench/side-by-side/run.sh (same clients, same run).');
 if (want('start')) table('lab start and kim-to-lee (issue 5: start < 300 ms, kim-to-lee < 150 ms median)', await benchLabStart());
 if (want('smtp')) {
   console.log('\n== SMTP load, 5,000 letters, two hops and one (issue 3)');

@@ -1,8 +1,8 @@
 // The file calls that the lab's servers wait on (a queue's read, a folder's listing, an index's
 // save), as promises made on node:fs's callbacks rather than taken from node:fs/promises. That
 // module, as it loads, loads readline (for FileHandle.readLines), the file watchers, the file
-// streams and their UTF-8 writer: 1.1 MB of an idle lab that needs none of them (see the README's
-// benchmarks, the ninth sitting). The mail path's own writes are in mailbox/disk.ts: synchronous
+// streams and their UTF-8 writer: 1.1 MB of an idle lab that needs none of them (see bench/HISTORY.md,
+// the ninth sitting). The mail path's own writes are in mailbox/disk.ts: synchronous
 // calls, and only the fsync on libuv's pool. The web page, the export and the containers, loaded
 // only when asked for, still use node:fs/promises.
 import { fs, util } from './node-builtins.ts';

@@ -4,7 +4,7 @@
 // terminal colours, worker_threads and its locks), node:crypto its webcrypto, node:fs its
 // `promises` (node:fs/promises, which loads readline, the file watchers and the file streams),
 // none of which the lab uses at start. By require only what is asked for is loaded (an idle
-// lab: see the README's benchmarks, the eighth and ninth sittings). The promise calls of the
+// lab: see bench/HISTORY.md, the eighth and ninth sittings). The promise calls of the
 // file system are in fs-async.ts. node:crypto comes at its first use.
 import { createRequire } from 'node:module';
 

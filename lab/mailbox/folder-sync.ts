@@ -9,7 +9,7 @@ import { fsyncFd } from './disk.ts';
  * An fsync starts at the end of the turn of the event loop in which it was first asked for
  * (setImmediate), not at once: under a load, the writers whose file fsyncs came back together
  * ask in the same turn and share it. Two hops of 5,000 letters, 8 alternating pairs with the
- * queue's one-step enqueue: 12% fewer journal commits, 4-5% less time (README, fifteenth sitting).
+ * queue's one-step enqueue: 12% fewer journal commits, 4-5% less time (bench/HISTORY.md, the fifteenth sitting).
  *
  * The folder is opened once and kept open while writers keep asking (a relayed letter asks two
  * folders each): two opens and two closes less per letter. It is closed after a second with no
