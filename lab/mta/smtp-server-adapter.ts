@@ -55,6 +55,13 @@ const CONNECTION_FIELDS = ['_parser', '_nextHandler', 'name', 'session'] as cons
 
 const ENHANCED_PREFIX = /^[245]\.\d{1,3}\.\d{1,3} /;
 
+/** A reply text with the server's name first, after its enhanced status code if it brings one. */
+export function withDomain(text: string, name: string): string {
+  const code = ENHANCED_PREFIX.exec(text)?.[0] ?? '';
+  const rest = text.slice(code.length);
+  return rest === name || rest.startsWith(`${name} `) ? text : `${code}${name} ${rest}`;
+}
+
 let checked: string | undefined;
 
 /**
@@ -132,6 +139,9 @@ export class LabSmtpConnection extends SMTPConnection {
    * write: the socket is corked until the loop's next turn.
    */
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
+    // a 421 names the server that closes (RFC 5321 section 4.2: "421 <domain> ..."), as the
+    // lab's own 421s do; smtp-server's time-out and its error replies do not
+    if (code === 421 && typeof data === 'string') data = withDomain(data, this.name);
     const socket = this._socket as net.Socket | undefined;
     // not the greeting nor a 421 (it closes the connection): only replies to commands
     if (socket && !this.corked && socket.writable && code !== 220 && code !== 421) {

@@ -130,7 +130,7 @@ describe('idle time-out', () => {
     const { client } = await SmtpTestClient.fromOutside(serverB.port);
     await client.command('EHLO sleepy.example');
     const reply = await client.reply();
-    expect(reply.raw).toBe('421 4.4.2 Timeout - closing connection');
+    expect(reply.raw).toBe('421 4.4.2 mail.daum.net Timeout - closing connection');
     await client.closed;
     const event = await lab.trace.waitFor((e) => e.seq > seen && e.to === 'Server-B' && e.status === 'refused');
     expect(event.transcript!.at(-1)!.line).toBe(reply.raw);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
-import { checkSmtpServer, LabSmtpConnection, LabSmtpServer, SMTP_SERVER_VERSION } from '../../lab/mta/smtp-server-adapter.ts';
+import { checkSmtpServer, LabSmtpConnection, LabSmtpServer, SMTP_SERVER_VERSION, withDomain } from '../../lab/mta/smtp-server-adapter.ts';
 import type { Peer } from '../../lab/net/lab-net.ts';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
@@ -121,5 +121,14 @@ describe('the smtp-server adapter', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('puts the server\'s name first in a 421 that lacks it, after the enhanced code, and never twice', () => {
+    expect(withDomain('Timeout - closing connection', 'mail.naver.com')).toBe('mail.naver.com Timeout - closing connection');
+    expect(withDomain('4.3.2 Server shutting down', 'mail.naver.com')).toBe('4.3.2 mail.naver.com Server shutting down');
+    expect(withDomain('mail.naver.com Too many connected clients, try again in a moment', 'mail.naver.com')).toBe('mail.naver.com Too many connected clients, try again in a moment');
+    expect(withDomain('4.4.2 mail.naver.com Command line not completed within 400 ms; closing connection', 'mail.naver.com')).toBe('4.4.2 mail.naver.com Command line not completed within 400 ms; closing connection');
+    // a name that only begins the same is not the name
+    expect(withDomain('mail.naver.community is not us', 'mail.naver.com')).toBe('mail.naver.com mail.naver.community is not us');
   });
 });
