@@ -9,7 +9,10 @@
 # two-hop rows load Server-B's own SMTP port by a relay rule, as the issue asks: Server-B's
 # topology gets relay 127.0.0.1 (an outside client from that address may relay,
 # AccessRules.relayAllowed), and smtp-source talks to it straight, no forwarder in the lab process. TWOHOP=forward is the shared script's fall-back:
-# lab-driver.ts's forwarder re-opens each connection from WinClient.
+# lab-driver.ts's forwarder re-opens each connection from WinClient. Two references more than the
+# shared script's: Postfix over the same two hops (smtp2hop-postfix, PF2=0 leaves it out) and the
+# DNS row's floor, bench/dns-floor.cjs (side "floor", DNS_FLOOR=0). bench/side-by-side/table.py
+# makes the README's table from one or more runs' results.
 SHARED_SBS="${SHARED_SBS:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/bench/side-by-side}"
 [ -f "$SHARED_SBS/lib.sh" ] || { echo "no $SHARED_SBS/lib.sh: set SHARED_SBS to ../shared/bench/side-by-side" >&2; exit 1; }
 LAB_CHECKOUT="${LAB_CHECKOUT:-$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -65,22 +68,33 @@ dns_side() {  # side pid rep
   emit dns peak_rss_VmHWM KiB "$(j .hwm_kb_root "$after")" "$rep" "$side"
   log "dns $side rep $rep: $qps q/s, lat $lavg ms, lost $lost, cpu $cpu"
 }
+# The floor under the lab's DNS memory: bench/dns-floor.cjs, Node answering NXDOMAIN to every query
+# and nothing else, its heap held small as the lab's is (side "floor"; DNS_FLOOR=0 leaves it out).
+DNS_FLOOR="${DNS_FLOOR:-1}"; F_DNS=$((R_DNS + 1000)); FLOOR_PID=""
+floor_start() {
+  port_free $F_DNS || { log "floor port $F_DNS busy"; exit 1; }
+  node --max-semi-space-size=2 --max-old-space-size=16 "$LABDIR/bench/dns-floor.cjs" $F_DNS > "$RUN/floor.out" 2>&1 & FLOOR_PID=$!
+  for _ in $(seq 100); do grep -q READY "$RUN/floor.out" && return 0; sleep 0.05; done; log "dns-floor did not start"; exit 1
+}
+floor_stop() { [ -z "$FLOOR_PID" ] && return 0; kill "$FLOOR_PID" 2>/dev/null || true; wait "$FLOOR_PID" 2>/dev/null || true; FLOOR_PID=""; }
+trap 'cleanup_all; floor_stop' EXIT
 if has dns; then
   for rep in $(seq "$REPS"); do
     lab_start; dns_side lab "$LAB_PID" "$rep" $L_DNS; lab_stop
     named_stop; "$PY" "$ANCH/tools/coldstart.py" dns $R_DNS 30 -- named -c "$NAMED_D/named.conf" -u bind >/dev/null
     dns_side ref "$(named_pid)" "$rep" $R_DNS; named_stop
+    if [ "$DNS_FLOOR" = 1 ]; then floor_start; dns_side floor "$FLOOR_PID" "$rep" $F_DNS; floor_stop; fi
   done
 fi
 
 # ---------------------------------------------------------------- 2+3+6. SMTP
-smtp_side() {  # side bench pid port maildir rep [extra]
-  local side=$1 b=$2 pid=$3 port=$4 md=$5 rep=$6; shift 6
+smtp_side() {  # side bench "pid..." port maildir rep [extra]   (pids: every process tree measured, summed)
+  local side=$1 b=$2 port=$4 md=$5 rep=$6; local -a pids; read -r -a pids <<<"$3"; shift 6
   local idle after peak r cpu sp stopf="$RUN/sampler.stop"
-  idle=$(mem "$pid"); rm -f "$stopf"
-  "$PY" "$ANCH/tools/procmem.py" --sample 0.2 --until "$stopf" "$pid" > "$RUN/sampler.out" & sp=$!
+  idle=$(mem "${pids[@]}"); rm -f "$stopf"
+  "$PY" "$ANCH/tools/procmem.py" --sample 0.2 --until "$stopf" "${pids[@]}" > "$RUN/sampler.out" & sp=$!
   r=$("$PY" "$ANCH/tools/smtp_run.py" --maildir "$md" --expect "$MSGS" --timeout 120 -- "${SRC[@]}" "$@" "127.0.0.1:$port")
-  after=$(mem "$pid"); touch "$stopf"; wait "$sp"; peak=$(cat "$RUN/sampler.out")
+  after=$(mem "${pids[@]}"); touch "$stopf"; wait "$sp"; peak=$(cat "$RUN/sampler.out")
   cpu=$(jq -n "$(j .cpu_s "$after") - $(j .cpu_s "$idle")")
   local n; n=$(find "$md/new" "$md/cur" -type f 2>/dev/null | wc -l)
   { echo "## $b $side rep $rep: ${SRC[*]} $* 127.0.0.1:$port"; echo "run: $r"; echo "idle $idle after $after peak $peak files $n"; } >> "$RAW"
@@ -92,12 +106,43 @@ smtp_side() {  # side bench pid port maildir rep [extra]
   emit "$b" rss_idle KiB "$(j .rss_kb "$idle")" "$rep" "$side"; emit "$b" hwm_root KiB "$(j .hwm_kb_root "$after")" "$rep" "$side"
   log "$b $side rep $rep: accepted $(j .source_s "$r") s, all delivered $(j .deliver_all_s "$r") s, files $n, cpu $cpu, peak rss $(j .peak_rss_kb "$peak") pss $(j .peak_pss_kb "$peak"), smtp-source rc $(j .rc "$r") $(j .stderr_tail "$r" | tail -2 | tr '\n' ' ')"
 }
+# Postfix over the same two hops, the like-for-like reference of the lab's two-hop rows (which the
+# issue holds against Postfix's ONE hop): a second instance, mail.daum.net on R_SMTPB, relays
+# naver.com to the anchor instance (mail.naver.com) by transport_maps, as the lab's Server-B
+# relays to Server; both instances' process trees are measured together. PF2=0 leaves it out.
+R_SMTPB=$((R_SMTP + 1)); PFB="$RUN/postfix-b"; PFB_CONF="$PFB/etc"
+pfb_setup() {
+  mkdir -p "$PFB_CONF" "$PFB/spool" "$PFB/lib"; chown postfix:postfix "$PFB/lib"; : > "$PFB/maillog"
+  sed -e "s#^queue_directory = .*#queue_directory = $PFB/spool#" -e "s#^data_directory = .*#data_directory = $PFB/lib#" \
+      -e "s#^myhostname = .*#myhostname = mail.daum.net#" -e "s#^mydomain = .*#mydomain = daum.net#" \
+      -e "s#^maillog_file = .*#maillog_file = $PFB/maillog#" -e "/^virtual_/d" "$PF_CONF/main.cf" > "$PFB_CONF/main.cf"
+  printf '%s\n' '# Server-B: naver.com is relayed to the first instance (mail.naver.com)' 'relay_domains = naver.com' \
+    "transport_maps = inline:{ naver.com=smtp:[127.0.0.1]:$R_SMTP }" >> "$PFB_CONF/main.cf"
+  sed -e "s/^127.0.0.1:$R_SMTP /127.0.0.1:$R_SMTPB /" "$PF_CONF/master.cf" > "$PFB_CONF/master.cf"
+  grep -q "^127.0.0.1:$R_SMTPB " "$PFB_CONF/master.cf" || { log "postfix-b port rewrite failed"; exit 1; }
+  postfix -c "$PFB_CONF" check
+}
+pfb_pid() { local p; p=$(sed -n 's/ //gp;' "$PFB/spool/pid/master.pid" 2>/dev/null || true); pid_alive "$p" && echo "$p" || true; }
+pfb_stop() { local p; p=$(pfb_pid); if [ -n "$p" ]; then postfix -c "$PFB_CONF" stop >/dev/null 2>&1 || true; for _ in $(seq 100); do pid_alive "$p" || break; sleep 0.1; done; fi; }
+pfb_queue_count() { find "$PFB/spool/incoming" "$PFB/spool/active" "$PFB/spool/deferred" "$PFB/spool/maildrop" -type f 2>/dev/null | wc -l; }
+PF2="${PF2:-1}"
+if has smtp && [ "$PF2" = 1 ]; then port_free "$R_SMTPB" || { log "reference port $R_SMTPB busy"; exit 1; }; pfb_setup; trap 'cleanup_all; floor_stop; pfb_stop' EXIT; fi
+ref_two_hops() {  # variant rep [extra]: Postfix-B -> Postfix -> lee's Maildir
+  local variant=$1 rep=$2; shift 2
+  pf_stop; pfb_stop; rm -rf "$RUN/mail/naver.com"
+  [ "$(pf_queue_count)" = 0 ] && [ "$(pfb_queue_count)" = 0 ] || { log "postfix queue not empty"; exit 1; }
+  "$PY" "$ANCH/tools/coldstart.py" smtp $R_SMTP 30 -- postfix -c "$PF_CONF" start >/dev/null
+  "$PY" "$ANCH/tools/coldstart.py" smtp $R_SMTPB 30 -- postfix -c "$PFB_CONF" start >/dev/null
+  smtp_side ref "smtp2hop-postfix:$variant" "$(pf_pid) $(pfb_pid)" $R_SMTPB "$RMAILDIR" "$rep" "$@"; pfb_stop; pf_stop
+}
 if has smtp; then
   for variant in conn-per-msg reuse-conn; do
     extra=(); [ "$variant" = reuse-conn ] && extra=(-d)
     for rep in $(seq "$REPS"); do
       lab_start; smtp_side lab "smtp1:$variant" "$LAB_PID" $L_SMTP "$LMAILDIR" "$rep" "${extra[@]}"; lab_stop
       cat "$LRUN/driver.err" | tail -1 >> "$RAW"
+      # before the one hop: the corpus below is Postfix's one-hop letters
+      if [ "$PF2" = 1 ]; then ref_two_hops "$variant" "$rep" "${extra[@]}"; fi
       pf_stop; rm -rf "$RUN/mail/naver.com"; [ "$(pf_queue_count)" = 0 ] || { log "postfix queue not empty"; exit 1; }
       "$PY" "$ANCH/tools/coldstart.py" smtp $R_SMTP 30 -- postfix -c "$PF_CONF" start >/dev/null
       smtp_side ref "smtp1:$variant" "$(pf_pid)" $R_SMTP "$RMAILDIR" "$rep" "${extra[@]}"; pf_stop
