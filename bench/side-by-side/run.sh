@@ -16,6 +16,9 @@
 SHARED_SBS="${SHARED_SBS:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/bench/side-by-side}"
 [ -f "$SHARED_SBS/lib.sh" ] || { echo "no $SHARED_SBS/lib.sh: set SHARED_SBS to ../shared/bench/side-by-side" >&2; exit 1; }
 LAB_CHECKOUT="${LAB_CHECKOUT:-$(cd "$(dirname "$0")/../.." && pwd)}"
+# results to /tmp/sbs-results unless SBS_RESULTS says where: lib.sh's default is the shared
+# folder's results/, which is read-only for a user and would be written over by root
+export SBS_RESULTS="${SBS_RESULTS:-/tmp/sbs-results}"
 . "$SHARED_SBS/lib.sh"
 # The lab as `npm run lab` builds it. lab/cli.js loads lab/node-version.cjs first, which turns
 # Node's compile cache on before any .ts file is read, so the TypeScript stripper (a WebAssembly
