@@ -3,6 +3,11 @@
 // socket; no zones, no trace, no other server in the process. Plain CommonJS, so that nothing
 // but Node itself is loaded.   node [flags] bench/dns-floor.cjs PORT
 const dgram = require('node:dgram');
+const port = Number(process.argv[2]);
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`dns-floor: ${process.argv[2] === undefined ? 'no port given' : `"${process.argv[2]}" is not a port`}; write node bench/dns-floor.cjs PORT (1-65535)`);
+  process.exit(2);
+}
 const socket = dgram.createSocket('udp4');
 socket.on('message', (query, asker) => {
   if (query.length < 17 || query[4] !== 0 || query[5] !== 1) return; // one question, or no answer
@@ -17,5 +22,14 @@ socket.on('message', (query, asker) => {
   reply.fill(0, 6, 12); // no answer, authority or additional records
   socket.send(reply, asker.port, asker.address);
 });
-socket.on('error', () => {});
-socket.bind(Number(process.argv[2]), '127.0.0.1', () => console.log('READY'));
+// before the bind: say why it failed (a port in use, no port given); after it: a send to an
+// asker that has gone must not stop the server
+const failed = (err) => {
+  console.error(`dns-floor: cannot listen on 127.0.0.1:${port}: ${err.message}; give a free port (node bench/dns-floor.cjs PORT)`);
+  process.exit(1);
+};
+socket.once('error', failed);
+socket.bind(port, '127.0.0.1', () => {
+  socket.off('error', failed).on('error', () => {});
+  console.log('READY');
+});

@@ -11,8 +11,9 @@ ANCH="${ANCHORS_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/shared/bench/anchors}"
 HERE="$(cd "$(dirname "$0")" && pwd)"; PORT="${PORT:-28353}"; DURATION="${DURATION:-20}"; WARMUP="${WARMUP:-3}"
 rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 for flags in "" "--max-semi-space-size=2 --max-old-space-size=16"; do
-  out=$(mktemp); node $flags "$HERE/dns-floor.cjs" "$PORT" > "$out" & pid=$!
-  for _ in $(seq 100); do grep -q READY "$out" && break; sleep 0.05; done
+  out=$(mktemp); node $flags "$HERE/dns-floor.cjs" "$PORT" > "$out" 2>&1 & pid=$!
+  for _ in $(seq 100); do grep -q READY "$out" && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+  grep -q READY "$out" || { cat "$out" >&2; echo "dns-floor.cjs did not start on port $PORT (PORT= another)" >&2; kill $pid 2>/dev/null; exit 1; }
   before=$(rss $pid)
   ( cd "$ANCH" && dnsperf -s 127.0.0.1 -p "$PORT" -d dns/queries.txt -l "$WARMUP" -c 1 -T 1 -q 100 >/dev/null 2>&1 )
   qps=$(cd "$ANCH" && dnsperf -s 127.0.0.1 -p "$PORT" -d dns/queries.txt -l "$DURATION" -c 1 -T 1 -q 100 2>&1 | awk '/Queries per second:/{print $4}')

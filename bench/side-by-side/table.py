@@ -21,7 +21,11 @@ if not args:
     sys.exit(__doc__)
 rows = []
 for k, folder in enumerate(args):
-    for line in open(f'{folder}/side-by-side.jsonl'):
+    try:
+        lines = open(f'{folder}/side-by-side.jsonl').readlines()
+    except OSError as err:
+        sys.exit(f'table.py: {folder} holds no side-by-side.jsonl ({err.strerror}); give the SBS_RESULTS folder of a run (/tmp/sbs-results unless told)')
+    for line in lines:
         if line.strip():
             r = json.loads(line); r['rep'] = (k + 1) * 10 + r['rep']; rows.append(r)
 if out:
